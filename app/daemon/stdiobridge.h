@@ -1,0 +1,39 @@
+#pragma once
+
+// stdin/stdout for `metamcpd --stdio`: a reader thread turns stdin into lines (blocking reads
+// are portable; Windows has no socket notifier for console handles) and hands them to the
+// gateway; the gateway thread writes its messages to stdout, one JSON object per line.
+
+#include <QObject>
+#include <QThread>
+
+#include <cstdio>
+#include <mutex>
+
+namespace metamcp {
+
+class StdinReader final : public QThread
+{
+    Q_OBJECT
+public:
+    using QThread::QThread;
+
+Q_SIGNALS:
+    void lineRead(const QByteArray &line);
+    void endOfInput();
+
+protected:
+    void run() override;
+};
+
+// Thread-safe writer of whole lines to stdout.
+class StdoutWriter
+{
+public:
+    void writeLine(const QByteArray &line);
+
+private:
+    std::mutex m_mutex;
+};
+
+} // namespace metamcp

@@ -1,0 +1,238 @@
+#include "core/config.h"
+
+#include <QRegularExpression>
+
+namespace metamcp {
+
+namespace {
+
+QJsonObject mapToJson(const QMap<QString, QString> &map)
+{
+    QJsonObject o;
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+QMap<QString, QString> mapFromJson(const QJsonValue &value)
+{
+    QMap<QString, QString> map;
+    const QJsonObject o = value.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        map.insert(it.key(), it.value().isString() ? it.value().toString() : it.value().toVariant().toString());
+    return map;
+}
+
+QStringList listFromJson(const QJsonValue &value)
+{
+    QStringList list;
+    const QJsonArray a = value.toArray();
+    list.reserve(a.size());
+    for (const QJsonValue &v : a)
+        list.append(v.toString());
+    return list;
+}
+
+const QRegularExpression &nameRegex()
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
+    return re;
+}
+
+} // namespace
+
+QString upstreamKindName(UpstreamKind kind)
+{
+    switch (kind) {
+    case UpstreamKind::Stdio:
+        return QStringLiteral("stdio");
+    case UpstreamKind::StreamableHttp:
+        return QStringLiteral("http");
+    case UpstreamKind::Sse:
+        return QStringLiteral("sse");
+    case UpstreamKind::Rest:
+        return QStringLiteral("rest");
+    }
+    return {};
+}
+
+std::optional<UpstreamKind> upstreamKindFromName(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == u"stdio")
+        return UpstreamKind::Stdio;
+    if (n == u"http" || n == u"streamable-http" || n == u"streamablehttp" || n == u"streamable_http")
+        return UpstreamKind::StreamableHttp;
+    if (n == u"sse")
+        return UpstreamKind::Sse;
+    if (n == u"rest" || n == u"openapi")
+        return UpstreamKind::Rest;
+    return std::nullopt;
+}
+
+QJsonObject RestToolConfig::toJson() const
+{
+    QJsonObject o{{QStringLiteral("name"), name},
+                  {QStringLiteral("method"), method},
+                  {QStringLiteral("url"), urlTemplate},
+                  {QStringLiteral("timeoutMs"), timeoutMs}};
+    if (!title.isEmpty())
+        o.insert(QStringLiteral("title"), title);
+    if (!description.isEmpty())
+        o.insert(QStringLiteral("description"), description);
+    if (!headers.isEmpty())
+        o.insert(QStringLiteral("headers"), mapToJson(headers));
+    if (!queryParams.isEmpty())
+        o.insert(QStringLiteral("query"), QJsonArray::fromStringList(queryParams));
+    if (!bodyParam.isEmpty())
+        o.insert(QStringLiteral("bodyParam"), bodyParam);
+    if (!inputSchema.isEmpty())
+        o.insert(QStringLiteral("inputSchema"), inputSchema);
+    if (!outputSchema.isEmpty())
+        o.insert(QStringLiteral("outputSchema"), outputSchema);
+    if (!annotations.isEmpty())
+        o.insert(QStringLiteral("annotations"), annotations);
+    return o;
+}
+
+RestToolConfig RestToolConfig::fromJson(const QJsonObject &json)
+{
+    RestToolConfig t;
+    t.name = json.value(QStringLiteral("name")).toString();
+    t.title = json.value(QStringLiteral("title")).toString();
+    t.description = json.value(QStringLiteral("description")).toString();
+    t.method = json.value(QStringLiteral("method")).toString(QStringLiteral("GET")).toUpper();
+    t.urlTemplate = json.value(QStringLiteral("url")).toString();
+    t.headers = mapFromJson(json.value(QStringLiteral("headers")));
+    t.queryParams = listFromJson(json.value(QStringLiteral("query")));
+    t.bodyParam = json.value(QStringLiteral("bodyParam")).toString();
+    t.inputSchema = json.value(QStringLiteral("inputSchema")).toObject();
+    t.outputSchema = json.value(QStringLiteral("outputSchema")).toObject();
+    t.annotations = json.value(QStringLiteral("annotations")).toObject();
+    t.timeoutMs = json.value(QStringLiteral("timeoutMs")).toInt(30'000);
+    return t;
+}
+
+QJsonObject UpstreamConfig::toJson() const
+{
+    QJsonObject o{{QStringLiteral("name"), name},
+                  {QStringLiteral("type"), upstreamKindName(kind)},
+                  {QStringLiteral("enabled"), enabled},
+                  {QStringLiteral("requestTimeoutMs"), requestTimeoutMs},
+                  {QStringLiteral("maxConcurrency"), maxConcurrency},
+                  {QStringLiteral("startupTimeoutMs"), startupTimeoutMs}};
+    if (!command.isEmpty())
+        o.insert(QStringLiteral("command"), command);
+    if (!args.isEmpty())
+        o.insert(QStringLiteral("args"), QJsonArray::fromStringList(args));
+    if (!env.isEmpty())
+        o.insert(QStringLiteral("env"), mapToJson(env));
+    if (!cwd.isEmpty())
+        o.insert(QStringLiteral("cwd"), cwd);
+    if (!url.isEmpty())
+        o.insert(QStringLiteral("url"), url.toString());
+    if (!headers.isEmpty())
+        o.insert(QStringLiteral("headers"), mapToJson(headers));
+    if (!restTools.isEmpty()) {
+        QJsonArray tools;
+        for (const RestToolConfig &t : restTools)
+            tools.append(t.toJson());
+        o.insert(QStringLiteral("tools"), tools);
+    }
+    return o;
+}
+
+UpstreamConfig UpstreamConfig::fromJson(const QJsonObject &json)
+{
+    UpstreamConfig c;
+    c.name = json.value(QStringLiteral("name")).toString();
+    c.kind = upstreamKindFromName(json.value(QStringLiteral("type")).toString()).value_or(UpstreamKind::Stdio);
+    c.enabled = json.value(QStringLiteral("enabled")).toBool(true);
+    c.command = json.value(QStringLiteral("command")).toString();
+    c.args = listFromJson(json.value(QStringLiteral("args")));
+    c.env = mapFromJson(json.value(QStringLiteral("env")));
+    c.cwd = json.value(QStringLiteral("cwd")).toString();
+    c.url = QUrl(json.value(QStringLiteral("url")).toString());
+    c.headers = mapFromJson(json.value(QStringLiteral("headers")));
+    const QJsonArray tools = json.value(QStringLiteral("tools")).toArray();
+    for (const QJsonValue &t : tools)
+        c.restTools.append(RestToolConfig::fromJson(t.toObject()));
+    c.requestTimeoutMs = json.value(QStringLiteral("requestTimeoutMs")).toInt(60'000);
+    c.maxConcurrency = json.value(QStringLiteral("maxConcurrency")).toInt(32);
+    c.startupTimeoutMs = json.value(QStringLiteral("startupTimeoutMs")).toInt(30'000);
+    return c;
+}
+
+QString UpstreamConfig::validate() const
+{
+    if (name.isEmpty())
+        return QStringLiteral("The server needs a name.");
+    if (!nameRegex().match(name).hasMatch())
+        return QStringLiteral("The name \"%1\" may only contain letters, digits, '-' and '_' (at most 64).").arg(name);
+    if (requestTimeoutMs < 100 || requestTimeoutMs > 3'600'000)
+        return QStringLiteral("The request timeout must be between 100 ms and 1 hour.");
+    if (maxConcurrency < 1 || maxConcurrency > 10'000)
+        return QStringLiteral("The concurrency limit must be between 1 and 10000.");
+    if (startupTimeoutMs < 100 || startupTimeoutMs > 600'000)
+        return QStringLiteral("The startup timeout must be between 100 ms and 10 minutes.");
+    switch (kind) {
+    case UpstreamKind::Stdio:
+        if (command.trimmed().isEmpty())
+            return QStringLiteral("A stdio server needs a command to start.");
+        break;
+    case UpstreamKind::StreamableHttp:
+    case UpstreamKind::Sse:
+    case UpstreamKind::Rest: {
+        const bool relativeOnly = kind == UpstreamKind::Rest && url.isEmpty();
+        if (!relativeOnly) {
+            if (!url.isValid() || url.isRelative())
+                return QStringLiteral("The URL \"%1\" is not a valid absolute URL.").arg(url.toString());
+            if (url.scheme() != u"http" && url.scheme() != u"https")
+                return QStringLiteral("The URL must start with http:// or https://.");
+        }
+        if (kind == UpstreamKind::Rest) {
+            if (restTools.isEmpty())
+                return QStringLiteral("A REST server needs at least one tool.");
+            QStringList seen;
+            for (const RestToolConfig &t : restTools) {
+                if (!nameRegex().match(t.name).hasMatch())
+                    return QStringLiteral("The REST tool name \"%1\" may only contain letters, digits, '-' and '_'.")
+                        .arg(t.name);
+                if (seen.contains(t.name))
+                    return QStringLiteral("The REST tool name \"%1\" is used twice.").arg(t.name);
+                seen.append(t.name);
+                static const QStringList methods = {QStringLiteral("GET"), QStringLiteral("POST"),
+                                                    QStringLiteral("PUT"), QStringLiteral("PATCH"),
+                                                    QStringLiteral("DELETE"), QStringLiteral("HEAD")};
+                if (!methods.contains(t.method))
+                    return QStringLiteral("The REST tool \"%1\" has an unsupported method %2.").arg(t.name, t.method);
+                if (t.urlTemplate.isEmpty())
+                    return QStringLiteral("The REST tool \"%1\" needs a URL.").arg(t.name);
+                if (url.isEmpty() && QUrl(t.urlTemplate).isRelative())
+                    return QStringLiteral("The REST tool \"%1\" has a relative URL but the server has no base URL.")
+                        .arg(t.name);
+            }
+        }
+        break;
+    }
+    }
+    return {};
+}
+
+const UpstreamConfig *GatewayConfig::server(const QString &name) const
+{
+    for (const UpstreamConfig &s : servers)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+const NamespaceConfig *GatewayConfig::ns(const QString &name) const
+{
+    for (const NamespaceConfig &n : namespaces)
+        if (n.name == name)
+            return &n;
+    return nullptr;
+}
+
+} // namespace metamcp

@@ -1,0 +1,576 @@
+#include "core/gatewaycore.h"
+
+#include "config/clientconfig.h"
+#include "core/clientsession.h"
+#include "core/metrics.h"
+#include "core/router.h"
+#include "core/upstreammanager.h"
+#include "http/httpserver.h"
+#include "mcp/mcphttpendpoint.h"
+#include "mcp/protocol.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLoggingCategory>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTimer>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcGateway, "metamcp.gateway")
+
+namespace metamcp {
+
+namespace {
+
+// Sink for in-process requests: callbacks.
+class CallbackSink final : public CallSink
+{
+public:
+    CallbackSink(std::function<void(const QJsonObject &)> done, std::function<void(const QJsonObject &)> onMessage)
+        : m_done(std::move(done))
+        , m_onMessage(std::move(onMessage))
+    {
+    }
+    void message(const QJsonObject &message) override
+    {
+        if (m_onMessage)
+            m_onMessage(message);
+    }
+    qint64 finish(const QJsonObject &response) override
+    {
+        if (m_done)
+            m_done(response.isEmpty() ? jsonrpc::error(QJsonValue::Null, rpcerr::Cancelled, QStringLiteral("Cancelled"))
+                                       : response);
+        return 0;
+    }
+
+private:
+    std::function<void(const QJsonObject &)> m_done;
+    std::function<void(const QJsonObject &)> m_onMessage;
+};
+
+QByteArray compactLine(const QJsonObject &o)
+{
+    QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    line.append('\n');
+    return line;
+}
+
+} // namespace
+
+struct GatewayCore::Stdio
+{
+    QPointer<ClientSession> session;
+    std::function<void(const QByteArray &)> write;
+    struct Channel final : ClientChannel
+    {
+        std::function<void(const QByteArray &)> *write = nullptr;
+        bool sendToClient(const QJsonObject &message) override
+        {
+            (*write)(compactLine(message));
+            return true;
+        }
+    } channel;
+    struct Sink final : CallSink
+    {
+        std::function<void(const QByteArray &)> write;
+        void message(const QJsonObject &message) override { write(compactLine(message)); }
+        qint64 finish(const QJsonObject &response) override
+        {
+            if (response.isEmpty())
+                return 0;
+            const QByteArray line = compactLine(response);
+            write(line);
+            return line.size();
+        }
+    };
+};
+
+GatewayCore::GatewayCore(const QString &dataDir, std::optional<ListenConfig> listenOverride, bool listen,
+                         bool captureBodies, QObject *parent)
+    : QObject(parent)
+    , m_dataDir(dataDir)
+    , m_listenOverride(std::move(listenOverride))
+    , m_listen(listen)
+    , m_store(std::make_unique<Store>())
+    , m_upstreams(new UpstreamManager(this))
+    , m_router(new Router(m_upstreams, this))
+    , m_endpoint(new McpHttpEndpoint(m_router, this))
+    , m_metrics(new MetricsCollector(this))
+    , m_eventTimer(new QTimer(this))
+{
+    m_router->setCaptureBodies(captureBodies);
+    m_endpoint->setAuthenticator([this](const QString &ns, const QString &key) -> std::optional<QString> {
+        if (auto info = m_store->verifyApiKey(ns, key))
+            return info->label.isEmpty() ? info->prefix : info->label;
+        return std::nullopt;
+    });
+    connect(m_router, &Router::callEvent, this, &GatewayCore::queueEvent);
+    connect(m_router, &Router::toolsChanged, this, &GatewayCore::toolsChanged);
+    connect(m_upstreams, &UpstreamManager::stateChanged, this,
+            [this](const QString &name, UpstreamState state, const QString &reason) {
+                Q_EMIT upstreamStateChanged(name, state, reason);
+                Q_EMIT statusesChanged(m_upstreams->statuses());
+            });
+    connect(m_upstreams, &UpstreamManager::logLine, this, &GatewayCore::serverLogLine);
+    connect(m_endpoint, &McpHttpEndpoint::sessionOpened, this,
+            [this] { Q_EMIT sessionCountChanged(m_router->sessionCount()); });
+    connect(m_endpoint, &McpHttpEndpoint::sessionClosed, this,
+            [this] { Q_EMIT sessionCountChanged(m_router->sessionCount()); });
+    m_metrics->setUpstreamStatusProvider([this] { return m_upstreams->statuses(); });
+    m_metrics->addGauge(QStringLiteral("active_sessions"), [this] { return double(m_router->sessionCount()); });
+    connect(m_metrics, &MetricsCollector::sample, this, &GatewayCore::metricSample);
+    m_eventTimer->setInterval(50);
+    connect(m_eventTimer, &QTimer::timeout, this, &GatewayCore::flushEvents);
+}
+
+GatewayCore::~GatewayCore()
+{
+    stop();
+}
+
+quint16 GatewayCore::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+void GatewayCore::start()
+{
+    if (m_running)
+        return;
+    QString error;
+    const bool opened = m_dataDir.isEmpty() ? m_store->openInMemory(&error) : m_store->open(m_dataDir, &error);
+    if (!opened) {
+        Q_EMIT startFailed(QStringLiteral("Cannot open the database in %1: %2").arg(m_dataDir, error));
+        return;
+    }
+    reloadConfig();
+    if (m_listen && !startListening(&error)) {
+        Q_EMIT startFailed(error);
+        return;
+    }
+    m_running = true;
+    m_upstreams->apply(m_config.servers);
+    m_eventTimer->start();
+    Q_EMIT statusesChanged(m_upstreams->statuses());
+    Q_EMIT started(m_server ? m_server->serverAddress() : QHostAddress(), port());
+}
+
+void GatewayCore::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_endpoint->closeAllSessions();
+    if (m_server) {
+        m_server->close();
+        delete m_server;
+        m_server = nullptr;
+    }
+    m_upstreams->stopAll();
+    flushEvents();
+    m_eventTimer->stop();
+    m_store->close();
+    Q_EMIT stopped();
+}
+
+void GatewayCore::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    Q_EMIT pausedChanged(paused);
+}
+
+bool GatewayCore::startListening(QString *error)
+{
+    const ListenConfig &listen = m_config.listen;
+    auto server = std::make_unique<http::HttpServer>(this, this);
+    http::HttpServerLimits limits;
+    limits.maxBodyBytes = listen.maxBodyBytes;
+    server->setLimits(limits);
+    if (!listen.tlsCertificateFile.isEmpty()) {
+        QFile certFile(listen.tlsCertificateFile);
+        QFile keyFile(listen.tlsKeyFile);
+        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("Cannot read the TLS certificate or key (%1, %2)")
+                         .arg(listen.tlsCertificateFile, listen.tlsKeyFile);
+            return false;
+        }
+        const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+        const QByteArray keyBytes = keyFile.readAll();
+        QSslKey key(keyBytes, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull())
+            key = QSslKey(keyBytes, QSsl::Ec, QSsl::Pem);
+        if (chain.isEmpty() || key.isNull()) {
+            *error = QStringLiteral("The TLS certificate or key is not valid PEM");
+            return false;
+        }
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificateChain(chain);
+        tls.setPrivateKey(key);
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        server->setTlsConfiguration(tls);
+    }
+    if (!server->listen(listen.address, listen.port)) {
+        *error = QStringLiteral("Cannot listen on %1:%2: %3")
+                     .arg(listen.address.toString())
+                     .arg(listen.port)
+                     .arg(server->errorString());
+        return false;
+    }
+    m_server = server.release();
+    qCInfo(lcGateway).noquote() << "listening on" << m_server->serverAddress().toString() << m_server->serverPort();
+    return true;
+}
+
+void GatewayCore::reloadConfig()
+{
+    m_config = m_store->loadConfig();
+    if (m_listenOverride)
+        m_config.listen = *m_listenOverride;
+    if (!m_config.ns(kDefaultNamespace)) {
+        NamespaceConfig def;
+        def.name = kDefaultNamespace;
+        def.description = QStringLiteral("Served at /mcp and /sse");
+        m_store->upsertNamespace(def);
+        m_config.namespaces.prepend(def);
+    }
+    m_router->setConfig(m_config);
+    m_endpoint->setListenConfig(m_config.listen);
+    publishConfig();
+}
+
+void GatewayCore::publishConfig()
+{
+    Q_EMIT configChanged(m_config);
+}
+
+QString GatewayCore::upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces)
+{
+    if (const QString problem = server.validate(); !problem.isEmpty())
+        return problem;
+    if (!m_store->upsertServer(server))
+        return m_store->lastError();
+    for (const QString &nsName : addToNamespaces) {
+        const NamespaceConfig *ns = m_config.ns(nsName);
+        NamespaceConfig updated = ns ? *ns : NamespaceConfig{};
+        updated.name = nsName;
+        if (!updated.servers.contains(server.name)) {
+            updated.servers.append(server.name);
+            if (!m_store->upsertNamespace(updated))
+                return m_store->lastError();
+        }
+    }
+    reloadConfig();
+    if (m_running)
+        m_upstreams->apply(m_config.servers);
+    return {};
+}
+
+QString GatewayCore::removeServer(const QString &name)
+{
+    if (!m_config.server(name))
+        return QStringLiteral("There is no server named %1.").arg(name);
+    if (!m_store->removeServer(name))
+        return m_store->lastError();
+    reloadConfig();
+    if (m_running)
+        m_upstreams->apply(m_config.servers);
+    return {};
+}
+
+QString GatewayCore::upsertNamespace(const NamespaceConfig &ns)
+{
+    static const QRegularExpression nameRe(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
+    if (!nameRe.match(ns.name).hasMatch())
+        return QStringLiteral("A namespace name may only contain letters, digits, '-' and '_'.");
+    for (const QString &server : ns.servers)
+        if (!m_config.server(server))
+            return QStringLiteral("There is no server named %1.").arg(server);
+    if (ns.separator.isEmpty())
+        return QStringLiteral("The tool name separator must not be empty.");
+    if (!m_store->upsertNamespace(ns))
+        return m_store->lastError();
+    reloadConfig();
+    return {};
+}
+
+QString GatewayCore::removeNamespace(const QString &name)
+{
+    if (name == kDefaultNamespace)
+        return QStringLiteral("The default namespace cannot be removed.");
+    if (!m_store->removeNamespace(name))
+        return m_store->lastError();
+    reloadConfig();
+    return {};
+}
+
+QString GatewayCore::setToolOverride(const QString &ns, const ToolOverride &override_)
+{
+    if (!m_config.ns(ns))
+        return QStringLiteral("There is no namespace named %1.").arg(ns);
+    if (!m_store->setToolOverride(ns, override_))
+        return m_store->lastError();
+    reloadConfig();
+    return {};
+}
+
+QString GatewayCore::applyListenConfig(const ListenConfig &listen)
+{
+    const ListenConfig previous = m_config.listen;
+    if (m_running && m_listen && (listen.address != previous.address || listen.port != previous.port ||
+                                  listen.tlsCertificateFile != previous.tlsCertificateFile ||
+                                  listen.tlsKeyFile != previous.tlsKeyFile || listen.maxBodyBytes != previous.maxBodyBytes)) {
+        // Try the new listener before letting go of the old one.
+        http::HttpServer *old = m_server;
+        m_server = nullptr;
+        m_config.listen = listen;
+        QString error;
+        if (!startListening(&error)) {
+            m_server = old;
+            m_config.listen = previous;
+            return error;
+        }
+        m_endpoint->closeAllSessions();
+        old->close();
+        old->deleteLater();
+    }
+    if (!m_store->saveListenConfig(listen))
+        return m_store->lastError();
+    m_listenOverride.reset();
+    reloadConfig();
+    if (m_running && m_server)
+        Q_EMIT started(m_server->serverAddress(), m_server->serverPort());
+    return {};
+}
+
+QString GatewayCore::importMcpServersFile(const QString &path, const QString &nsName, QStringList *added)
+{
+    const ImportResult result = metamcp::importMcpServersFile(path);
+    if (!result.ok())
+        return result.error;
+    NamespaceConfig ns = m_config.ns(nsName) ? *m_config.ns(nsName) : NamespaceConfig{};
+    ns.name = nsName;
+    for (const UpstreamConfig &server : result.servers) {
+        if (const QString problem = server.validate(); !problem.isEmpty())
+            return QStringLiteral("%1: %2").arg(server.name, problem);
+        const UpstreamConfig *existing = m_config.server(server.name);
+        if (!existing || !(*existing == server)) {
+            if (!m_store->upsertServer(server))
+                return m_store->lastError();
+        }
+        if (!ns.servers.contains(server.name))
+            ns.servers.append(server.name);
+        if (added)
+            added->append(server.name);
+    }
+    if (!m_store->upsertNamespace(ns))
+        return m_store->lastError();
+    reloadConfig();
+    if (m_running)
+        m_upstreams->apply(m_config.servers);
+    return {};
+}
+
+bool GatewayCore::restartServer(const QString &name)
+{
+    return m_upstreams->restart(name);
+}
+
+void GatewayCore::handleRequest(const http::HttpRequest &request, http::HttpResponder *responder)
+{
+    if (m_paused && request.path != "/healthz") {
+        responder->respond(503,
+                           {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                            {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5")}},
+                           QJsonDocument(jsonrpc::error(QJsonValue::Null, rpcerr::UpstreamUnavailable,
+                                                        QStringLiteral("The gateway is paused")))
+                               .toJson(QJsonDocument::Compact));
+        return;
+    }
+    m_endpoint->handleRequest(request, responder);
+}
+
+ClientSession *GatewayCore::consoleSession(const QString &ns)
+{
+    QPointer<ClientSession> &slot = m_consoleSessions[ns];
+    if (!slot) {
+        slot = new ClientSession(QStringLiteral("console-") + ns, ns, ClientSession::Transport::Stdio, this);
+        slot->protocolVersion = mcp::V2025_11_25;
+        slot->clientInfo = QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp-console")},
+                                       {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}};
+        slot->initialized = true;
+    }
+    return slot;
+}
+
+void GatewayCore::request(const QString &ns, const QString &method, const QJsonObject &params,
+                          std::function<void(const QJsonObject &)> done,
+                          std::function<void(const QJsonObject &)> onMessage)
+{
+    static quint64 nextId = 1;
+    if (!m_router->hasNamespace(ns)) {
+        done(jsonrpc::error(QJsonValue::Null, rpcerr::InvalidRequest, QStringLiteral("Unknown namespace %1").arg(ns)));
+        return;
+    }
+    const QJsonObject message = jsonrpc::request(QStringLiteral("console-%1").arg(nextId++), method, params);
+    m_router->handleRequest(consoleSession(ns), message, std::make_shared<CallbackSink>(std::move(done), std::move(onMessage)));
+}
+
+void GatewayCore::testConnection(const UpstreamConfig &server,
+                                 std::function<void(bool, const QString &, const QJsonArray &)> done)
+{
+    if (const QString problem = server.validate(); !problem.isEmpty()) {
+        done(false, problem, {});
+        return;
+    }
+    UpstreamConfig config = server;
+    config.name = server.name + QStringLiteral("-test");
+    std::shared_ptr<Upstream> upstream(Upstream::create(config).release(), [](Upstream *u) {
+        u->stop();
+        u->deleteLater();
+    });
+    auto finished = std::make_shared<bool>(false);
+    auto finish = [upstream, finished, done](bool ok, const QString &message, const QJsonArray &tools) {
+        if (*finished)
+            return;
+        *finished = true;
+        done(ok, message, tools);
+    };
+    QTimer::singleShot(config.startupTimeoutMs + 1000, upstream.get(), [finish, config] {
+        finish(false, QStringLiteral("No answer within %1 ms").arg(config.startupTimeoutMs), {});
+    });
+    connect(upstream.get(), &Upstream::stateChanged, this,
+            [weak = std::weak_ptr<Upstream>(upstream), finish](UpstreamState state, const QString &reason) {
+                auto u = weak.lock();
+                if (!u)
+                    return;
+                if (state == UpstreamState::Failing) {
+                    finish(false, reason, {});
+                } else if (state == UpstreamState::Ready) {
+                    u->sendRequest(QStringLiteral("tools/list"), {}, [u, finish](const QJsonObject &response) {
+                        const QJsonObject info = u->serverInfo();
+                        const QString who = info.value(QLatin1String("name")).toString() + QLatin1Char(' ') +
+                                            info.value(QLatin1String("version")).toString();
+                        if (jsonrpc::isError(response))
+                            finish(true, QStringLiteral("Connected to %1, but tools/list failed: %2")
+                                             .arg(who.trimmed(), jsonrpc::errorMessage(response)),
+                                   {});
+                        else
+                            finish(true, QStringLiteral("Connected to %1 (protocol %2)").arg(who.trimmed(), u->protocolVersion()),
+                                   response.value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray());
+                    });
+                }
+            });
+    upstream->start();
+}
+
+void GatewayCore::openStdioSession(const QString &ns, std::function<void(const QByteArray &)> write)
+{
+    m_stdio = std::make_unique<Stdio>();
+    m_stdio->write = std::move(write);
+    m_stdio->channel.write = &m_stdio->write;
+    m_stdio->session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
+                                         ClientSession::Transport::Stdio, this);
+    m_stdio->session->setChannel(&m_stdio->channel);
+    m_router->addSession(m_stdio->session);
+}
+
+void GatewayCore::stdioReceive(const QByteArray &line)
+{
+    if (!m_stdio || !m_stdio->session)
+        return;
+    const QByteArray trimmed = line.trimmed();
+    if (trimmed.isEmpty())
+        return;
+    auto send = [this](const QJsonObject &o) { m_stdio->write(compactLine(o)); };
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        send(jsonrpc::error(QJsonValue::Null, rpcerr::ParseError,
+                            QStringLiteral("Parse error: %1").arg(parseError.errorString())));
+        return;
+    }
+    if (!doc.isObject()) {
+        send(jsonrpc::error(QJsonValue::Null, rpcerr::InvalidRequest,
+                            QStringLiteral("Invalid Request: batches are not supported; send one JSON object per line")));
+        return;
+    }
+    const QJsonObject message = doc.object();
+    QString why;
+    ClientSession *session = m_stdio->session;
+    switch (jsonrpc::classify(message, &why)) {
+    case jsonrpc::Kind::Request: {
+        auto sink = std::make_shared<Stdio::Sink>();
+        sink->write = m_stdio->write;
+        if (message.value(QLatin1String("method")).toString() != u"initialize" && !session->initialized &&
+            message.value(QLatin1String("method")).toString() != u"ping") {
+            // Stateless 2026-07-28 requests carry their version in _meta.
+            const QJsonObject meta = message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
+            if (!mcp::isStatelessVersion(meta.value(mcp::kMetaProtocolVersion).toString()) &&
+                message.value(QLatin1String("method")).toString() != u"server/discover") {
+                send(jsonrpc::error(message.value(QLatin1String("id")), rpcerr::InvalidRequest,
+                                    QStringLiteral("The session is not initialized; send initialize first")));
+                return;
+            }
+            auto *stateless = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), session->ns(),
+                                                ClientSession::Transport::Stateless, this);
+            stateless->protocolVersion = mcp::V2026_07_28;
+            stateless->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
+            stateless->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
+            stateless->initialized = true;
+            struct OwningSink final : CallSink
+            {
+                std::shared_ptr<Stdio::Sink> inner;
+                QPointer<ClientSession> owned;
+                ~OwningSink() override
+                {
+                    if (owned)
+                        owned->deleteLater();
+                }
+                void message(const QJsonObject &m) override { inner->message(m); }
+                qint64 finish(const QJsonObject &r) override { return inner->finish(r); }
+            };
+            auto owning = std::make_shared<OwningSink>();
+            owning->inner = sink;
+            owning->owned = stateless;
+            m_router->handleRequest(stateless, message, owning, line.size());
+            return;
+        }
+        m_router->handleRequest(session, message, sink, line.size());
+        return;
+    }
+    case jsonrpc::Kind::Notification:
+        m_router->handleNotification(session, message);
+        return;
+    case jsonrpc::Kind::Response:
+        m_router->handleResponse(session, message);
+        return;
+    case jsonrpc::Kind::Invalid:
+        send(jsonrpc::error(jsonrpc::isValidId(message.value(QLatin1String("id"))) ? message.value(QLatin1String("id"))
+                                                                                    : QJsonValue(QJsonValue::Null),
+                            rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why)));
+        return;
+    }
+}
+
+void GatewayCore::queueEvent(const CallEvent &event)
+{
+    m_metrics->record(event);
+    // Bounded: if nobody drains (no event loop on the other side), keep only the newest.
+    if (m_pendingEvents.size() >= 50'000)
+        m_pendingEvents.removeFirst();
+    m_pendingEvents.append(event);
+}
+
+void GatewayCore::flushEvents()
+{
+    if (m_pendingEvents.isEmpty())
+        return;
+    Q_EMIT callEvents(std::exchange(m_pendingEvents, {}));
+}
+
+} // namespace metamcp

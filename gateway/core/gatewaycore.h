@@ -1,0 +1,114 @@
+#pragma once
+
+// Everything on the gateway thread, owned by one object: Store, UpstreamManager, Router,
+// McpHttpEndpoint, HttpServer, MetricsCollector. The Gateway facade creates it, moves it to
+// the gateway thread and talks to it only through queued calls and queued signals.
+// All methods must be called on the gateway thread.
+
+#include "core/config.h"
+#include "core/events.h"
+#include "http/httptypes.h"
+#include "store/store.h"
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+namespace metamcp {
+
+namespace http {
+class HttpServer;
+}
+class McpHttpEndpoint;
+class MetricsCollector;
+class Router;
+class UpstreamManager;
+class ClientSession;
+struct GatewayOptions;
+
+class GatewayCore final : public QObject, public http::IRequestHandler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayCore)
+public:
+    GatewayCore(const QString &dataDir, std::optional<ListenConfig> listenOverride, bool listen, bool captureBodies,
+                QObject *parent = nullptr);
+    ~GatewayCore() override;
+
+    void start();
+    void stop();
+    void setPaused(bool paused);
+    bool isRunning() const { return m_running; }
+
+    // Configuration changes; return an error message or empty.
+    QString upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces);
+    QString removeServer(const QString &name);
+    QString upsertNamespace(const NamespaceConfig &ns);
+    QString removeNamespace(const QString &name);
+    QString setToolOverride(const QString &ns, const ToolOverride &override_);
+    QString applyListenConfig(const ListenConfig &listen);
+    QString importMcpServersFile(const QString &path, const QString &ns, QStringList *added);
+    bool restartServer(const QString &name);
+
+    Store &store() { return *m_store; }
+    Router &router() { return *m_router; }
+    UpstreamManager &upstreams() { return *m_upstreams; }
+    McpHttpEndpoint &endpoint() { return *m_endpoint; }
+    const GatewayConfig &config() const { return m_config; }
+    quint16 port() const;
+
+    // In-process client requests (console "Try it", replay).
+    void request(const QString &ns, const QString &method, const QJsonObject &params,
+                 std::function<void(const QJsonObject &)> done, std::function<void(const QJsonObject &)> onMessage);
+    void testConnection(const UpstreamConfig &server,
+                        std::function<void(bool ok, const QString &message, const QJsonArray &tools)> done);
+
+    // stdio transport: one session whose outgoing messages go to `write` (gateway thread).
+    void openStdioSession(const QString &ns, std::function<void(const QByteArray &line)> write);
+    void stdioReceive(const QByteArray &line);
+
+    void handleRequest(const http::HttpRequest &request, http::HttpResponder *responder) override;
+
+Q_SIGNALS:
+    void started(const QHostAddress &address, quint16 port);
+    void startFailed(const QString &reason);
+    void stopped();
+    void pausedChanged(bool paused);
+    void configChanged(const metamcp::GatewayConfig &config);
+    void upstreamStateChanged(const QString &name, metamcp::UpstreamState state, const QString &reason);
+    void statusesChanged(const QList<metamcp::UpstreamStatus> &statuses);
+    void toolsChanged(const QString &ns);
+    void callEvents(const QList<metamcp::CallEvent> &events);
+    void metricSample(const metamcp::MetricSample &sample);
+    void serverLogLine(const QString &server, const QString &line);
+    void sessionCountChanged(int sessions);
+
+private:
+    void reloadConfig();
+    void publishConfig();
+    bool startListening(QString *error);
+    void queueEvent(const CallEvent &event);
+    void flushEvents();
+    ClientSession *consoleSession(const QString &ns);
+
+    QString m_dataDir;
+    std::optional<ListenConfig> m_listenOverride;
+    bool m_listen;
+    std::unique_ptr<Store> m_store;
+    UpstreamManager *m_upstreams;
+    Router *m_router;
+    McpHttpEndpoint *m_endpoint;
+    MetricsCollector *m_metrics;
+    http::HttpServer *m_server = nullptr;
+    GatewayConfig m_config;
+    bool m_running = false;
+    bool m_paused = false;
+    QList<CallEvent> m_pendingEvents;
+    QTimer *m_eventTimer;
+    QHash<QString, QPointer<ClientSession>> m_consoleSessions;
+    struct Stdio;
+    std::unique_ptr<Stdio> m_stdio;
+};
+
+} // namespace metamcp

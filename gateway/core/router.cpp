@@ -1,0 +1,957 @@
+#include "core/router.h"
+
+#include "core/upstreammanager.h"
+#include "mcp/protocol.h"
+#include "upstream/upstream.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcCalls, "metamcp.calls")
+
+namespace metamcp {
+
+namespace {
+
+const QString kUnavailableMeta = QStringLiteral("io.metamcp/unavailable");
+
+QString errorText(const QJsonObject &response)
+{
+    return jsonrpc::errorMessage(response);
+}
+
+// RFC 6570 template -> anchored regex; every expression matches greedily.
+QRegularExpression templateRegex(const QString &uriTemplate)
+{
+    QString pattern = QStringLiteral("^");
+    qsizetype pos = 0;
+    while (pos < uriTemplate.size()) {
+        const qsizetype open = uriTemplate.indexOf(QLatin1Char('{'), pos);
+        if (open < 0) {
+            pattern += QRegularExpression::escape(uriTemplate.mid(pos));
+            break;
+        }
+        pattern += QRegularExpression::escape(uriTemplate.mid(pos, open - pos));
+        const qsizetype close = uriTemplate.indexOf(QLatin1Char('}'), open);
+        if (close < 0)
+            return QRegularExpression(); // invalid template: matches nothing useful
+        pattern += QStringLiteral(".*");
+        pos = close + 1;
+    }
+    pattern += QLatin1Char('$');
+    return QRegularExpression(pattern);
+}
+
+QString encodeCursor(quint64 generation, int offset)
+{
+    return QString::fromLatin1(
+        QByteArray::number(generation).append(':').append(QByteArray::number(offset)).toBase64(
+            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+bool decodeCursor(const QString &cursor, quint64 *generation, int *offset)
+{
+    const QByteArray raw =
+        QByteArray::fromBase64(cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const qsizetype colon = raw.indexOf(':');
+    if (colon <= 0)
+        return false;
+    bool ok1 = false, ok2 = false;
+    *generation = raw.left(colon).toULongLong(&ok1);
+    *offset = raw.mid(colon + 1).toInt(&ok2);
+    return ok1 && ok2 && *offset >= 0;
+}
+
+int logLevelRank(const QString &level)
+{
+    static const QStringList levels = {QStringLiteral("debug"),    QStringLiteral("info"),
+                                       QStringLiteral("notice"),   QStringLiteral("warning"),
+                                       QStringLiteral("error"),    QStringLiteral("critical"),
+                                       QStringLiteral("alert"),    QStringLiteral("emergency")};
+    const qsizetype i = levels.indexOf(level);
+    return i < 0 ? 0 : int(i);
+}
+
+} // namespace
+
+// One client request from arrival to its response.
+struct Router::Call
+{
+    QPointer<ClientSession> session;
+    QString sessionId;
+    QString ns;
+    QString client;
+    CallSinkPtr sink;
+    QJsonValue id;
+    QString method;
+    QJsonObject params;
+    QJsonObject request;
+    QString target;   // tool/prompt name or resource URI
+    QString upstream; // server that served it
+    QElapsedTimer timer;
+    QDateTime arrived;
+    qint64 requestBytes = 0;
+    QJsonArray notifications;
+    bool finished = false;
+    bool cancelled = false;
+    bool stateless = false;
+};
+
+struct ToolRef
+{
+    QString server;
+    QString upstreamName;
+    bool enabled = true;
+    QJsonObject tool;      // as exposed
+    QJsonObject inputSchema;
+    QString validatorKey;
+};
+
+struct PromptRef
+{
+    QString server;
+    QString upstreamName;
+};
+
+struct Router::NsIndex
+{
+    bool valid = false;
+    quint64 generation = 0;
+    QHash<QString, ToolRef> tools;          // by exposed name
+    QJsonArray toolList;                    // enabled tools in order
+    QList<ToolInfo> toolInfos;              // all, for the console
+    QHash<QString, PromptRef> prompts;
+    QJsonArray promptList;
+    QJsonArray resourceList;
+    QJsonArray templateList;
+    QHash<QString, QString> resourceServer; // uri -> server
+    QList<std::pair<QRegularExpression, QString>> templateServers;
+    QJsonArray unavailable;                 // [{server, state, reason}]
+};
+
+Router::Router(UpstreamManager *upstreams, QObject *parent)
+    : QObject(parent)
+    , m_upstreams(upstreams)
+    , m_listChangedTimer(new QTimer(this))
+{
+    m_listChangedTimer->setSingleShot(true);
+    m_listChangedTimer->setInterval(50);
+    connect(m_listChangedTimer, &QTimer::timeout, this, &Router::flushListChanged);
+    connect(m_upstreams, &UpstreamManager::registryChanged, this, &Router::onRegistryChanged);
+    connect(m_upstreams, &UpstreamManager::notification, this, &Router::onUpstreamNotification);
+    connect(m_upstreams, &UpstreamManager::serverRequest, this, &Router::onUpstreamRequest);
+}
+
+Router::~Router() = default;
+
+void Router::setConfig(const GatewayConfig &config)
+{
+    m_config = config;
+    for (auto &idx : m_indexes)
+        idx->valid = false;
+    for (const NamespaceConfig &ns : m_config.namespaces)
+        m_listChangedPending.insert(ns.name);
+    m_listChangedTimer->start();
+}
+
+void Router::addSession(ClientSession *session)
+{
+    m_sessions.insert(session->id(), session);
+}
+
+void Router::removeSession(ClientSession *session)
+{
+    m_sessions.remove(session->id());
+}
+
+ClientSession *Router::session(const QString &id) const
+{
+    return m_sessions.value(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+
+void Router::handleRequest(ClientSession *session, const QJsonObject &request, CallSinkPtr sink, qint64 requestBytes)
+{
+    auto call = std::make_shared<Call>();
+    call->timer.start();
+    call->arrived = QDateTime::currentDateTimeUtc();
+    call->session = session;
+    call->sessionId = session->isStateless() ? QString() : session->id();
+    call->ns = session->ns();
+    call->client = session->clientName();
+    call->sink = std::move(sink);
+    call->id = request.value(QLatin1String("id"));
+    call->method = request.value(QLatin1String("method")).toString();
+    call->params = request.value(QLatin1String("params")).toObject();
+    call->requestBytes = requestBytes;
+    call->stateless = session->isStateless();
+    if (m_captureBodies)
+        call->request = request;
+    session->lastActivity = call->arrived;
+    dispatch(call);
+}
+
+void Router::dispatch(const CallPtr &call)
+{
+    const QString &m = call->method;
+    if (m == u"tools/call")
+        return callTool(call);
+    if (m == u"tools/list")
+        return list(call, QStringLiteral("tools"));
+    if (m == u"initialize")
+        return initialize(call);
+    if (m == u"ping")
+        return finish(call, jsonrpc::result(call->id, {}));
+    if (m == u"resources/list")
+        return list(call, QStringLiteral("resources"));
+    if (m == u"resources/templates/list")
+        return list(call, QStringLiteral("resourceTemplates"));
+    if (m == u"prompts/list")
+        return list(call, QStringLiteral("prompts"));
+    if (m == u"prompts/get")
+        return getPrompt(call);
+    if (m == u"resources/read" || m == u"resources/subscribe" || m == u"resources/unsubscribe")
+        return readResource(call, m);
+    if (m == u"completion/complete")
+        return complete(call);
+    if (m == u"logging/setLevel")
+        return setLogLevel(call);
+    if (m == u"server/discover")
+        return discover(call);
+    fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(m));
+}
+
+void Router::handleNotification(ClientSession *session, const QJsonObject &notification)
+{
+    const QString method = notification.value(QLatin1String("method")).toString();
+    const QJsonObject params = notification.value(QLatin1String("params")).toObject();
+    session->lastActivity = QDateTime::currentDateTimeUtc();
+    if (method == u"notifications/cancelled") {
+        const QJsonValue requestId = params.value(QLatin1String("requestId"));
+        if (jsonrpc::isValidId(requestId))
+            session->cancelInFlight(jsonrpc::idKey(requestId),
+                                    params.value(QLatin1String("reason")).toString(QStringLiteral("cancelled by client")));
+    } else if (method == u"notifications/roots/list_changed") {
+        const NamespaceConfig *ns = m_config.ns(session->ns());
+        if (ns) {
+            for (const QString &server : ns->servers)
+                if (Upstream *u = m_upstreams->upstream(server); u && u->state() == UpstreamState::Ready)
+                    u->sendNotification(method);
+        }
+    }
+    // notifications/initialized and client progress need no action.
+    CallEvent ev;
+    ev.seq = m_nextSeq++;
+    ev.time = QDateTime::currentDateTimeUtc();
+    ev.sessionId = session->isStateless() ? QString() : session->id();
+    ev.client = session->clientName();
+    ev.ns = session->ns();
+    ev.direction = QStringLiteral("client");
+    ev.method = method;
+    ev.statusText = QStringLiteral("ok");
+    if (m_captureBodies)
+        ev.request = notification;
+    Q_EMIT callEvent(ev);
+}
+
+void Router::handleResponse(ClientSession *session, const QJsonObject &response)
+{
+    session->lastActivity = QDateTime::currentDateTimeUtc();
+    if (!session->deliverClientResponse(response))
+        qCDebug(lcCalls) << "response for unknown request id" << response.value(QLatin1String("id"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+void Router::initialize(const CallPtr &call)
+{
+    ClientSession *s = call->session;
+    if (!s)
+        return;
+    const QString requested = call->params.value(QLatin1String("protocolVersion")).toString();
+    const QString version = mcp::sessionProtocolVersions().contains(requested) ? requested : mcp::V2025_11_25;
+    s->protocolVersion = version;
+    s->clientInfo = call->params.value(QLatin1String("clientInfo")).toObject();
+    s->clientCapabilities = call->params.value(QLatin1String("capabilities")).toObject();
+    s->initialized = true;
+    call->client = s->clientName();
+
+    QStringList instructions;
+    if (const NamespaceConfig *ns = m_config.ns(s->ns())) {
+        for (const QString &server : ns->servers)
+            if (Upstream *u = m_upstreams->upstream(server); u && !u->instructions().isEmpty())
+                instructions.append(QStringLiteral("## %1\n%2").arg(server, u->instructions()));
+    }
+    QJsonObject result{
+        {QStringLiteral("protocolVersion"), version},
+        {QStringLiteral("capabilities"),
+         QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                     {QStringLiteral("resources"),
+                      QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}}},
+                     {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                     {QStringLiteral("completions"), QJsonObject{}},
+                     {QStringLiteral("logging"), QJsonObject{}}}},
+        {QStringLiteral("serverInfo"),
+         QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
+                     {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(s->ns())},
+                     {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
+    if (!instructions.isEmpty())
+        result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
+    finish(call, jsonrpc::result(call->id, result));
+}
+
+void Router::list(const CallPtr &call, const QString &kind)
+{
+    const NamespaceConfig *ns = m_config.ns(call->ns);
+    if (!ns)
+        return fail(call, rpcerr::InvalidRequest, QStringLiteral("Unknown namespace %1").arg(call->ns));
+    const QJsonValue cursorValue = call->params.value(QLatin1String("cursor"));
+    if (!cursorValue.isUndefined() && !cursorValue.isString())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("\"cursor\" must be a string"));
+
+    auto respond = [this, call, kind] {
+        if (call->finished)
+            return;
+        NsIndex &idx = index(call->ns);
+        const QJsonArray *all = kind == u"tools"       ? &idx.toolList
+                                : kind == u"prompts"   ? &idx.promptList
+                                : kind == u"resources" ? &idx.resourceList
+                                                       : &idx.templateList;
+        int offset = 0;
+        const QString cursor = call->params.value(QLatin1String("cursor")).toString();
+        if (!cursor.isEmpty()) {
+            quint64 generation = 0;
+            if (!decodeCursor(cursor, &generation, &offset) || offset > all->size())
+                return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid cursor"));
+        }
+        QJsonObject result;
+        if (m_pageSize <= 0 && offset == 0) {
+            result.insert(kind, *all);
+        } else {
+            const int end = m_pageSize <= 0 ? int(all->size()) : std::min(int(all->size()), offset + m_pageSize);
+            QJsonArray page;
+            for (int i = offset; i < end; ++i)
+                page.append(all->at(i));
+            result.insert(kind, page);
+            if (end < all->size())
+                result.insert(QStringLiteral("nextCursor"), encodeCursor(idx.generation, end));
+        }
+        if (!idx.unavailable.isEmpty())
+            result.insert(QStringLiteral("_meta"), QJsonObject{{kUnavailableMeta, idx.unavailable}});
+        finish(call, jsonrpc::result(call->id, stampResult(call, result)));
+    };
+
+    // Fast path: every upstream settled.
+    bool settled = true;
+    for (const QString &server : ns->servers) {
+        const Upstream *u = m_upstreams->upstream(server);
+        if (u && (u->state() == UpstreamState::Starting ||
+                  (u->state() == UpstreamState::Ready && !m_upstreams->registry(server)->loaded)))
+            settled = false;
+    }
+    if (settled)
+        return respond();
+    m_upstreams->whenLoaded(ns->servers, m_listDeadlineMs, this, [this, call, respond] {
+        // Upstreams that missed the deadline are reported in _meta.
+        if (auto it = m_indexes.find(call->ns); it != m_indexes.end())
+            it.value()->valid = false;
+        respond();
+    });
+}
+
+void Router::callTool(const CallPtr &call)
+{
+    const QJsonValue nameValue = call->params.value(QLatin1String("name"));
+    if (!nameValue.isString())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("tools/call needs a \"name\" string"));
+    const QString name = nameValue.toString();
+    call->target = name;
+    const QJsonValue argsValue = call->params.value(QLatin1String("arguments"));
+    if (!argsValue.isUndefined() && !argsValue.isObject() && !argsValue.isNull())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("\"arguments\" must be an object"));
+
+    NsIndex &idx = index(call->ns);
+    auto it = idx.tools.constFind(name);
+    if (it == idx.tools.cend() || !it->enabled) {
+        // The registry may still be loading (upstream just started): wait once, briefly.
+        const NamespaceConfig *ns = m_config.ns(call->ns);
+        bool loading = false;
+        if (ns)
+            for (const QString &server : ns->servers)
+                if (const Upstream *u = m_upstreams->upstream(server);
+                    u && (u->state() == UpstreamState::Starting ||
+                          (u->state() == UpstreamState::Ready && !m_upstreams->registry(server)->loaded)))
+                    loading = true;
+        if (loading && !call->params.contains(QLatin1String("__metamcp_waited"))) {
+            call->params.insert(QStringLiteral("__metamcp_waited"), true);
+            m_upstreams->whenLoaded(ns->servers, m_listDeadlineMs, this, [this, call] {
+                if (auto i = m_indexes.find(call->ns); i != m_indexes.end())
+                    i.value()->valid = false;
+                callTool(call);
+            });
+            return;
+        }
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(name));
+    }
+    const ToolRef ref = *it;
+    call->params.remove(QStringLiteral("__metamcp_waited"));
+    call->upstream = ref.server;
+    Upstream *u = readyUpstream(call, ref.server);
+    if (!u)
+        return;
+    const QJsonObject args = argsValue.toObject();
+    if (!ref.inputSchema.isEmpty()) {
+        if (auto violation = m_validator.validate(ref.inputSchema, args)) {
+            return fail(call, rpcerr::InvalidParams,
+                        QStringLiteral("Invalid arguments for tool %1: %2: %3").arg(name, violation->path, violation->message),
+                        QJsonObject{{QStringLiteral("path"), violation->path},
+                                    {QStringLiteral("message"), violation->message}});
+        }
+    }
+    QJsonObject params = call->params;
+    params.insert(QStringLiteral("name"), ref.upstreamName);
+    if (argsValue.isNull())
+        params.remove(QStringLiteral("arguments"));
+    forward(call, u, call->method, params);
+}
+
+void Router::getPrompt(const CallPtr &call)
+{
+    const QString name = call->params.value(QLatin1String("name")).toString();
+    if (name.isEmpty())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("prompts/get needs a \"name\" string"));
+    call->target = name;
+    NsIndex &idx = index(call->ns);
+    auto it = idx.prompts.constFind(name);
+    if (it == idx.prompts.cend())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown prompt: %1").arg(name));
+    const PromptRef ref = *it;
+    call->upstream = ref.server;
+    Upstream *u = readyUpstream(call, ref.server);
+    if (!u)
+        return;
+    QJsonObject params = call->params;
+    params.insert(QStringLiteral("name"), ref.upstreamName);
+    forward(call, u, call->method, params);
+}
+
+void Router::readResource(const CallPtr &call, const QString &method)
+{
+    const QString uri = call->params.value(QLatin1String("uri")).toString();
+    if (uri.isEmpty())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("%1 needs a \"uri\" string").arg(method));
+    call->target = uri;
+    const QString server = serverForUri(call->ns, uri);
+    if (server.isEmpty())
+        return fail(call, rpcerr::ResourceNotFound, QStringLiteral("Resource not found: %1").arg(uri),
+                    QJsonObject{{QStringLiteral("uri"), uri}});
+    call->upstream = server;
+    Upstream *u = readyUpstream(call, server);
+    if (!u)
+        return;
+    if (method == u"resources/subscribe" && call->session)
+        call->session->subscriptions.insert(uri);
+    else if (method == u"resources/unsubscribe" && call->session)
+        call->session->subscriptions.remove(uri);
+    forward(call, u, method, call->params);
+}
+
+void Router::complete(const CallPtr &call)
+{
+    const QJsonObject ref = call->params.value(QLatin1String("ref")).toObject();
+    const QString type = ref.value(QLatin1String("type")).toString();
+    QString server;
+    QJsonObject params = call->params;
+    if (type == u"ref/prompt") {
+        const QString name = ref.value(QLatin1String("name")).toString();
+        call->target = name;
+        NsIndex &idx = index(call->ns);
+        auto it = idx.prompts.constFind(name);
+        if (it == idx.prompts.cend())
+            return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown prompt: %1").arg(name));
+        server = it->server;
+        QJsonObject newRef = ref;
+        newRef.insert(QStringLiteral("name"), it->upstreamName);
+        params.insert(QStringLiteral("ref"), newRef);
+    } else if (type == u"ref/resource") {
+        const QString uri = ref.value(QLatin1String("uri")).toString();
+        call->target = uri;
+        server = serverForUri(call->ns, uri);
+        if (server.isEmpty())
+            return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown resource: %1").arg(uri));
+    } else {
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("completion/complete needs ref/prompt or ref/resource"));
+    }
+    call->upstream = server;
+    Upstream *u = readyUpstream(call, server);
+    if (!u)
+        return;
+    if (!u->serverCapabilities().contains(QLatin1String("completions")))
+        return finish(call, jsonrpc::result(call->id, QJsonObject{{QStringLiteral("completion"),
+                                                                   QJsonObject{{QStringLiteral("values"), QJsonArray()},
+                                                                               {QStringLiteral("hasMore"), false}}}}));
+    forward(call, u, call->method, params);
+}
+
+void Router::setLogLevel(const CallPtr &call)
+{
+    const QString level = call->params.value(QLatin1String("level")).toString();
+    static const QStringList levels = {QStringLiteral("debug"),    QStringLiteral("info"),  QStringLiteral("notice"),
+                                       QStringLiteral("warning"),  QStringLiteral("error"), QStringLiteral("critical"),
+                                       QStringLiteral("alert"),    QStringLiteral("emergency")};
+    if (!levels.contains(level))
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown log level \"%1\"").arg(level));
+    if (call->session)
+        call->session->logLevel = level;
+    if (const NamespaceConfig *ns = m_config.ns(call->ns)) {
+        for (const QString &server : ns->servers) {
+            Upstream *u = m_upstreams->upstream(server);
+            if (u && u->state() == UpstreamState::Ready && u->serverCapabilities().contains(QLatin1String("logging")))
+                u->sendRequest(call->method, call->params, [](const QJsonObject &) {});
+        }
+    }
+    finish(call, jsonrpc::result(call->id, {}));
+}
+
+void Router::discover(const CallPtr &call)
+{
+    QJsonObject result{
+        {QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::allProtocolVersions())},
+        {QStringLiteral("capabilities"),
+         QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                     {QStringLiteral("resources"),
+                      QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}}},
+                     {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                     {QStringLiteral("completions"), QJsonObject{}}}},
+        {QStringLiteral("serverInfo"),
+         QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
+                     {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(call->ns)},
+                     {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
+    finish(call, jsonrpc::result(call->id, stampResult(call, result)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forwarding
+
+Upstream *Router::readyUpstream(const CallPtr &call, const QString &server)
+{
+    Upstream *u = m_upstreams->upstream(server);
+    if (!u) {
+        fail(call, rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is not running").arg(server));
+        return nullptr;
+    }
+    if (u->state() != UpstreamState::Ready) {
+        fail(call, rpcerr::UpstreamUnavailable,
+             QStringLiteral("Upstream %1 is %2%3")
+                 .arg(server, upstreamStateName(u->state()),
+                      u->stateReason().isEmpty() ? QString() : QLatin1String(": ") + u->stateReason()));
+        return nullptr;
+    }
+    return u;
+}
+
+void Router::forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params)
+{
+    // Progress tokens are per client; upstreams are shared, so the gateway hands out its own.
+    QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    const QJsonValue clientToken = meta.value(QLatin1String("progressToken"));
+    if (!clientToken.isUndefined()) {
+        meta.insert(QStringLiteral("progressToken"), QStringLiteral("gwp-%1").arg(m_nextProgressToken++));
+        params.insert(QStringLiteral("_meta"), meta);
+    }
+    std::weak_ptr<Call> weak = call;
+    RequestHooks hooks;
+    hooks.onNotification = [this, weak, clientToken](const QJsonObject &notification) {
+        auto c = weak.lock();
+        if (!c || c->finished)
+            return;
+        QJsonObject n = notification;
+        if (n.value(QLatin1String("method")).toString() == u"notifications/progress") {
+            if (clientToken.isUndefined())
+                return;
+            QJsonObject p = n.value(QLatin1String("params")).toObject();
+            p.insert(QStringLiteral("progressToken"), clientToken);
+            n.insert(QStringLiteral("params"), p);
+        }
+        if (m_captureBodies)
+            c->notifications.append(n);
+        c->sink->message(n);
+    };
+    hooks.onServerRequest = [this, weak](const QJsonObject &request, std::function<void(const QJsonObject &)> reply) {
+        auto c = weak.lock();
+        if (!c || c->finished) {
+            reply(jsonrpc::error(QJsonValue::Null, rpcerr::InternalError, QStringLiteral("The client request ended")));
+            return;
+        }
+        relayClientRequest(c, request, std::move(reply));
+    };
+    const quint64 handle = upstream->sendRequest(
+        method, params,
+        [this, weak](const QJsonObject &response) {
+            auto c = weak.lock();
+            if (!c || c->finished)
+                return;
+            if (c->cancelled)
+                return finish(c, {});
+            QJsonObject r = response;
+            r.insert(QStringLiteral("id"), c->id);
+            if (!jsonrpc::isError(r)) {
+                const QJsonObject result = r.value(QLatin1String("result")).toObject();
+                if (c->stateless)
+                    r.insert(QStringLiteral("result"), stampResult(c, result));
+            }
+            finish(c, r);
+        },
+        hooks);
+    if (call->session) {
+        const QString key = jsonrpc::idKey(call->id);
+        QPointer<Upstream> up = upstream;
+        call->session->addInFlight(key, [weak, up, handle](const QString &reason) {
+            if (auto c = weak.lock())
+                c->cancelled = true;
+            if (up)
+                up->cancelRequest(handle, reason);
+        });
+    }
+}
+
+void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
+                                std::function<void(const QJsonObject &)> reply)
+{
+    ClientSession *s = call->session;
+    const QString method = request.value(QLatin1String("method")).toString();
+    const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")
+                               : method == u"elicitation/create"   ? QStringLiteral("elicitation")
+                               : method == u"roots/list"           ? QStringLiteral("roots")
+                                                                   : QString();
+    if (!s || s->isStateless()) {
+        reply(jsonrpc::error(request.value(QLatin1String("id")), rpcerr::MethodNotFound,
+                             QStringLiteral("The client cannot answer %1 on this connection").arg(method)));
+        return;
+    }
+    if (!capability.isEmpty() && !s->clientSupports(capability)) {
+        reply(jsonrpc::error(request.value(QLatin1String("id")), rpcerr::MethodNotFound,
+                             QStringLiteral("The client does not support %1").arg(capability)));
+        return;
+    }
+    const QString id = s->registerClientRequest(std::move(reply));
+    QJsonObject forwarded = request;
+    forwarded.insert(QStringLiteral("id"), id);
+    if (m_captureBodies)
+        call->notifications.append(forwarded);
+    call->sink->message(forwarded);
+}
+
+QJsonObject Router::stampResult(const CallPtr &call, QJsonObject result) const
+{
+    if (call->stateless && !result.contains(QLatin1String("resultType")))
+        result.insert(QStringLiteral("resultType"), QStringLiteral("complete"));
+    return result;
+}
+
+void Router::finish(const CallPtr &call, QJsonObject response)
+{
+    if (call->finished)
+        return;
+    call->finished = true;
+    if (call->session)
+        call->session->removeInFlight(jsonrpc::idKey(call->id));
+    const qint64 bytes = call->sink->finish(response);
+
+    CallEvent ev;
+    ev.seq = m_nextSeq++;
+    ev.time = call->arrived;
+    ev.sessionId = call->sessionId;
+    ev.client = call->client;
+    ev.ns = call->ns;
+    ev.direction = QStringLiteral("client");
+    ev.method = call->method;
+    ev.tool = call->target;
+    ev.upstream = call->upstream;
+    ev.latencyUs = call->timer.nsecsElapsed() / 1000;
+    ev.requestBytes = call->requestBytes;
+    ev.responseBytes = bytes;
+    if (response.isEmpty()) {
+        ev.status = rpcerr::Cancelled;
+        ev.statusText = QStringLiteral("cancelled");
+    } else if (jsonrpc::isError(response)) {
+        ev.status = jsonrpc::errorCode(response);
+        ev.statusText = errorText(response);
+    } else if (response.value(QLatin1String("result")).toObject().value(QLatin1String("isError")).toBool()) {
+        ev.status = 1;
+        ev.statusText = QStringLiteral("tool error");
+    } else {
+        ev.statusText = QStringLiteral("ok");
+    }
+    if (m_captureBodies) {
+        ev.request = call->request;
+        ev.response = response;
+        ev.notifications = call->notifications;
+    }
+    if (lcCalls().isInfoEnabled()) {
+        qCInfo(lcCalls).noquote() << QJsonDocument(QJsonObject{{QStringLiteral("session"), ev.sessionId},
+                                                                {QStringLiteral("ns"), ev.ns},
+                                                                {QStringLiteral("method"), ev.method},
+                                                                {QStringLiteral("target"), ev.tool},
+                                                                {QStringLiteral("upstream"), ev.upstream},
+                                                                {QStringLiteral("status"), ev.status},
+                                                                {QStringLiteral("latency_us"), ev.latencyUs}})
+                                         .toJson(QJsonDocument::Compact);
+    }
+    Q_EMIT callEvent(ev);
+}
+
+void Router::fail(const CallPtr &call, int code, const QString &message, const QJsonValue &data)
+{
+    finish(call, jsonrpc::error(call->id, code, message, data));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Namespace index
+
+Router::NsIndex &Router::index(const QString &nsName)
+{
+    auto &slot = m_indexes[nsName];
+    if (!slot)
+        slot = std::make_shared<NsIndex>();
+    NsIndex &idx = *slot;
+    if (idx.valid)
+        return idx;
+    const quint64 generation = idx.generation + 1;
+    idx = NsIndex();
+    idx.generation = generation;
+    idx.valid = true;
+    const NamespaceConfig *ns = m_config.ns(nsName);
+    if (!ns)
+        return idx;
+    for (const QString &server : ns->servers) {
+        const Upstream *u = m_upstreams->upstream(server);
+        const Registry *reg = m_upstreams->registry(server);
+        if (!u || !reg || u->state() != UpstreamState::Ready || !reg->loaded) {
+            const UpstreamConfig *cfg = m_config.server(server);
+            QString state = u ? upstreamStateName(u->state()) : QStringLiteral("stopped");
+            QString reason = u ? u->stateReason() : (cfg && !cfg->enabled ? QStringLiteral("disabled") : QString());
+            if (u && u->state() == UpstreamState::Ready && reg && !reg->loaded)
+                reason = QStringLiteral("did not list its tools in time");
+            idx.unavailable.append(QJsonObject{{QStringLiteral("server"), server},
+                                               {QStringLiteral("state"), state},
+                                               {QStringLiteral("reason"), reason}});
+            continue;
+        }
+        for (const QJsonValue &v : reg->tools) {
+            QJsonObject tool = v.toObject();
+            const QString upstreamName = tool.value(QLatin1String("name")).toString();
+            if (upstreamName.isEmpty())
+                continue;
+            ToolRef ref;
+            ref.server = server;
+            ref.upstreamName = upstreamName;
+            QString exposed = server + ns->separator + upstreamName;
+            for (const ToolOverride &o : ns->toolOverrides) {
+                if (o.server != server || o.tool != upstreamName)
+                    continue;
+                ref.enabled = o.enabled;
+                if (!o.rename.isEmpty())
+                    exposed = o.rename;
+                if (!o.description.isEmpty())
+                    tool.insert(QStringLiteral("description"), o.description);
+            }
+            if (idx.tools.contains(exposed))
+                continue; // first server wins; the console shows the clash
+            tool.insert(QStringLiteral("name"), exposed);
+            ref.tool = tool;
+            ref.inputSchema = tool.value(QLatin1String("inputSchema")).toObject();
+            idx.tools.insert(exposed, ref);
+            if (ref.enabled)
+                idx.toolList.append(tool);
+            idx.toolInfos.append(ToolInfo{nsName, exposed, server, upstreamName, ref.enabled,
+                                          tool.value(QLatin1String("description")).toString(), tool});
+        }
+        for (const QJsonValue &v : reg->prompts) {
+            QJsonObject prompt = v.toObject();
+            const QString upstreamName = prompt.value(QLatin1String("name")).toString();
+            const QString exposed = server + ns->separator + upstreamName;
+            if (upstreamName.isEmpty() || idx.prompts.contains(exposed))
+                continue;
+            prompt.insert(QStringLiteral("name"), exposed);
+            idx.prompts.insert(exposed, PromptRef{server, upstreamName});
+            idx.promptList.append(prompt);
+        }
+        for (const QJsonValue &v : reg->resources) {
+            const QJsonObject resource = v.toObject();
+            const QString uri = resource.value(QLatin1String("uri")).toString();
+            if (uri.isEmpty() || idx.resourceServer.contains(uri))
+                continue;
+            idx.resourceServer.insert(uri, server);
+            idx.resourceList.append(resource);
+        }
+        for (const QJsonValue &v : reg->resourceTemplates) {
+            const QJsonObject t = v.toObject();
+            const QString uriTemplate = t.value(QLatin1String("uriTemplate")).toString();
+            if (uriTemplate.isEmpty())
+                continue;
+            idx.templateServers.append({templateRegex(uriTemplate), server});
+            idx.templateList.append(t);
+        }
+    }
+    return idx;
+}
+
+QString Router::serverForUri(const QString &ns, const QString &uri)
+{
+    NsIndex &idx = index(ns);
+    if (auto it = idx.resourceServer.constFind(uri); it != idx.resourceServer.cend())
+        return *it;
+    for (const auto &[re, server] : std::as_const(idx.templateServers))
+        if (re.isValid() && re.match(uri).hasMatch())
+            return server;
+    // A single server with resources in the namespace can take any URI.
+    QString only;
+    if (const NamespaceConfig *cfg = m_config.ns(ns)) {
+        for (const QString &server : cfg->servers) {
+            const Upstream *u = m_upstreams->upstream(server);
+            if (u && u->serverCapabilities().contains(QLatin1String("resources"))) {
+                if (!only.isEmpty())
+                    return {};
+                only = server;
+            }
+        }
+    }
+    return only;
+}
+
+QList<ToolInfo> Router::tools(const QString &ns)
+{
+    return index(ns).toolInfos;
+}
+
+QStringList Router::namespacesOf(const QString &server) const
+{
+    QStringList result;
+    for (const NamespaceConfig &ns : m_config.namespaces)
+        if (ns.servers.contains(server))
+            result.append(ns.name);
+    return result;
+}
+
+QList<ClientSession *> Router::sessionsOf(const QString &ns) const
+{
+    QList<ClientSession *> result;
+    for (const auto &s : m_sessions)
+        if (s && s->ns() == ns && s->initialized)
+            result.append(s);
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// From upstreams
+
+void Router::onRegistryChanged(const QString &server)
+{
+    const QStringList namespaces = namespacesOf(server);
+    for (const QString &ns : namespaces) {
+        if (auto it = m_indexes.find(ns); it != m_indexes.end())
+            it.value()->valid = false;
+        m_listChangedPending.insert(ns);
+    }
+    if (!namespaces.isEmpty() && !m_listChangedTimer->isActive())
+        m_listChangedTimer->start();
+}
+
+void Router::flushListChanged()
+{
+    const QSet<QString> pending = std::exchange(m_listChangedPending, {});
+    for (const QString &ns : pending) {
+        Q_EMIT toolsChanged(ns);
+        for (ClientSession *s : sessionsOf(ns)) {
+            s->sendToClient(jsonrpc::notification(QStringLiteral("notifications/tools/list_changed")));
+            s->sendToClient(jsonrpc::notification(QStringLiteral("notifications/resources/list_changed")));
+            s->sendToClient(jsonrpc::notification(QStringLiteral("notifications/prompts/list_changed")));
+        }
+    }
+}
+
+void Router::onUpstreamNotification(const QString &server, const QJsonObject &notification)
+{
+    const QString method = notification.value(QLatin1String("method")).toString();
+    const QJsonObject params = notification.value(QLatin1String("params")).toObject();
+    if (method.endsWith(QLatin1String("/list_changed")))
+        return; // turned into a registry refresh, then into list_changed per namespace
+    for (const QString &ns : namespacesOf(server)) {
+        for (ClientSession *s : sessionsOf(ns)) {
+            if (method == u"notifications/resources/updated") {
+                if (!s->subscriptions.contains(params.value(QLatin1String("uri")).toString()))
+                    continue;
+                s->sendToClient(notification);
+            } else if (method == u"notifications/message") {
+                if (s->logLevel.isEmpty() ||
+                    logLevelRank(params.value(QLatin1String("level")).toString()) < logLevelRank(s->logLevel))
+                    continue;
+                QJsonObject n = notification;
+                QJsonObject p = params;
+                if (!p.contains(QLatin1String("logger")))
+                    p.insert(QStringLiteral("logger"), server);
+                n.insert(QStringLiteral("params"), p);
+                s->sendToClient(n);
+            }
+        }
+    }
+}
+
+void Router::onUpstreamRequest(const QString &server, const QJsonObject &request)
+{
+    Upstream *u = m_upstreams->upstream(server);
+    if (!u)
+        return;
+    const QJsonValue upstreamId = request.value(QLatin1String("id"));
+    const QString method = request.value(QLatin1String("method")).toString();
+    if (method == u"ping") {
+        u->sendResponse(jsonrpc::result(upstreamId, {}));
+        return;
+    }
+    const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")
+                               : method == u"elicitation/create"   ? QStringLiteral("elicitation")
+                               : method == u"roots/list"           ? QStringLiteral("roots")
+                                                                   : QString();
+    // The most recently active session of a namespace that includes this server, able to answer.
+    ClientSession *best = nullptr;
+    for (const QString &ns : namespacesOf(server)) {
+        for (ClientSession *s : sessionsOf(ns)) {
+            if (!s->channel() || (!capability.isEmpty() && !s->clientSupports(capability)))
+                continue;
+            if (s->inFlightCount() > 0 && (!best || best->inFlightCount() == 0 || s->lastActivity > best->lastActivity))
+                best = s;
+            else if (!best || (best->inFlightCount() == 0 && s->lastActivity > best->lastActivity))
+                best = s;
+        }
+    }
+    if (!best) {
+        if (method == u"roots/list") {
+            u->sendResponse(jsonrpc::result(upstreamId, QJsonObject{{QStringLiteral("roots"), QJsonArray()}}));
+            return;
+        }
+        u->sendResponse(jsonrpc::error(upstreamId, rpcerr::MethodNotFound,
+                                       QStringLiteral("No connected client can answer %1").arg(method)));
+        return;
+    }
+    QPointer<Upstream> up = u;
+    const QString id = best->registerClientRequest([up, upstreamId](const QJsonObject &response) {
+        if (!up)
+            return;
+        QJsonObject r = response;
+        r.insert(QStringLiteral("id"), upstreamId);
+        up->sendResponse(r);
+    });
+    QJsonObject forwarded = request;
+    forwarded.insert(QStringLiteral("id"), id);
+    if (!best->sendToClient(forwarded))
+        best->deliverClientResponse(jsonrpc::error(QJsonValue(id), rpcerr::InternalError,
+                                                   QStringLiteral("The client has no open stream")));
+}
+
+} // namespace metamcp

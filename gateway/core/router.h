@@ -1,0 +1,110 @@
+#pragma once
+
+// The MCP dispatcher: every message a client sends, whatever the transport, arrives here
+// with its ClientSession. One Router per gateway serves all namespaces; it aggregates the
+// lists of a namespace's upstreams (from UpstreamManager's registries), maps exposed names
+// (`<server><sep><tool>` or overrides) back to upstreams, validates tool arguments, forwards
+// calls with per-upstream deadlines and concurrency limits (Upstream), and routes what
+// upstreams send back to the right client session. Gateway thread only.
+
+#include "core/clientsession.h"
+#include "core/config.h"
+#include "core/events.h"
+#include "core/schemavalidator.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace metamcp {
+
+class UpstreamManager;
+class Upstream;
+
+class Router final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Router)
+public:
+    explicit Router(UpstreamManager *upstreams, QObject *parent = nullptr);
+    ~Router() override;
+
+    void setConfig(const GatewayConfig &config);
+    const GatewayConfig &config() const { return m_config; }
+    bool hasNamespace(const QString &ns) const { return m_config.ns(ns) != nullptr; }
+
+    // Largest page of an aggregated list (0: everything in one page).
+    void setPageSize(int size) { m_pageSize = size; }
+    // Deadline for upstream registries when a client lists (slow upstreams are left out).
+    void setListDeadlineMs(int ms) { m_listDeadlineMs = ms; }
+    // Whether call events carry request/response JSON (the console's inspector wants them).
+    void setCaptureBodies(bool capture) { m_captureBodies = capture; }
+
+    void addSession(ClientSession *session);
+    void removeSession(ClientSession *session);
+    ClientSession *session(const QString &id) const;
+    int sessionCount() const { return int(m_sessions.size()); }
+
+    // Entry points for transports. `requestBytes` is the size of the message on the wire.
+    void handleRequest(ClientSession *session, const QJsonObject &request, CallSinkPtr sink, qint64 requestBytes = 0);
+    void handleNotification(ClientSession *session, const QJsonObject &notification);
+    void handleResponse(ClientSession *session, const QJsonObject &response);
+
+    // The tools of a namespace as exposed, including disabled ones (for the console).
+    QList<ToolInfo> tools(const QString &ns);
+
+Q_SIGNALS:
+    void callEvent(const metamcp::CallEvent &event);
+    // The exposed tool list of a namespace may have changed.
+    void toolsChanged(const QString &ns);
+
+private:
+    struct Call;
+    struct NsIndex;
+    using CallPtr = std::shared_ptr<Call>;
+
+    void dispatch(const CallPtr &call);
+    void initialize(const CallPtr &call);
+    void list(const CallPtr &call, const QString &kind);
+    void callTool(const CallPtr &call);
+    void getPrompt(const CallPtr &call);
+    void readResource(const CallPtr &call, const QString &method);
+    void complete(const CallPtr &call);
+    void setLogLevel(const CallPtr &call);
+    void discover(const CallPtr &call);
+    void forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params);
+    void relayClientRequest(const CallPtr &call, const QJsonObject &request,
+                            std::function<void(const QJsonObject &)> reply);
+    void finish(const CallPtr &call, QJsonObject response);
+    void fail(const CallPtr &call, int code, const QString &message, const QJsonValue &data = {});
+    QJsonObject stampResult(const CallPtr &call, QJsonObject result) const;
+
+    NsIndex &index(const QString &ns);
+    void invalidate(const QString &server);
+    QString serverForUri(const QString &ns, const QString &uri);
+    Upstream *readyUpstream(const CallPtr &call, const QString &server);
+    QStringList namespacesOf(const QString &server) const;
+    QList<ClientSession *> sessionsOf(const QString &ns) const;
+
+    void onUpstreamNotification(const QString &server, const QJsonObject &notification);
+    void onUpstreamRequest(const QString &server, const QJsonObject &request);
+    void onRegistryChanged(const QString &server);
+    void flushListChanged();
+
+    UpstreamManager *m_upstreams;
+    GatewayConfig m_config;
+    QHash<QString, std::shared_ptr<NsIndex>> m_indexes;
+    QHash<QString, QPointer<ClientSession>> m_sessions;
+    SchemaValidator m_validator;
+    QSet<QString> m_listChangedPending; // namespaces whose clients must hear list_changed
+    QTimer *m_listChangedTimer;
+    int m_pageSize = 0;
+    int m_listDeadlineMs = 5000;
+    bool m_captureBodies = true;
+    quint64 m_nextProgressToken = 1;
+    quint64 m_nextSeq = 1;
+};
+
+} // namespace metamcp

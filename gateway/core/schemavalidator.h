@@ -1,0 +1,40 @@
+#pragma once
+
+// JSON Schema validation of tool arguments with valijson (drafts 4/6/7; 2020-12 keywords that
+// valijson lacks are ignored). Compiled schemas are cached by their serialized text.
+// Not thread-safe: one instance per thread.
+
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace metamcp {
+
+struct SchemaViolation
+{
+    QString path;    // JSON pointer-ish path of the failing value, "/" for the root, e.g. "/items/0/name"
+    QString message; // "Expected string, found number" etc. (valijson's description)
+};
+
+class SchemaValidator final
+{
+public:
+    SchemaValidator();
+    ~SchemaValidator();
+    SchemaValidator(const SchemaValidator &) = delete;
+    SchemaValidator &operator=(const SchemaValidator &) = delete;
+
+    // std::nullopt when `value` satisfies `schema` (or the schema itself cannot be parsed:
+    // the upstream then decides). Otherwise the first, most specific violation.
+    std::optional<SchemaViolation> validate(const QJsonObject &schema, const QJsonValue &value);
+
+    void clearCache();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace metamcp

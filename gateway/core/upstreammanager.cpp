@@ -1,0 +1,308 @@
+#include "core/upstreammanager.h"
+
+#include "mcp/protocol.h"
+
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcUpstreams, "metamcp.upstreams")
+
+namespace metamcp {
+
+struct UpstreamManager::Entry
+{
+    std::unique_ptr<Upstream> upstream;
+    Registry registry;
+    int pendingFetches = 0; // list fetches under way for the current epoch
+    quint64 epoch = 0;      // bumped whenever the upstream (re)turns Ready or stops
+};
+
+struct UpstreamManager::Waiter
+{
+    QStringList names;
+    QPointer<QObject> context;
+    std::function<void()> done;
+    std::unique_ptr<QTimer> timer;
+    bool fired = false;
+};
+
+UpstreamManager::UpstreamManager(QObject *parent)
+    : QObject(parent)
+{
+}
+
+UpstreamManager::~UpstreamManager()
+{
+    stopAll();
+}
+
+void UpstreamManager::apply(const QList<UpstreamConfig> &servers)
+{
+    QSet<QString> wanted;
+    for (const UpstreamConfig &config : servers) {
+        if (!config.enabled)
+            continue;
+        wanted.insert(config.name);
+        auto it = m_entries.constFind(config.name);
+        if (it != m_entries.cend() && it.value()->upstream->config() == config)
+            continue;
+        if (it != m_entries.cend())
+            remove(config.name);
+        add(config);
+    }
+    const QStringList running = m_entries.keys();
+    for (const QString &name : running)
+        if (!wanted.contains(name))
+            remove(name);
+    checkWaiters();
+}
+
+void UpstreamManager::stopAll()
+{
+    const QStringList running = m_entries.keys();
+    for (const QString &name : running)
+        remove(name);
+}
+
+bool UpstreamManager::restart(const QString &name)
+{
+    auto entry = m_entries.value(name);
+    if (!entry)
+        return false;
+    entry->upstream->restart();
+    return true;
+}
+
+Upstream *UpstreamManager::upstream(const QString &name) const
+{
+    auto entry = m_entries.value(name);
+    return entry ? entry->upstream.get() : nullptr;
+}
+
+const Registry *UpstreamManager::registry(const QString &name) const
+{
+    auto it = m_entries.constFind(name);
+    return it == m_entries.cend() ? nullptr : &it.value()->registry;
+}
+
+QStringList UpstreamManager::names() const
+{
+    return m_entries.keys();
+}
+
+QList<UpstreamStatus> UpstreamManager::statuses() const
+{
+    QList<UpstreamStatus> list;
+    list.reserve(m_entries.size());
+    for (const auto &entry : m_entries) {
+        const Upstream *u = entry->upstream.get();
+        list.append(UpstreamStatus{u->name(), u->config().kind, u->state(), u->stateReason(),
+                                   int(entry->registry.tools.size()), u->inFlight(), u->serverInfo()});
+    }
+    std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
+    return list;
+}
+
+void UpstreamManager::add(const UpstreamConfig &config)
+{
+    auto entry = std::make_shared<Entry>();
+    entry->upstream = Upstream::create(config);
+    Upstream *u = entry->upstream.get();
+    const QString name = config.name;
+    m_entries.insert(name, entry);
+
+    connect(u, &Upstream::stateChanged, this, [this, name](UpstreamState state, const QString &reason) {
+        auto e = m_entries.value(name);
+        if (!e)
+            return;
+        ++e->epoch;
+        e->pendingFetches = 0;
+        if (state == UpstreamState::Ready) {
+            e->registry.loaded = false;
+            refresh(name, QStringLiteral("all"));
+        } else if (state != UpstreamState::Starting) {
+            // Keep the last known lists visible in the console, but do not serve them.
+            e->registry.loaded = false;
+        }
+        qCInfo(lcUpstreams).noquote() << "upstream" << name << upstreamStateName(state) << reason;
+        Q_EMIT stateChanged(name, state, reason);
+        Q_EMIT registryChanged(name);
+        checkWaiters();
+    });
+    connect(u, &Upstream::notificationReceived, this, [this, name](const QJsonObject &n) {
+        const QString method = n.value(QLatin1String("method")).toString();
+        if (method == u"notifications/tools/list_changed")
+            refresh(name, QStringLiteral("tools"));
+        else if (method == u"notifications/resources/list_changed")
+            refresh(name, QStringLiteral("resources"));
+        else if (method == u"notifications/prompts/list_changed")
+            refresh(name, QStringLiteral("prompts"));
+        Q_EMIT notification(name, n);
+    });
+    connect(u, &Upstream::serverRequestReceived, this,
+            [this, name](const QJsonObject &request) { Q_EMIT serverRequest(name, request); });
+    connect(u, &Upstream::logLine, this, [this, name](const QString &line) { Q_EMIT logLine(name, line); });
+    u->start();
+}
+
+void UpstreamManager::remove(const QString &name)
+{
+    auto entry = m_entries.take(name);
+    if (!entry)
+        return;
+    entry->upstream->disconnect(this);
+    entry->upstream->stop();
+    // Let queued callbacks of the upstream run before it goes away.
+    entry->upstream.release()->deleteLater();
+    Q_EMIT stateChanged(name, UpstreamState::Stopped, QStringLiteral("removed"));
+    Q_EMIT registryChanged(name);
+}
+
+void UpstreamManager::refresh(const QString &name, const QString &kind)
+{
+    auto entry = m_entries.value(name);
+    if (!entry || entry->upstream->state() != UpstreamState::Ready)
+        return;
+    const QJsonObject caps = entry->upstream->serverCapabilities();
+    struct Job
+    {
+        QString kind, method, key, capability;
+        QJsonArray Registry::*field;
+    };
+    static const Job jobs[] = {
+        {QStringLiteral("tools"), QStringLiteral("tools/list"), QStringLiteral("tools"), QStringLiteral("tools"),
+         &Registry::tools},
+        {QStringLiteral("resources"), QStringLiteral("resources/list"), QStringLiteral("resources"),
+         QStringLiteral("resources"), &Registry::resources},
+        {QStringLiteral("resources"), QStringLiteral("resources/templates/list"), QStringLiteral("resourceTemplates"),
+         QStringLiteral("resources"), &Registry::resourceTemplates},
+        {QStringLiteral("prompts"), QStringLiteral("prompts/list"), QStringLiteral("prompts"),
+         QStringLiteral("prompts"), &Registry::prompts},
+    };
+    const quint64 epoch = entry->epoch;
+    for (const Job &job : jobs) {
+        if (kind != u"all" && kind != job.kind)
+            continue;
+        if (!caps.contains(job.capability)) {
+            entry->registry.*job.field = QJsonArray();
+            continue;
+        }
+        ++entry->pendingFetches;
+        QJsonArray Registry::*field = job.field;
+        const QString method = job.method;
+        fetchPages(name, job.method, job.key, epoch, {}, {}, 0,
+                   [this, name, epoch, field, method](bool ok, const QJsonArray &items, const QString &error) {
+                       auto e = m_entries.value(name);
+                       if (!e || e->epoch != epoch)
+                           return;
+                       if (ok)
+                           e->registry.*field = items;
+                       else
+                           e->registry.error = method + QLatin1String(": ") + error;
+                       if (--e->pendingFetches == 0) {
+                           e->registry.loaded = true;
+                           ++e->registry.generation;
+                           Q_EMIT registryChanged(name);
+                           checkWaiters();
+                       }
+                   });
+    }
+    if (entry->pendingFetches == 0 && !entry->registry.loaded) {
+        entry->registry.loaded = true;
+        ++entry->registry.generation;
+        Q_EMIT registryChanged(name);
+        checkWaiters();
+    }
+}
+
+void UpstreamManager::fetchPages(const QString &name, const QString &method, const QString &key, quint64 epoch,
+                                 const QString &cursor, QJsonArray collected, int page,
+                                 std::function<void(bool, const QJsonArray &, const QString &)> done)
+{
+    auto entry = m_entries.value(name);
+    if (!entry || entry->epoch != epoch)
+        return;
+    QJsonObject params;
+    if (!cursor.isEmpty())
+        params.insert(QStringLiteral("cursor"), cursor);
+    entry->upstream->sendRequest(
+        method, params,
+        [this, name, method, key, epoch, collected, page, done = std::move(done)](const QJsonObject &response) mutable {
+            if (jsonrpc::isError(response)) {
+                done(false, collected, jsonrpc::errorMessage(response));
+                return;
+            }
+            const QJsonObject result = response.value(QLatin1String("result")).toObject();
+            const QJsonArray items = result.value(key).toArray();
+            for (const QJsonValue &v : items)
+                collected.append(v);
+            const QString next = result.value(QLatin1String("nextCursor")).toString();
+            if (next.isEmpty() || page + 1 >= kListPageLimit) {
+                done(true, collected, {});
+                return;
+            }
+            fetchPages(name, method, key, epoch, next, collected, page + 1, std::move(done));
+        });
+}
+
+bool UpstreamManager::isSettled(const QString &name) const
+{
+    auto entry = m_entries.value(name);
+    if (!entry)
+        return true;
+    switch (entry->upstream->state()) {
+    case UpstreamState::Ready:
+        return entry->registry.loaded;
+    case UpstreamState::Starting:
+        return false;
+    case UpstreamState::Failing:
+    case UpstreamState::Stopped:
+        return true;
+    }
+    return true;
+}
+
+void UpstreamManager::whenLoaded(const QStringList &names, int deadlineMs, QObject *context,
+                                 std::function<void()> done)
+{
+    auto waiter = std::make_shared<Waiter>();
+    waiter->names = names;
+    waiter->context = context;
+    waiter->done = std::move(done);
+    waiter->timer = std::make_unique<QTimer>();
+    waiter->timer->setSingleShot(true);
+    std::weak_ptr<Waiter> weak = waiter;
+    connect(waiter->timer.get(), &QTimer::timeout, this, [this, weak] {
+        auto w = weak.lock();
+        if (!w || w->fired)
+            return;
+        w->fired = true;
+        m_waiters.removeOne(w);
+        if (w->context)
+            w->done();
+    });
+    waiter->timer->start(deadlineMs);
+    m_waiters.append(waiter);
+    // Settled already: still answer asynchronously.
+    QTimer::singleShot(0, this, [this] { checkWaiters(); });
+}
+
+void UpstreamManager::checkWaiters()
+{
+    const auto waiters = m_waiters;
+    for (const auto &w : waiters) {
+        if (w->fired)
+            continue;
+        const bool settled = std::all_of(w->names.cbegin(), w->names.cend(),
+                                         [this](const QString &n) { return isSettled(n); });
+        if (!settled)
+            continue;
+        w->fired = true;
+        w->timer->stop();
+        m_waiters.removeOne(w);
+        if (w->context)
+            w->done();
+    }
+}
+
+} // namespace metamcp

@@ -1,0 +1,1058 @@
+#include "mcp/mcphttpendpoint.h"
+
+#include "core/router.h"
+#include "mcp/protocol.h"
+#include "upstream/upstream.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTimer>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcHttp, "metamcp.http")
+
+namespace metamcp {
+
+using http::HttpHeaders;
+using http::HttpRequest;
+using http::HttpResponder;
+
+namespace {
+
+const QByteArray kJson = QByteArrayLiteral("application/json");
+const QByteArray kEventStream = QByteArrayLiteral("text/event-stream");
+const QByteArray kSessionHeader = QByteArrayLiteral("Mcp-Session-Id");
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+// Does an Accept header admit `type` ("application/json")? Wildcards count.
+bool accepts(const QByteArray &accept, QByteArrayView type)
+{
+    if (accept.isEmpty())
+        return false;
+    const QByteArrayView major = type.first(type.indexOf('/'));
+    const QList<QByteArray> parts = accept.split(',');
+    for (const QByteArray &part : parts) {
+        QByteArrayView media = part;
+        if (const qsizetype semi = media.indexOf(';'); semi >= 0)
+            media = media.first(semi);
+        media = media.trimmed();
+        if (media.compare(type, Qt::CaseInsensitive) == 0 || media == "*/*")
+            return true;
+        if (media.endsWith("/*") && media.first(media.size() - 2).compare(major, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool isLoopbackHostName(QByteArrayView host)
+{
+    return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1" ||
+           host.endsWith(".localhost");
+}
+
+// "host:port" / "[v6]:port" -> host part, lower-cased.
+QByteArray hostPart(const QByteArray &hostHeader)
+{
+    QByteArray h = hostHeader.trimmed().toLower();
+    if (h.startsWith('[')) {
+        const qsizetype close = h.indexOf(']');
+        return close < 0 ? h : h.left(close + 1);
+    }
+    const qsizetype colon = h.lastIndexOf(':');
+    return colon < 0 ? h : h.left(colon);
+}
+
+QByteArray sseEvent(const QByteArray &id, const QByteArray &data, const QByteArray &event = {})
+{
+    QByteArray out;
+    out.reserve(data.size() + id.size() + 32);
+    if (!event.isEmpty())
+        out.append("event: ").append(event).append('\n');
+    if (!id.isEmpty())
+        out.append("id: ").append(id).append('\n');
+    out.append("data: ").append(data).append("\n\n");
+    return out;
+}
+
+} // namespace
+
+// One logical SSE stream of a session: the standalone GET stream or one POST's stream. Events
+// are numbered and kept (bounded) so a client can resume with Last-Event-ID.
+struct McpHttpEndpoint::Stream
+{
+    QString id;
+    QPointer<HttpResponder> responder;
+    QList<std::pair<quint64, QByteArray>> replay;
+    quint64 nextSeq = 1;
+    bool ended = false;
+    bool standalone = false;
+    int replayLimit = 512;
+
+    QByteArray eventId(quint64 seq) const { return (id + QLatin1Char('_') + QString::number(seq)).toLatin1(); }
+
+    // Writes (or buffers) one message; returns the event bytes.
+    qint64 write(const QJsonObject &message)
+    {
+        const quint64 seq = nextSeq++;
+        const QByteArray bytes = sseEvent(eventId(seq), compact(message), QByteArrayLiteral("message"));
+        replay.append({seq, bytes});
+        while (replay.size() > replayLimit)
+            replay.removeFirst();
+        if (responder && !responder->isFinished())
+            responder->writeChunk(bytes);
+        return bytes.size();
+    }
+    void prime()
+    {
+        // Priming event: an id and empty data, so the client can resume from here.
+        const quint64 seq = nextSeq++;
+        if (responder && !responder->isFinished())
+            responder->writeChunk("id: " + eventId(seq) + "\nretry: 1000\ndata: \n\n");
+    }
+    void end()
+    {
+        ended = true;
+        if (responder && !responder->isFinished())
+            responder->endStream();
+        responder = nullptr;
+    }
+};
+
+struct McpHttpEndpoint::HttpSession
+{
+    QPointer<ClientSession> session;
+    QHash<QString, std::shared_ptr<Stream>> streams; // by stream id
+    std::shared_ptr<Stream> standalone;               // GET stream (or the legacy SSE stream)
+    std::unique_ptr<ClientChannel> channel;
+    QPointer<HttpResponder> legacyResponder; // legacy transport: the one SSE connection
+    QDateTime lastSeen = QDateTime::currentDateTimeUtc();
+};
+
+// Unrelated messages of a session go to its standalone stream (if open).
+class McpHttpEndpoint::StreamChannel final : public ClientChannel
+{
+public:
+    explicit StreamChannel(McpHttpEndpoint::HttpSession *s)
+        : m_session(s)
+    {
+    }
+    bool sendToClient(const QJsonObject &message) override
+    {
+        if (!m_session->standalone || m_session->standalone->ended || !m_session->standalone->responder)
+            return false;
+        m_session->standalone->write(message);
+        return true;
+    }
+
+private:
+    McpHttpEndpoint::HttpSession *m_session;
+};
+
+// The answer to one POSTed request of a session: JSON if the response comes first, else an
+// SSE stream that carries the related messages and then the response.
+class McpHttpEndpoint::PostSink final : public CallSink
+{
+public:
+    PostSink(McpHttpEndpoint *endpoint, std::weak_ptr<HttpSession> session, HttpResponder *responder,
+             bool acceptsSse, bool primeStreams, HttpHeaders headers)
+        : m_endpoint(endpoint)
+        , m_session(std::move(session))
+        , m_responder(responder)
+        , m_acceptsSse(acceptsSse)
+        , m_prime(primeStreams)
+        , m_headers(std::move(headers))
+    {
+    }
+
+    void message(const QJsonObject &message) override
+    {
+        if (!m_stream && !openStream())
+            return; // client accepts JSON only: related messages cannot be delivered
+        m_stream->write(message);
+    }
+
+    qint64 finish(const QJsonObject &response) override
+    {
+        if (m_stream) {
+            qint64 n = 0;
+            if (!response.isEmpty())
+                n = m_stream->write(response);
+            m_stream->end();
+            return n;
+        }
+        if (!m_responder || m_responder->isFinished())
+            return 0;
+        if (response.isEmpty()) {
+            m_responder->respond(202, m_headers, {});
+            return 0;
+        }
+        const QByteArray body = compact(response);
+        HttpHeaders headers = m_headers;
+        headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        m_responder->respond(200, headers, body);
+        return body.size();
+    }
+
+private:
+    bool openStream()
+    {
+        auto session = m_session.lock();
+        if (!m_acceptsSse || !session || !m_responder || m_responder->isFinished())
+            return false;
+        m_stream = std::make_shared<Stream>();
+        m_stream->id = QStringLiteral("p%1").arg(m_endpoint->m_nextStreamId++);
+        m_stream->replayLimit = m_endpoint->m_replayLimit;
+        m_stream->responder = m_responder;
+        session->streams.insert(m_stream->id, m_stream);
+        HttpHeaders headers = m_headers;
+        headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
+        headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+        m_responder->beginStream(200, headers);
+        if (m_prime)
+            m_stream->prime();
+        return true;
+    }
+
+    McpHttpEndpoint *m_endpoint;
+    std::weak_ptr<HttpSession> m_session;
+    QPointer<HttpResponder> m_responder;
+    bool m_acceptsSse;
+    bool m_prime;
+    HttpHeaders m_headers;
+    std::shared_ptr<Stream> m_stream;
+};
+
+// Stateless (2026-07-28) request: request-scoped SSE when related messages come first.
+class McpHttpEndpoint::StatelessSink final : public CallSink
+{
+public:
+    StatelessSink(HttpResponder *responder, bool acceptsSse, HttpHeaders headers, ClientSession *session)
+        : m_responder(responder)
+        , m_acceptsSse(acceptsSse)
+        , m_headers(std::move(headers))
+        , m_session(session)
+    {
+    }
+    ~StatelessSink() override
+    {
+        if (m_session)
+            m_session->deleteLater();
+    }
+    void message(const QJsonObject &message) override
+    {
+        if (!m_responder || m_responder->isFinished() || !m_acceptsSse)
+            return;
+        if (!m_streaming) {
+            HttpHeaders headers = m_headers;
+            headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
+            headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+            m_responder->beginStream(200, headers);
+            m_streaming = true;
+        }
+        m_responder->writeChunk(sseEvent({}, compact(message), QByteArrayLiteral("message")));
+    }
+    qint64 finish(const QJsonObject &response) override
+    {
+        if (!m_responder || m_responder->isFinished())
+            return 0;
+        const QByteArray body = compact(response);
+        if (m_streaming) {
+            if (!response.isEmpty())
+                m_responder->writeChunk(sseEvent({}, body, QByteArrayLiteral("message")));
+            m_responder->endStream();
+            return body.size();
+        }
+        if (response.isEmpty()) {
+            m_responder->respond(202, m_headers, {});
+            return 0;
+        }
+        HttpHeaders headers = m_headers;
+        headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        m_responder->respond(200, headers, body);
+        return body.size();
+    }
+
+private:
+    QPointer<HttpResponder> m_responder;
+    bool m_acceptsSse;
+    bool m_streaming = false;
+    HttpHeaders m_headers;
+    QPointer<ClientSession> m_session;
+};
+
+// Legacy HTTP+SSE: everything goes on the session's one SSE stream.
+class McpHttpEndpoint::LegacySink final : public CallSink
+{
+public:
+    explicit LegacySink(std::weak_ptr<HttpSession> session)
+        : m_session(std::move(session))
+    {
+    }
+    void message(const QJsonObject &message) override { send(message); }
+    qint64 finish(const QJsonObject &response) override { return response.isEmpty() ? 0 : send(response); }
+
+private:
+    qint64 send(const QJsonObject &message)
+    {
+        auto s = m_session.lock();
+        if (!s || !s->legacyResponder || s->legacyResponder->isFinished())
+            return 0;
+        const QByteArray bytes = sseEvent({}, compact(message), QByteArrayLiteral("message"));
+        s->legacyResponder->writeChunk(bytes);
+        return bytes.size();
+    }
+    std::weak_ptr<HttpSession> m_session;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+McpHttpEndpoint::McpHttpEndpoint(Router *router, QObject *parent)
+    : QObject(parent)
+    , m_router(router)
+    , m_keepAliveTimer(new QTimer(this))
+    , m_sweepTimer(new QTimer(this))
+{
+    connect(m_keepAliveTimer, &QTimer::timeout, this, &McpHttpEndpoint::keepAlive);
+    m_keepAliveTimer->start(15'000);
+    connect(m_sweepTimer, &QTimer::timeout, this, &McpHttpEndpoint::sweep);
+    m_sweepTimer->start(60'000);
+}
+
+McpHttpEndpoint::~McpHttpEndpoint()
+{
+    closeAllSessions();
+}
+
+void McpHttpEndpoint::setListenConfig(const ListenConfig &listen)
+{
+    m_listen = listen;
+}
+
+void McpHttpEndpoint::setKeepAliveIntervalMs(int ms)
+{
+    m_keepAliveTimer->start(ms);
+}
+
+int McpHttpEndpoint::sessionCount() const
+{
+    return int(m_sessions.size());
+}
+
+void McpHttpEndpoint::closeAllSessions()
+{
+    const QStringList ids = m_sessions.keys();
+    for (const QString &id : ids)
+        closeSession(id);
+}
+
+void McpHttpEndpoint::replyError(HttpResponder *responder, int status, int code, const QString &message,
+                                 const HttpHeaders &extra, const QJsonValue &id)
+{
+    HttpHeaders headers = extra;
+    headers.append({QByteArrayLiteral("Content-Type"), kJson});
+    responder->respond(status, headers, compact(jsonrpc::error(id, code, message)));
+}
+
+HttpHeaders McpHttpEndpoint::corsHeaders(const HttpRequest &request) const
+{
+    const QByteArray origin = request.header("origin");
+    if (origin.isEmpty())
+        return {};
+    return {{QByteArrayLiteral("Access-Control-Allow-Origin"), origin},
+            {QByteArrayLiteral("Vary"), QByteArrayLiteral("Origin")},
+            {QByteArrayLiteral("Access-Control-Expose-Headers"),
+             QByteArrayLiteral("Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate")}};
+}
+
+void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *responder)
+{
+    const QByteArray &path = request.path;
+    if (path == "/healthz") {
+        responder->respond(200, {{QByteArrayLiteral("Content-Type"), kJson}},
+                           compact(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                                               {QStringLiteral("sessions"), sessionCount()}}));
+        return;
+    }
+    auto nsFrom = [&path](QByteArrayView prefix, QString *ns) {
+        if (path == prefix || path == QByteArray(prefix.toByteArray() + '/')) {
+            *ns = kDefaultNamespace;
+            return true;
+        }
+        if (path.startsWith(QByteArray(prefix.toByteArray() + '/'))) {
+            QByteArray rest = path.mid(prefix.size() + 1);
+            if (rest.endsWith('/'))
+                rest.chop(1);
+            if (rest.isEmpty() || rest.contains('/'))
+                return false;
+            *ns = QString::fromUtf8(rest);
+            return true;
+        }
+        return false;
+    };
+    QString ns;
+    const bool isMcp = nsFrom("/mcp", &ns);
+    const bool isSse = !isMcp && nsFrom("/sse", &ns);
+    const bool isMessages = path == "/messages" || path == "/message";
+    if (!isMcp && !isSse && !isMessages) {
+        replyError(responder, 404, rpcerr::InvalidRequest,
+                   QStringLiteral("Not found: %1 (the MCP endpoint is /mcp)").arg(QString::fromUtf8(path)));
+        return;
+    }
+    if (!checkHostAndOrigin(request, responder))
+        return;
+    if (request.method == "OPTIONS") {
+        HttpHeaders headers = corsHeaders(request);
+        headers.append({QByteArrayLiteral("Access-Control-Allow-Methods"), QByteArrayLiteral("GET, POST, DELETE, OPTIONS")});
+        headers.append({QByteArrayLiteral("Access-Control-Allow-Headers"),
+                        QByteArrayLiteral("Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, "
+                                          "Last-Event-ID, Mcp-Method, Mcp-Name")});
+        headers.append({QByteArrayLiteral("Access-Control-Max-Age"), QByteArrayLiteral("600")});
+        responder->respond(204, headers, {});
+        return;
+    }
+    if (isMessages)
+        return handleLegacyPost(request, responder);
+    if (!m_router->hasNamespace(ns)) {
+        replyError(responder, 404, rpcerr::InvalidRequest, QStringLiteral("Unknown namespace \"%1\"").arg(ns));
+        return;
+    }
+    if (isSse)
+        return handleLegacySse(request, responder, ns);
+    handleMcp(request, responder, ns);
+}
+
+bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpResponder *responder)
+{
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
+    const QByteArray host = hostPart(request.header("host"));
+    bool hostOk = host.isEmpty() ? request.version == "HTTP/1.0" : isLoopbackHostName(host);
+    if (!hostOk) {
+        for (const QString &allowed : std::as_const(m_listen.allowedHosts))
+            if (host == allowed.toLower().toUtf8())
+                hostOk = true;
+        if (!m_listen.address.isLoopback() && !m_listen.address.isEqual(QHostAddress::Any) &&
+            !m_listen.address.isEqual(QHostAddress::AnyIPv6) &&
+            QHostAddress(QString::fromLatin1(host.startsWith('[') ? host.mid(1, host.size() - 2) : host))
+                .isEqual(m_listen.address))
+            hostOk = true;
+    }
+    if (!hostOk) {
+        replyError(responder, 403, rpcerr::InvalidRequest,
+                   QStringLiteral("Forbidden: Host \"%1\" is not allowed").arg(QString::fromUtf8(host)));
+        return false;
+    }
+    const QByteArray origin = request.header("origin");
+    if (origin.isEmpty())
+        return true; // non-browser clients send no Origin
+    const QUrl originUrl(QString::fromUtf8(origin));
+    bool originOk = originUrl.isValid() && (originUrl.scheme() == u"http" || originUrl.scheme() == u"https") &&
+                    isLoopbackHostName(originUrl.host().toLower().toUtf8());
+    if (!originOk && originUrl.host() == u"::1")
+        originOk = true;
+    for (const QString &allowed : std::as_const(m_listen.allowedOrigins))
+        if (allowed == QString::fromUtf8(origin) || allowed == u"*")
+            originOk = true;
+    if (!originOk) {
+        replyError(responder, 403, rpcerr::InvalidRequest,
+                   QStringLiteral("Forbidden: Origin \"%1\" is not allowed").arg(QString::fromUtf8(origin)));
+        return false;
+    }
+    return true;
+}
+
+bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                QString *label)
+{
+    const NamespaceConfig *cfg = m_router->config().ns(ns);
+    if (!cfg || !cfg->requireApiKey)
+        return true;
+    const QByteArray auth = request.header("authorization");
+    QString key;
+    if (auth.size() > 7 && auth.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+        key = QString::fromUtf8(auth.mid(7).trimmed());
+    std::optional<QString> who;
+    if (!key.isEmpty() && m_authenticator)
+        who = m_authenticator(ns, key);
+    if (!who) {
+        HttpHeaders headers = corsHeaders(request);
+        headers.append({QByteArrayLiteral("WWW-Authenticate"),
+                        key.isEmpty() ? QByteArrayLiteral("Bearer realm=\"metamcp\"")
+                                      : QByteArrayLiteral("Bearer realm=\"metamcp\", error=\"invalid_token\"")});
+        replyError(responder, 401, rpcerr::Unauthorized,
+                   key.isEmpty() ? QStringLiteral("This namespace needs an API key (Authorization: Bearer <key>)")
+                                 : QStringLiteral("The API key is not valid for this namespace"),
+                   headers);
+        return false;
+    }
+    if (label)
+        *label = *who;
+    return true;
+}
+
+void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+{
+    if (!checkAuth(request, responder, ns, nullptr))
+        return;
+    // A version we do not speak is refused whatever the method.
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+    if (!versionHeader.isEmpty() && !mcp::allProtocolVersions().contains(QString::fromLatin1(versionHeader))) {
+        replyError(responder, 400, rpcerr::InvalidRequest,
+                   QStringLiteral("Bad Request: unsupported MCP-Protocol-Version \"%1\" (supported: %2)")
+                       .arg(QString::fromLatin1(versionHeader), mcp::allProtocolVersions().join(QStringLiteral(", "))),
+                   corsHeaders(request));
+        return;
+    }
+    if (request.method == "POST")
+        return handleMcpPost(request, responder, ns);
+    if (request.method == "GET")
+        return handleMcpGet(request, responder, ns);
+    if (request.method == "DELETE")
+        return handleMcpDelete(request, responder, ns);
+    HttpHeaders headers = corsHeaders(request);
+    headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, POST, DELETE, OPTIONS")});
+    replyError(responder, 405, rpcerr::InvalidRequest,
+               QStringLiteral("Method %1 not allowed").arg(QString::fromLatin1(request.method)), headers);
+}
+
+McpHttpEndpoint::HttpSession *McpHttpEndpoint::sessionFor(const HttpRequest &request, HttpResponder *responder,
+                                                          const QString &ns)
+{
+    const QByteArray id = request.header("mcp-session-id");
+    if (id.isEmpty()) {
+        replyError(responder, 400, rpcerr::InvalidRequest,
+                   QStringLiteral("Bad Request: Mcp-Session-Id header is required (initialize first)"),
+                   corsHeaders(request));
+        return nullptr;
+    }
+    auto it = m_sessions.constFind(QString::fromLatin1(id));
+    if (it == m_sessions.cend() || !it.value()->session || it.value()->session->ns() != ns ||
+        it.value()->session->transport() != ClientSession::Transport::StreamableHttp) {
+        replyError(responder, 404, rpcerr::UpstreamUnavailable,
+                   QStringLiteral("Session not found: it expired or was terminated; initialize a new one"),
+                   corsHeaders(request));
+        return nullptr;
+    }
+    it.value()->lastSeen = QDateTime::currentDateTimeUtc();
+    return it.value().get();
+}
+
+McpHttpEndpoint::HttpSession *McpHttpEndpoint::createSession(const QString &ns, ClientSession::Transport transport)
+{
+    const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    auto s = std::make_shared<HttpSession>();
+    s->session = new ClientSession(id, ns, transport, this);
+    s->channel = std::make_unique<StreamChannel>(s.get());
+    s->session->setChannel(s->channel.get());
+    m_sessions.insert(id, s);
+    m_router->addSession(s->session);
+    Q_EMIT sessionOpened(id, ns);
+    return s.get();
+}
+
+void McpHttpEndpoint::closeSession(const QString &id)
+{
+    auto s = m_sessions.take(id);
+    if (!s)
+        return;
+    for (const auto &stream : std::as_const(s->streams))
+        stream->end();
+    if (s->standalone)
+        s->standalone->end();
+    if (s->legacyResponder && !s->legacyResponder->isFinished())
+        s->legacyResponder->endStream();
+    if (s->session) {
+        m_router->removeSession(s->session);
+        s->session->setChannel(nullptr);
+        // Cancel what the client still has in flight upstream.
+        Q_EMIT s->session->closing();
+        s->session->deleteLater();
+    }
+    Q_EMIT sessionClosed(id);
+}
+
+void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+{
+    const HttpHeaders cors = corsHeaders(request);
+    const QByteArray contentType = request.header("content-type");
+    if (!contentType.toLower().startsWith(kJson)) {
+        replyError(responder, 415, rpcerr::InvalidRequest,
+                   QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
+        return;
+    }
+    const QByteArray accept = request.header("accept");
+    const bool acceptsJson = accepts(accept, "application/json");
+    const bool acceptsSse = accepts(accept, "text/event-stream");
+    if (!acceptsJson || !acceptsSse) {
+        replyError(responder, 406, rpcerr::InvalidRequest,
+                   QStringLiteral("Not Acceptable: Accept must list application/json and text/event-stream"), cors);
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        replyError(responder, 400, rpcerr::ParseError,
+                   QStringLiteral("Parse error: %1 at offset %2").arg(parseError.errorString()).arg(parseError.offset),
+                   cors);
+        return;
+    }
+    const QByteArray sessionId = request.header("mcp-session-id");
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+
+    if (doc.isArray()) {
+        // Batches were removed in 2025-06-18; only 2025-03-26 sessions may send them.
+        HttpSession *s = sessionId.isEmpty() ? nullptr : sessionFor(request, responder, ns);
+        if (!sessionId.isEmpty() && !s)
+            return;
+        const QString version = s ? s->session->protocolVersion : QString::fromLatin1(versionHeader);
+        if (!s || version.isEmpty() || mcp::versionAtLeast(version, mcp::V2025_06_18)) {
+            replyError(responder, 400, rpcerr::InvalidRequest,
+                       QStringLiteral("JSON-RPC batches are not supported by protocol %1")
+                           .arg(version.isEmpty() ? mcp::V2025_11_25 : version),
+                       cors);
+            return;
+        }
+        // 2025-03-26 batch: answer all requests in one JSON array.
+        const QJsonArray batch = doc.array();
+        if (batch.isEmpty()) {
+            replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Empty batch"), cors);
+            return;
+        }
+        struct BatchState
+        {
+            QJsonArray responses;
+            int pending = 0;
+            QPointer<HttpResponder> responder;
+            HttpHeaders headers;
+        };
+        auto state = std::make_shared<BatchState>();
+        state->responder = responder;
+        state->headers = cors;
+        class BatchSink final : public CallSink
+        {
+        public:
+            explicit BatchSink(std::shared_ptr<BatchState> st)
+                : m_state(std::move(st))
+            {
+            }
+            void message(const QJsonObject &) override {}
+            qint64 finish(const QJsonObject &response) override
+            {
+                if (!response.isEmpty())
+                    m_state->responses.append(response);
+                if (--m_state->pending == 0 && m_state->responder && !m_state->responder->isFinished()) {
+                    HttpHeaders h = m_state->headers;
+                    h.append({QByteArrayLiteral("Content-Type"), kJson});
+                    m_state->responder->respond(200, h, QJsonDocument(m_state->responses).toJson(QJsonDocument::Compact));
+                }
+                return 0;
+            }
+
+        private:
+            std::shared_ptr<BatchState> m_state;
+        };
+        ++state->pending; // guard while dispatching
+        for (const QJsonValue &v : batch) {
+            const QJsonObject m = v.toObject();
+            QString why;
+            const jsonrpc::Kind kind = jsonrpc::classify(m, &why);
+            if (kind == jsonrpc::Kind::Request) {
+                ++state->pending;
+                m_router->handleRequest(s->session, m, std::make_shared<BatchSink>(state));
+            } else if (kind == jsonrpc::Kind::Notification) {
+                m_router->handleNotification(s->session, m);
+            } else if (kind == jsonrpc::Kind::Response) {
+                m_router->handleResponse(s->session, m);
+            } else {
+                state->responses.append(jsonrpc::error(QJsonValue::Null, rpcerr::InvalidRequest, why));
+            }
+        }
+        BatchSink(state).finish({});
+        if (state->pending == 0 && state->responses.isEmpty() && responder && !responder->isFinished())
+            responder->respond(202, cors, {});
+        return;
+    }
+    if (!doc.isObject()) {
+        replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Invalid Request: expected a JSON object"),
+                   cors);
+        return;
+    }
+    const QJsonObject message = doc.object();
+    QString why;
+    const jsonrpc::Kind kind = jsonrpc::classify(message, &why);
+    if (kind == jsonrpc::Kind::Invalid) {
+        replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why), cors,
+                   jsonrpc::isValidId(message.value(QLatin1String("id"))) ? message.value(QLatin1String("id"))
+                                                                          : QJsonValue(QJsonValue::Null));
+        return;
+    }
+    const QString method = message.value(QLatin1String("method")).toString();
+
+    // Stateless 2026-07-28 request: no session, protocol version in _meta (and header).
+    const QString metaVersion = message.value(QLatin1String("params"))
+                                    .toObject()
+                                    .value(QLatin1String("_meta"))
+                                    .toObject()
+                                    .value(mcp::kMetaProtocolVersion)
+                                    .toString();
+    if (sessionId.isEmpty() && method != u"initialize" &&
+        (mcp::isStatelessVersion(metaVersion) || mcp::isStatelessVersion(QString::fromLatin1(versionHeader)) ||
+         method == u"server/discover")) {
+        return handleStateless(request, responder, ns, message, request.body.size());
+    }
+
+    if (method == u"initialize") {
+        if (kind != jsonrpc::Kind::Request) {
+            replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("initialize must be a request"), cors);
+            return;
+        }
+        if (!sessionId.isEmpty() && m_sessions.contains(QString::fromLatin1(sessionId))) {
+            replyError(responder, 400, rpcerr::InvalidRequest,
+                       QStringLiteral("Bad Request: this session is already initialized"), cors,
+                       message.value(QLatin1String("id")));
+            return;
+        }
+        QString label;
+        HttpSession *s = createSession(ns, ClientSession::Transport::StreamableHttp);
+        s->session->apiKeyLabel = label;
+        const QString id = s->session->id();
+        HttpHeaders headers = cors;
+        headers.append({kSessionHeader, id.toLatin1()});
+        std::weak_ptr<HttpSession> weak = m_sessions.value(id);
+        // Initialize is answered as JSON; the session dies if it fails.
+        class InitSink final : public CallSink
+        {
+        public:
+            InitSink(McpHttpEndpoint *e, QString id, HttpResponder *r, HttpHeaders h)
+                : m_endpoint(e)
+                , m_id(std::move(id))
+                , m_responder(r)
+                , m_headers(std::move(h))
+            {
+            }
+            void message(const QJsonObject &) override {}
+            qint64 finish(const QJsonObject &response) override
+            {
+                if (jsonrpc::isError(response) || response.isEmpty())
+                    QMetaObject::invokeMethod(m_endpoint, [e = QPointer(m_endpoint), id = m_id] {
+                        if (e)
+                            e->closeSession(id);
+                    }, Qt::QueuedConnection);
+                if (!m_responder || m_responder->isFinished())
+                    return 0;
+                const QByteArray body = compact(response);
+                HttpHeaders h = m_headers;
+                h.append({QByteArrayLiteral("Content-Type"), kJson});
+                m_responder->respond(200, h, body);
+                return body.size();
+            }
+
+        private:
+            QPointer<McpHttpEndpoint> m_endpoint;
+            QString m_id;
+            QPointer<HttpResponder> m_responder;
+            HttpHeaders m_headers;
+        };
+        m_router->handleRequest(s->session, message, std::make_shared<InitSink>(this, id, responder, headers),
+                                request.body.size());
+        return;
+    }
+
+    HttpSession *s = sessionFor(request, responder, ns);
+    if (!s)
+        return;
+    ClientSession *session = s->session;
+    switch (kind) {
+    case jsonrpc::Kind::Request: {
+        const bool prime = mcp::versionAtLeast(session->protocolVersion, mcp::V2025_11_25);
+        m_router->handleRequest(session, message,
+                                std::make_shared<PostSink>(this, m_sessions.value(session->id()), responder, acceptsSse,
+                                                           prime, cors),
+                                request.body.size());
+        return;
+    }
+    case jsonrpc::Kind::Notification:
+        m_router->handleNotification(session, message);
+        responder->respond(202, cors, {});
+        return;
+    case jsonrpc::Kind::Response:
+        m_router->handleResponse(session, message);
+        responder->respond(202, cors, {});
+        return;
+    case jsonrpc::Kind::Invalid:
+        break;
+    }
+}
+
+void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                      const QJsonObject &message, qint64 bytes)
+{
+    const HttpHeaders cors = corsHeaders(request);
+    const QString method = message.value(QLatin1String("method")).toString();
+    const QJsonObject params = message.value(QLatin1String("params")).toObject();
+    const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    const QJsonValue id = message.value(QLatin1String("id"));
+
+    // Routing headers must agree with the body (HeaderMismatch).
+    const QByteArray methodHeader = request.header("mcp-method");
+    if (!methodHeader.isEmpty() && QString::fromUtf8(methodHeader) != method) {
+        replyError(responder, 400, rpcerr::HeaderMismatch,
+                   QStringLiteral("HeaderMismatch: Mcp-Method \"%1\" does not match the body's method \"%2\"")
+                       .arg(QString::fromUtf8(methodHeader), method),
+                   cors, id);
+        return;
+    }
+    const QByteArray nameHeader = request.header("mcp-name");
+    if (!nameHeader.isEmpty()) {
+        const QString bodyName = params.contains(QLatin1String("name")) ? params.value(QLatin1String("name")).toString()
+                                                                        : params.value(QLatin1String("uri")).toString();
+        if (QString::fromUtf8(nameHeader) != bodyName) {
+            replyError(responder, 400, rpcerr::HeaderMismatch,
+                       QStringLiteral("HeaderMismatch: Mcp-Name \"%1\" does not match the body's \"%2\"")
+                           .arg(QString::fromUtf8(nameHeader), bodyName),
+                       cors, id);
+            return;
+        }
+    }
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+    const QString metaVersion = meta.value(mcp::kMetaProtocolVersion).toString();
+    if (!versionHeader.isEmpty() && !metaVersion.isEmpty() && QString::fromLatin1(versionHeader) != metaVersion) {
+        replyError(responder, 400, rpcerr::HeaderMismatch,
+                   QStringLiteral("HeaderMismatch: MCP-Protocol-Version \"%1\" does not match _meta \"%2\"")
+                       .arg(QString::fromLatin1(versionHeader), metaVersion),
+                   cors, id);
+        return;
+    }
+    const jsonrpc::Kind kind = jsonrpc::classify(message);
+    if (kind != jsonrpc::Kind::Request) {
+        // Stateless notifications/responses have no session to go to.
+        responder->respond(202, cors, {});
+        return;
+    }
+    auto *session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
+                                      ClientSession::Transport::Stateless, this);
+    session->protocolVersion = metaVersion.isEmpty() ? mcp::V2026_07_28 : metaVersion;
+    session->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
+    session->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
+    session->initialized = true;
+    const bool acceptsSse = accepts(request.header("accept"), "text/event-stream");
+    m_router->handleRequest(session, message, std::make_shared<StatelessSink>(responder, acceptsSse, cors, session),
+                            bytes);
+}
+
+void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+{
+    const HttpHeaders cors = corsHeaders(request);
+    if (!accepts(request.header("accept"), "text/event-stream")) {
+        replyError(responder, 406, rpcerr::InvalidRequest,
+                   QStringLiteral("Not Acceptable: GET needs Accept: text/event-stream"), cors);
+        return;
+    }
+    if (mcp::isStatelessVersion(QString::fromLatin1(request.header("mcp-protocol-version")))) {
+        HttpHeaders headers = cors;
+        headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
+        replyError(responder, 405, rpcerr::InvalidRequest,
+                   QStringLiteral("Protocol 2026-07-28 has no GET stream; use POST"), headers);
+        return;
+    }
+    HttpSession *s = sessionFor(request, responder, ns);
+    if (!s)
+        return;
+    HttpHeaders headers = cors;
+    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
+    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    headers.append({kSessionHeader, s->session->id().toLatin1()});
+
+    // Resumption: Last-Event-ID names the stream and the last event the client saw.
+    const QByteArray lastEventId = request.header("last-event-id");
+    if (!lastEventId.isEmpty()) {
+        const qsizetype sep = lastEventId.lastIndexOf('_');
+        const QString streamId = QString::fromLatin1(sep > 0 ? lastEventId.left(sep) : lastEventId);
+        const quint64 lastSeq = sep > 0 ? lastEventId.mid(sep + 1).toULongLong() : 0;
+        std::shared_ptr<Stream> stream = s->streams.value(streamId);
+        if (!stream && s->standalone && s->standalone->id == streamId)
+            stream = s->standalone;
+        if (!stream) {
+            replyError(responder, 404, rpcerr::InvalidRequest,
+                       QStringLiteral("Unknown Last-Event-ID \"%1\"").arg(QString::fromLatin1(lastEventId)), cors);
+            return;
+        }
+        if (stream->responder && !stream->responder->isFinished()) {
+            replyError(responder, 409, rpcerr::InvalidRequest,
+                       QStringLiteral("Conflict: that stream is still open on another connection"), cors);
+            return;
+        }
+        responder->beginStream(200, headers);
+        for (const auto &[seq, bytes] : std::as_const(stream->replay))
+            if (seq > lastSeq)
+                responder->writeChunk(bytes);
+        if (stream->ended) {
+            responder->endStream();
+            return;
+        }
+        stream->responder = responder;
+        return;
+    }
+    if (s->standalone && s->standalone->responder && !s->standalone->responder->isFinished()) {
+        replyError(responder, 409, rpcerr::InvalidRequest,
+                   QStringLiteral("Conflict: only one GET stream per session"), cors);
+        return;
+    }
+    if (!s->standalone) {
+        s->standalone = std::make_shared<Stream>();
+        s->standalone->id = QStringLiteral("g%1").arg(m_nextStreamId++);
+        s->standalone->standalone = true;
+        s->standalone->replayLimit = m_replayLimit;
+    }
+    s->standalone->responder = responder;
+    responder->beginStream(200, headers);
+    if (mcp::versionAtLeast(s->session->protocolVersion, mcp::V2025_11_25))
+        s->standalone->prime();
+}
+
+void McpHttpEndpoint::handleMcpDelete(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+{
+    HttpSession *s = sessionFor(request, responder, ns);
+    if (!s)
+        return;
+    closeSession(s->session->id());
+    responder->respond(200, corsHeaders(request), {});
+}
+
+void McpHttpEndpoint::handleLegacySse(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+{
+    if (request.method != "GET") {
+        replyError(responder, 405, rpcerr::InvalidRequest,
+                   QStringLiteral("The legacy SSE endpoint takes GET; POST messages to the endpoint it announces"),
+                   {{QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")}});
+        return;
+    }
+    if (!checkAuth(request, responder, ns, nullptr))
+        return;
+    HttpSession *s = createSession(ns, ClientSession::Transport::LegacySse);
+    s->legacyResponder = responder;
+    const QString id = s->session->id();
+    // Unrelated messages go on the same stream.
+    class LegacyChannel final : public ClientChannel
+    {
+    public:
+        explicit LegacyChannel(HttpSession *s)
+            : m_s(s)
+        {
+        }
+        bool sendToClient(const QJsonObject &message) override
+        {
+            if (!m_s->legacyResponder || m_s->legacyResponder->isFinished())
+                return false;
+            m_s->legacyResponder->writeChunk(sseEvent({}, compact(message), QByteArrayLiteral("message")));
+            return true;
+        }
+
+    private:
+        HttpSession *m_s;
+    };
+    s->channel = std::make_unique<LegacyChannel>(s);
+    s->session->setChannel(s->channel.get());
+    s->session->protocolVersion = mcp::V2024_11_05;
+    connect(responder, &HttpResponder::closed, this, [this, id] { closeSession(id); });
+    HttpHeaders headers = corsHeaders(request);
+    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
+    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    responder->beginStream(200, headers);
+    responder->writeChunk(sseEvent({}, "/messages?sessionId=" + id.toLatin1(), QByteArrayLiteral("endpoint")));
+}
+
+void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder *responder)
+{
+    const HttpHeaders cors = corsHeaders(request);
+    if (request.method != "POST") {
+        replyError(responder, 405, rpcerr::InvalidRequest, QStringLiteral("POST messages here"), cors);
+        return;
+    }
+    const QString id = request.query.queryItemValue(QStringLiteral("sessionId"));
+    auto s = m_sessions.value(id);
+    if (id.isEmpty() || !s || !s->session || s->session->transport() != ClientSession::Transport::LegacySse) {
+        replyError(responder, 404, rpcerr::InvalidRequest, QStringLiteral("Unknown sessionId; open /sse first"), cors);
+        return;
+    }
+    if (!checkAuth(request, responder, s->session->ns(), nullptr))
+        return;
+    if (!request.header("content-type").toLower().startsWith(kJson)) {
+        replyError(responder, 415, rpcerr::InvalidRequest,
+                   QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        replyError(responder, 400, parseError.error != QJsonParseError::NoError ? rpcerr::ParseError : rpcerr::InvalidRequest,
+                   parseError.error != QJsonParseError::NoError
+                       ? QStringLiteral("Parse error: %1").arg(parseError.errorString())
+                       : QStringLiteral("Invalid Request: expected a JSON object"),
+                   cors);
+        return;
+    }
+    const QJsonObject message = doc.object();
+    QString why;
+    switch (jsonrpc::classify(message, &why)) {
+    case jsonrpc::Kind::Request:
+        responder->respond(202, cors, "Accepted");
+        m_router->handleRequest(s->session, message, std::make_shared<LegacySink>(s), request.body.size());
+        return;
+    case jsonrpc::Kind::Notification:
+        responder->respond(202, cors, "Accepted");
+        m_router->handleNotification(s->session, message);
+        return;
+    case jsonrpc::Kind::Response:
+        responder->respond(202, cors, "Accepted");
+        m_router->handleResponse(s->session, message);
+        return;
+    case jsonrpc::Kind::Invalid:
+        replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why), cors);
+        return;
+    }
+}
+
+void McpHttpEndpoint::keepAlive()
+{
+    static const QByteArray comment = QByteArrayLiteral(": keep-alive\n\n");
+    for (const auto &s : std::as_const(m_sessions)) {
+        if (s->legacyResponder && !s->legacyResponder->isFinished())
+            s->legacyResponder->writeChunk(comment);
+        if (s->standalone && s->standalone->responder && !s->standalone->responder->isFinished())
+            s->standalone->responder->writeChunk(comment);
+        for (const auto &stream : std::as_const(s->streams))
+            if (stream->responder && !stream->responder->isFinished())
+                stream->responder->writeChunk(comment);
+    }
+}
+
+void McpHttpEndpoint::sweep()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QStringList expired;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        HttpSession &s = *it.value();
+        // Forget ended POST streams nobody resumed for a while.
+        for (auto st = s.streams.begin(); st != s.streams.end();) {
+            if (st.value()->ended && !st.value()->responder)
+                st = s.streams.erase(st);
+            else
+                ++st;
+        }
+        const bool streaming = (s.standalone && s.standalone->responder) || s.legacyResponder;
+        const QDateTime last = s.session ? std::max(s.lastSeen, s.session->lastActivity) : s.lastSeen;
+        if (!streaming && (!s.session || s.session->inFlightCount() == 0) &&
+            last.msecsTo(now) > m_sessionIdleTimeoutMs)
+            expired.append(it.key());
+    }
+    for (const QString &id : expired)
+        closeSession(id);
+}
+
+} // namespace metamcp

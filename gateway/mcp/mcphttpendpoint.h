@@ -1,0 +1,97 @@
+#pragma once
+
+// The client-facing MCP endpoint over HTTP, behind the IRequestHandler interface (so it is
+// testable without sockets):
+//   /mcp, /mcp/<ns>    Streamable HTTP: 2025-11-25 (negotiating 2025-06-18, 2025-03-26) with
+//                      sessions, and stateless 2026-07-28 on the same URL
+//   /sse, /sse/<ns>    legacy HTTP+SSE (2024-11-05): GET opens the stream, `endpoint` event
+//   /messages          POST target of the legacy transport (?sessionId=)
+//   /healthz           liveness
+// Security: Host checked against DNS rebinding, Origin validated (403), optional bearer API
+// keys per namespace (401). Gateway thread only.
+
+#include "core/clientsession.h"
+#include "core/config.h"
+#include "http/httptypes.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace metamcp {
+
+class Router;
+
+class McpHttpEndpoint final : public QObject, public http::IRequestHandler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(McpHttpEndpoint)
+public:
+    // Returns the key's label when `bearer` grants access to namespace `ns`.
+    using Authenticator = std::function<std::optional<QString>(const QString &ns, const QString &bearer)>;
+
+    explicit McpHttpEndpoint(Router *router, QObject *parent = nullptr);
+    ~McpHttpEndpoint() override;
+
+    void setListenConfig(const ListenConfig &listen);
+    void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
+    void setKeepAliveIntervalMs(int ms);
+    void setSessionIdleTimeoutMs(int ms) { m_sessionIdleTimeoutMs = ms; }
+    // Events kept per SSE stream for resumption with Last-Event-ID.
+    void setReplayLimit(int events) { m_replayLimit = events; }
+
+    void handleRequest(const http::HttpRequest &request, http::HttpResponder *responder) override;
+
+    int sessionCount() const;
+    void closeAllSessions();
+
+Q_SIGNALS:
+    void sessionOpened(const QString &id, const QString &ns);
+    void sessionClosed(const QString &id);
+
+private:
+    struct Stream;
+    struct HttpSession;
+    class PostSink;
+    class StatelessSink;
+    class LegacySink;
+    class StreamChannel;
+    friend class PostSink;
+
+    void handleMcp(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void handleMcpPost(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void handleMcpGet(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void handleMcpDelete(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void handleStateless(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                         const QJsonObject &message, qint64 bytes);
+    void handleLegacySse(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void handleLegacyPost(const http::HttpRequest &request, http::HttpResponder *responder);
+
+    bool checkHostAndOrigin(const http::HttpRequest &request, http::HttpResponder *responder);
+    bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                   QString *label);
+    HttpSession *sessionFor(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    HttpSession *createSession(const QString &ns, ClientSession::Transport transport);
+    void closeSession(const QString &id);
+    void sweep();
+    void keepAlive();
+
+    http::HttpHeaders corsHeaders(const http::HttpRequest &request) const;
+    void replyError(http::HttpResponder *responder, int status, int code, const QString &message,
+                    const http::HttpHeaders &extra = {}, const QJsonValue &id = QJsonValue::Null);
+
+    Router *m_router;
+    ListenConfig m_listen;
+    Authenticator m_authenticator;
+    QHash<QString, std::shared_ptr<HttpSession>> m_sessions;
+    QTimer *m_keepAliveTimer;
+    QTimer *m_sweepTimer;
+    int m_sessionIdleTimeoutMs = 60 * 60 * 1000;
+    int m_replayLimit = 512;
+    quint64 m_nextStreamId = 1;
+};
+
+} // namespace metamcp

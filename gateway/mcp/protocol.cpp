@@ -1,0 +1,108 @@
+#include "mcp/protocol.h"
+
+namespace metamcp::mcp {
+
+const QStringList &sessionProtocolVersions()
+{
+    static const QStringList versions = {V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05};
+    return versions;
+}
+
+const QStringList &allProtocolVersions()
+{
+    static const QStringList versions = {V2026_07_28, V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05};
+    return versions;
+}
+
+} // namespace metamcp::mcp
+
+namespace metamcp::jsonrpc {
+
+bool isValidId(const QJsonValue &id)
+{
+    if (id.isString())
+        return true;
+    if (id.isDouble()) {
+        const double d = id.toDouble();
+        return d == static_cast<double>(static_cast<qint64>(d));
+    }
+    return false;
+}
+
+QString idKey(const QJsonValue &id)
+{
+    if (id.isString())
+        return QLatin1String("s:") + id.toString();
+    return QLatin1String("n:") + QString::number(static_cast<qint64>(id.toDouble()));
+}
+
+Kind classify(const QJsonObject &m, QString *why)
+{
+    auto invalid = [why](const QString &reason) {
+        if (why)
+            *why = reason;
+        return Kind::Invalid;
+    };
+    if (m.value(QLatin1String("jsonrpc")).toString() != QLatin1String("2.0"))
+        return invalid(QStringLiteral("\"jsonrpc\" must be \"2.0\""));
+    const bool hasId = m.contains(QLatin1String("id"));
+    const QJsonValue method = m.value(QLatin1String("method"));
+    if (m.contains(QLatin1String("method"))) {
+        if (!method.isString() || method.toString().isEmpty())
+            return invalid(QStringLiteral("\"method\" must be a non-empty string"));
+        const QJsonValue params = m.value(QLatin1String("params"));
+        if (m.contains(QLatin1String("params")) && !params.isObject())
+            return invalid(QStringLiteral("\"params\" must be an object"));
+        if (!hasId)
+            return Kind::Notification;
+        if (!isValidId(m.value(QLatin1String("id"))))
+            return invalid(QStringLiteral("\"id\" must be a string or an integer"));
+        return Kind::Request;
+    }
+    if (hasId && (m.contains(QLatin1String("result")) != m.contains(QLatin1String("error")))) {
+        const QJsonValue id = m.value(QLatin1String("id"));
+        if (!isValidId(id) && !id.isNull())
+            return invalid(QStringLiteral("\"id\" must be a string or an integer"));
+        if (m.contains(QLatin1String("result")) && !m.value(QLatin1String("result")).isObject())
+            return invalid(QStringLiteral("\"result\" must be an object"));
+        return Kind::Response;
+    }
+    return invalid(QStringLiteral("not a JSON-RPC request, notification or response"));
+}
+
+QJsonObject request(const QJsonValue &id, const QString &method, const QJsonObject &params)
+{
+    QJsonObject o{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                  {QStringLiteral("id"), id},
+                  {QStringLiteral("method"), method}};
+    if (!params.isEmpty())
+        o.insert(QStringLiteral("params"), params);
+    return o;
+}
+
+QJsonObject notification(const QString &method, const QJsonObject &params)
+{
+    QJsonObject o{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
+    if (!params.isEmpty())
+        o.insert(QStringLiteral("params"), params);
+    return o;
+}
+
+QJsonObject result(const QJsonValue &id, const QJsonObject &result)
+{
+    return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), id},
+            {QStringLiteral("result"), result}};
+}
+
+QJsonObject error(const QJsonValue &id, int code, const QString &message, const QJsonValue &data)
+{
+    QJsonObject e{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
+    if (!data.isUndefined() && !data.isNull())
+        e.insert(QStringLiteral("data"), data);
+    return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), id.isUndefined() ? QJsonValue(QJsonValue::Null) : id},
+            {QStringLiteral("error"), e}};
+}
+
+} // namespace metamcp::jsonrpc

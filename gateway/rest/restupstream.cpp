@@ -1,0 +1,563 @@
+#include "rest/restupstream.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QSet>
+#include <QStringDecoder>
+#include <QTimer>
+
+#include <map>
+
+namespace metamcp {
+
+namespace {
+
+constexpr qint64 kMaxResponseBytes = 16 * 1024 * 1024;
+constexpr int kErrorExcerptChars = 500;
+
+QString key(const char *literal)
+{
+    return QString::fromLatin1(literal);
+}
+
+const QRegularExpression &placeholderRegex()
+{
+    static const QRegularExpression re(QStringLiteral("\\{([^{}]+)\\}"));
+    return re;
+}
+
+QStringList placeholders(const QString &text)
+{
+    QStringList names;
+    auto it = placeholderRegex().globalMatch(text);
+    while (it.hasNext())
+        names << it.next().captured(1);
+    return names;
+}
+
+// A JSON value serialised the way it goes into a URL or a header: strings as-is, numbers
+// without a trailing ".0", arrays comma-separated (OpenAPI "simple" style), objects as JSON.
+QString argumentText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Bool:
+        return value.toBool() ? key("true") : key("false");
+    case QJsonValue::Double: {
+        const double d = value.toDouble();
+        if (d == static_cast<double>(static_cast<qint64>(d)))
+            return QString::number(static_cast<qint64>(d));
+        return QString::number(d, 'g', 17);
+    }
+    case QJsonValue::Array: {
+        QStringList parts;
+        const QJsonArray array = value.toArray();
+        for (const QJsonValue &v : array)
+            parts << argumentText(v);
+        return parts.join(QLatin1Char(','));
+    }
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    default:
+        return {};
+    }
+}
+
+QByteArray jsonBytes(const QJsonValue &value)
+{
+    if (value.isObject())
+        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    if (value.isArray())
+        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    // QJsonDocument holds only objects and arrays: serialise [value] and strip the brackets.
+    QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+// Replaces {name} placeholders. `encode`: percent-encode the values (URLs). Missing
+// arguments are collected in `missing`; their placeholders are left empty.
+QString substitute(const QString &text, const QJsonObject &args, bool encode, QStringList *missing)
+{
+    QString out;
+    qsizetype last = 0;
+    auto it = placeholderRegex().globalMatch(text);
+    while (it.hasNext()) {
+        const QRegularExpressionMatch m = it.next();
+        out += QStringView(text).mid(last, m.capturedStart() - last);
+        const QString name = m.captured(1);
+        const QJsonValue value = args.value(name);
+        if (value.isUndefined() || value.isNull()) {
+            if (missing)
+                *missing << name;
+        } else {
+            const QString v = argumentText(value);
+            if (encode) {
+                out += QString::fromLatin1(QUrl::toPercentEncoding(v));
+            } else {
+                QString clean = v;
+                clean.remove(QLatin1Char('\r')).remove(QLatin1Char('\n')); // no header injection
+                out += clean;
+            }
+        }
+        last = m.capturedEnd();
+    }
+    out += QStringView(text).mid(last);
+    return out;
+}
+
+bool methodHasBody(const QString &method)
+{
+    return method == QLatin1String("POST") || method == QLatin1String("PUT") || method == QLatin1String("PATCH");
+}
+
+QJsonObject textContent(const QString &text)
+{
+    return QJsonObject{{key("type"), key("text")}, {key("text"), text}};
+}
+
+QJsonObject errorResult(const QString &message)
+{
+    return QJsonObject{{key("content"), QJsonArray{textContent(message)}}, {key("isError"), true}};
+}
+
+bool isJsonContentType(const QString &mime)
+{
+    return mime == QLatin1String("application/json") || mime.endsWith(QLatin1String("+json")) ||
+           mime == QLatin1String("text/json");
+}
+
+bool isTextContentType(const QString &mime)
+{
+    return mime.startsWith(QLatin1String("text/")) || mime.endsWith(QLatin1String("+xml")) ||
+           mime == QLatin1String("application/xml") || mime == QLatin1String("application/javascript") ||
+           mime == QLatin1String("application/x-www-form-urlencoded") || mime == QLatin1String("application/yaml") ||
+           mime == QLatin1String("application/x-yaml");
+}
+
+std::optional<QString> decodeUtf8(const QByteArray &bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
+}
+
+QString excerpt(const QByteArray &body)
+{
+    QString text = QString::fromUtf8(body).trimmed();
+    if (text.size() > kErrorExcerptChars)
+        text = text.left(kErrorExcerptChars) + QChar(0x2026);
+    return text;
+}
+
+} // namespace
+
+struct RestUpstream::Private
+{
+    struct Call
+    {
+        QPointer<QNetworkReply> reply;
+        QString method;
+        QUrl url;
+        int timeoutMs = 0;
+        bool tooLarge = false;
+        QElapsedTimer elapsed;
+    };
+
+    explicit Private(RestUpstream *q)
+        : owner(q)
+    {}
+
+    RestUpstream *owner;
+    QNetworkAccessManager *nam = nullptr;
+    std::map<quint64, Call> calls; // transmitted tools/call requests, by handle
+
+    // Forgets a call and aborts its reply without reporting anything.
+    void drop(quint64 handle)
+    {
+        const auto it = calls.find(handle);
+        if (it == calls.end())
+            return;
+        const QPointer<QNetworkReply> reply = it->second.reply;
+        calls.erase(it);
+        if (reply) {
+            QObject::disconnect(reply, nullptr, owner, nullptr);
+            reply->abort();
+            reply->deleteLater();
+        }
+    }
+    void dropAll()
+    {
+        while (!calls.empty())
+            drop(calls.begin()->first);
+    }
+};
+
+RestUpstream::RestUpstream(const UpstreamConfig &config, QObject *parent)
+    : Upstream(config, parent)
+    , d(std::make_unique<Private>(this))
+{
+    d->nam = new QNetworkAccessManager(this);
+}
+
+RestUpstream::~RestUpstream()
+{
+    d->dropAll();
+}
+
+void RestUpstream::start()
+{
+    if (state() == UpstreamState::Ready)
+        return;
+    QString problem;
+    if (config().kind != UpstreamKind::Rest)
+        problem = QStringLiteral("Not a REST server");
+    else
+        problem = config().validate();
+    if (!problem.isEmpty()) {
+        appendLog(QStringLiteral("[rest] invalid configuration: ") + problem);
+        setState(UpstreamState::Failing, problem); // a configuration error: no point retrying
+        return;
+    }
+    setServerInfo(QJsonObject{
+        {key("protocolVersion"), kLatestProtocolVersion},
+        {key("capabilities"), QJsonObject{{key("tools"), QJsonObject{{key("listChanged"), false}}}}},
+        {key("serverInfo"),
+         QJsonObject{{key("name"), config().name}, {key("version"), QStringLiteral(METAMCP_VERSION)}}},
+    });
+    setState(UpstreamState::Ready);
+}
+
+void RestUpstream::stop()
+{
+    d->dropAll();
+    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
+    setState(UpstreamState::Stopped);
+}
+
+void RestUpstream::sendNotification(const QString &method, const QJsonObject &params)
+{
+    Q_UNUSED(method);
+    Q_UNUSED(params);
+    // notifications/initialized, notifications/cancelled (handled through abandonRequest): nothing to do.
+}
+
+void RestUpstream::sendResponse(const QJsonObject &response)
+{
+    Q_UNUSED(response);
+    // A REST API never sends server->client requests.
+}
+
+QJsonObject RestUpstream::toolDescriptor(const RestToolConfig &tool)
+{
+    QJsonObject descriptor{{key("name"), tool.name}};
+    if (!tool.title.isEmpty())
+        descriptor.insert(key("title"), tool.title);
+    if (!tool.description.isEmpty())
+        descriptor.insert(key("description"), tool.description);
+    QJsonObject input = tool.inputSchema;
+    if (!input.contains(key("type")))
+        input.insert(key("type"), key("object"));
+    if (input.value(key("type")) == key("object") && !input.contains(key("properties")))
+        input.insert(key("properties"), QJsonObject{});
+    descriptor.insert(key("inputSchema"), input);
+    if (!tool.outputSchema.isEmpty()) {
+        // Non-object responses arrive wrapped as {"result": ...}; MCP wants an object schema.
+        if (tool.outputSchema.value(key("type")) == key("object"))
+            descriptor.insert(key("outputSchema"), tool.outputSchema);
+        else
+            descriptor.insert(key("outputSchema"),
+                              QJsonObject{{key("type"), key("object")},
+                                          {key("properties"), QJsonObject{{key("result"), tool.outputSchema}}},
+                                          {key("required"), QJsonArray{key("result")}}});
+    }
+    if (!tool.annotations.isEmpty())
+        descriptor.insert(key("annotations"), tool.annotations);
+    return descriptor;
+}
+
+void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks)
+{
+    Q_UNUSED(hooks); // REST calls produce no notifications or server->client requests
+    const QString method = request.value(key("method")).toString();
+    const QJsonValue id = request.contains(key("id")) ? request.value(key("id")) : idFor(handle);
+    const QJsonObject params = request.value(key("params")).toObject();
+
+    // Answers computed here are delivered from the event loop, never from inside this call.
+    auto answer = [this, handle](const QJsonObject &response) {
+        QTimer::singleShot(0, this, [this, handle, response] { finishRequest(handle, response); });
+    };
+    auto result = [&](const QJsonObject &value) {
+        answer(QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), id}, {key("result"), value}});
+    };
+
+    if (method == QLatin1String("initialize")) {
+        const QString requested = params.value(key("protocolVersion")).toString();
+        QJsonObject info = serverInfo();
+        if (info.isEmpty())
+            info = QJsonObject{{key("name"), config().name}, {key("version"), QStringLiteral(METAMCP_VERSION)}};
+        result(QJsonObject{
+            {key("protocolVersion"), isSupportedProtocolVersion(requested) ? requested : kLatestProtocolVersion},
+            {key("capabilities"), QJsonObject{{key("tools"), QJsonObject{{key("listChanged"), false}}}}},
+            {key("serverInfo"), info},
+        });
+    } else if (method == QLatin1String("ping")) {
+        result(QJsonObject{});
+    } else if (method == QLatin1String("tools/list")) {
+        QJsonArray tools;
+        for (const RestToolConfig &tool : config().restTools)
+            tools.append(toolDescriptor(tool));
+        result(QJsonObject{{key("tools"), tools}});
+    } else if (method == QLatin1String("tools/call")) {
+        const QString toolName = params.value(key("name")).toString();
+        const RestToolConfig *tool = nullptr;
+        for (const RestToolConfig &t : config().restTools)
+            if (t.name == toolName)
+                tool = &t;
+        if (!tool) {
+            answer(errorResponse(id, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(toolName)));
+            return;
+        }
+        const QJsonObject args = params.value(key("arguments")).toObject();
+
+        // URL: template with percent-encoded arguments, relative to the server's base URL.
+        QStringList missing;
+        QString target = substitute(tool->urlTemplate, args, true, &missing);
+        if (!missing.isEmpty()) {
+            result(errorResult(QStringLiteral("Missing value for URL parameter(s) %1 of tool %2")
+                                   .arg(missing.join(QStringLiteral(", ")), tool->name)));
+            return;
+        }
+        QUrl url(target, QUrl::TolerantMode);
+        if (url.isRelative()) {
+            const QUrl base = config().url;
+            QString relPath = target;
+            QString relQuery;
+            const qsizetype q = relPath.indexOf(QLatin1Char('?'));
+            if (q >= 0) {
+                relQuery = relPath.mid(q + 1);
+                relPath.truncate(q);
+            }
+            QString basePath = base.path(QUrl::FullyEncoded);
+            while (basePath.endsWith(QLatin1Char('/')))
+                basePath.chop(1);
+            while (relPath.startsWith(QLatin1Char('/')))
+                relPath.remove(0, 1);
+            url = base;
+            url.setPath(basePath + QLatin1Char('/') + relPath, QUrl::TolerantMode);
+            QString query = base.query(QUrl::FullyEncoded);
+            if (!relQuery.isEmpty())
+                query = query.isEmpty() ? relQuery : query + QLatin1Char('&') + relQuery;
+            url.setQuery(query.isEmpty() ? QString() : query, QUrl::TolerantMode);
+        }
+        if (!url.isValid() || url.isRelative()) {
+            result(errorResult(QStringLiteral("Tool %1 has no valid URL (%2)").arg(tool->name, target)));
+            return;
+        }
+
+        // Query parameters.
+        QStringList pairs;
+        for (const QString &name : tool->queryParams) {
+            const QJsonValue value = args.value(name);
+            if (value.isUndefined() || value.isNull())
+                continue;
+            const QByteArray encodedName = QUrl::toPercentEncoding(name);
+            const QJsonArray values = value.isArray() ? value.toArray() : QJsonArray{value};
+            for (const QJsonValue &v : values)
+                pairs << QString::fromLatin1(encodedName + '=' + QUrl::toPercentEncoding(argumentText(v)));
+        }
+        if (!pairs.isEmpty()) {
+            QString query = url.query(QUrl::FullyEncoded);
+            if (!query.isEmpty())
+                query += QLatin1Char('&');
+            url.setQuery(query + pairs.join(QLatin1Char('&')), QUrl::TolerantMode);
+        }
+
+        // Headers: the server's, then the tool's; a header whose placeholders lack a value is left out.
+        QSet<QString> used;
+        for (const QString &p : placeholders(tool->urlTemplate))
+            used.insert(p);
+        for (const QString &p : tool->queryParams)
+            used.insert(p);
+        QNetworkRequest req(url);
+        QSet<QByteArray> headerNames;
+        auto addHeaders = [&](const QMap<QString, QString> &headers) {
+            for (auto it = headers.cbegin(); it != headers.cend(); ++it) {
+                for (const QString &p : placeholders(it.value()))
+                    used.insert(p);
+                QStringList absent;
+                const QString value = substitute(it.value(), args, false, &absent);
+                if (!absent.isEmpty())
+                    continue;
+                req.setRawHeader(it.key().toUtf8(), value.toUtf8());
+                headerNames.insert(it.key().toLower().toUtf8());
+            }
+        };
+        addHeaders(config().headers);
+        addHeaders(tool->headers);
+
+        // Body.
+        std::optional<QByteArray> body;
+        if (!tool->bodyParam.isEmpty()) {
+            const QJsonValue value = args.value(tool->bodyParam);
+            if (!value.isUndefined())
+                body = jsonBytes(value);
+        } else if (methodHasBody(tool->method)) {
+            QJsonObject rest;
+            for (auto it = args.begin(); it != args.end(); ++it)
+                if (!used.contains(it.key()))
+                    rest.insert(it.key(), it.value());
+            body = jsonBytes(rest);
+        }
+        if (body && !headerNames.contains("content-type"))
+            req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        if (!headerNames.contains("accept"))
+            req.setRawHeader("Accept", "application/json, text/plain;q=0.9, */*;q=0.8");
+        if (!headerNames.contains("user-agent"))
+            req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("MetaMCP/" METAMCP_VERSION));
+        if (tool->timeoutMs > 0)
+            req.setTransferTimeout(tool->timeoutMs);
+
+        const QByteArray verb = tool->method.toUpper().toLatin1();
+        QNetworkReply *reply =
+            body ? d->nam->sendCustomRequest(req, verb, *body) : d->nam->sendCustomRequest(req, verb);
+
+        Private::Call call;
+        call.reply = reply;
+        call.method = QString::fromLatin1(verb);
+        call.url = url;
+        call.timeoutMs = tool->timeoutMs;
+        call.elapsed.start();
+        d->calls[handle] = call;
+
+        connect(reply, &QNetworkReply::downloadProgress, this, [this, handle](qint64 received, qint64) {
+            const auto it = d->calls.find(handle);
+            if (it == d->calls.end() || received <= kMaxResponseBytes || it->second.tooLarge)
+                return;
+            it->second.tooLarge = true;
+            if (it->second.reply)
+                it->second.reply->abort(); // finished() follows
+        });
+        connect(reply, &QNetworkReply::finished, this, [this, handle, id] { onReplyFinished(handle, id); });
+    } else {
+        answer(errorResponse(id, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
+    }
+}
+
+void RestUpstream::onReplyFinished(quint64 handle, const QJsonValue &id)
+{
+    const auto it = d->calls.find(handle);
+    if (it == d->calls.end())
+        return;
+    const Private::Call call = it->second;
+    d->calls.erase(it);
+    QNetworkReply *reply = call.reply;
+    if (!reply)
+        return;
+    reply->deleteLater();
+
+    const QString what = call.method + QLatin1Char(' ') + call.url.toDisplayString();
+    const QByteArray bytes = reply->isOpen() ? reply->readAll() : QByteArray();
+    const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
+    const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    const QNetworkReply::NetworkError error = reply->error();
+
+    auto finish = [&](const QJsonObject &result, const QString &logLine) {
+        appendLog(QStringLiteral("[rest] %1 -> %2 (%3 ms)").arg(what, logLine).arg(call.elapsed.elapsed()));
+        finishRequest(handle, QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), id}, {key("result"), result}});
+    };
+
+    if (call.tooLarge) {
+        finish(errorResult(QStringLiteral("The response to %1 exceeds %2 MiB").arg(what).arg(kMaxResponseBytes >> 20)),
+               QStringLiteral("too large"));
+        return;
+    }
+    if (status == 0 && error != QNetworkReply::NoError) {
+        const bool timedOut = error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError;
+        if (timedOut) {
+            finish(errorResult(QStringLiteral("%1 timed out: no response within %2 ms").arg(what).arg(call.timeoutMs)),
+                   QStringLiteral("timeout"));
+        } else {
+            finish(errorResult(QStringLiteral("%1 failed: %2").arg(what, reply->errorString())), reply->errorString());
+        }
+        return;
+    }
+    if (status >= 400) {
+        QString message = QStringLiteral("HTTP %1").arg(status);
+        if (!reason.isEmpty())
+            message += QLatin1Char(' ') + reason;
+        message += QStringLiteral(" from ") + what;
+        const QString body = excerpt(bytes);
+        if (!body.isEmpty())
+            message += QStringLiteral(": ") + body;
+        finish(errorResult(message), QString::number(status));
+        return;
+    }
+
+    const QString contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
+    const QString mime = contentType.section(QLatin1Char(';'), 0, 0).trimmed().toLower();
+    QJsonObject result;
+    if (bytes.isEmpty()) {
+        result.insert(key("content"),
+                      QJsonArray{textContent(QStringLiteral("HTTP %1 %2 (empty response)").arg(status).arg(reason))});
+        finish(result, QString::number(status));
+        return;
+    }
+    if (isJsonContentType(mime) || mime.isEmpty()) {
+        QJsonParseError parseError;
+        // QJsonDocument parses only objects and arrays: wrap to accept any JSON value.
+        const QJsonDocument doc = QJsonDocument::fromJson("[" + bytes + "]", &parseError);
+        if (parseError.error == QJsonParseError::NoError && doc.array().size() == 1) {
+            const QJsonValue value = doc.array().at(0);
+            result.insert(key("content"), QJsonArray{textContent(QString::fromUtf8(bytes))});
+            result.insert(key("structuredContent"),
+                          value.isObject() ? value.toObject() : QJsonObject{{key("result"), value}});
+            finish(result, QString::number(status));
+            return;
+        }
+    }
+    if (mime.startsWith(QLatin1String("image/")) || mime.startsWith(QLatin1String("audio/"))) {
+        result.insert(key("content"),
+                      QJsonArray{QJsonObject{
+                          {key("type"), mime.startsWith(QLatin1String("image/")) ? key("image") : key("audio")},
+                          {key("data"), QString::fromLatin1(bytes.toBase64())},
+                          {key("mimeType"), mime}}});
+        finish(result, QString::number(status));
+        return;
+    }
+    const auto text = decodeUtf8(bytes);
+    if (text && (isTextContentType(mime) || isJsonContentType(mime) || mime.isEmpty() || !text->contains(QChar(0)))) {
+        result.insert(key("content"), QJsonArray{textContent(*text)});
+    } else {
+        // Binary: an embedded resource.
+        result.insert(key("content"),
+                      QJsonArray{QJsonObject{
+                          {key("type"), key("resource")},
+                          {key("resource"),
+                           QJsonObject{{key("uri"), call.url.toString(QUrl::FullyEncoded)},
+                                       {key("mimeType"), mime.isEmpty() ? key("application/octet-stream") : mime},
+                                       {key("blob"), QString::fromLatin1(bytes.toBase64())}}}}});
+    }
+    finish(result, QString::number(status));
+}
+
+void RestUpstream::abandonRequest(quint64 handle, const QString &reason)
+{
+    const auto it = d->calls.find(handle);
+    if (it != d->calls.end())
+        appendLog(QStringLiteral("[rest] %1 %2 abandoned: %3")
+                      .arg(it->second.method, it->second.url.toDisplayString(), reason));
+    d->drop(handle);
+}
+
+} // namespace metamcp

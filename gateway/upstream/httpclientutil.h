@@ -1,0 +1,38 @@
+#pragma once
+
+// Small helpers shared by the two HTTP upstream clients (HttpUpstream, SseUpstream): request
+// headers from the UpstreamConfig, turning HTTP and network failures into readable JSON-RPC
+// errors, and content type checks. Private to gateway/upstream.
+
+#include "core/config.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QNetworkRequest>
+#include <QString>
+#include <QUrl>
+
+class QNetworkReply;
+
+namespace metamcp::httpclient {
+
+// A request to `url` with the configured custom headers and `accept`; caching disabled.
+QNetworkRequest makeRequest(const UpstreamConfig &config, const QUrl &url, const QByteArray &accept);
+// URL as shown in messages and logs: no user info, query or fragment (they may hold secrets).
+QString displayUrl(const QUrl &url);
+// The start of a body as one readable line ("" for an empty body).
+QString bodyExcerpt(const QByteArray &body, qsizetype maxChars = 400);
+// HTTP status of a finished (or started) reply, 0 when no HTTP response arrived.
+int httpStatus(const QNetworkReply *reply);
+// Content type without parameters, lower-case ("text/event-stream").
+QByteArray mediaType(const QNetworkReply *reply);
+// "HTTP 500 from http://host/mcp: <body excerpt>" or "network error from …: <error string>".
+QString failureMessage(const QNetworkReply *reply, const QUrl &url, const QByteArray &body);
+// JSON-RPC error code for an HTTP failure: 401/403 -> Unauthorized; a JSON-RPC error body keeps
+// its code; otherwise UpstreamUnavailable.
+int failureCode(int status, const QByteArray &body);
+// True when a 400 body says the session id is missing/unknown/invalid (servers that answer a
+// lost session with 400 instead of 404, like the TypeScript SDK examples).
+bool bodyMentionsSession(const QByteArray &body);
+
+} // namespace metamcp::httpclient

@@ -1,0 +1,325 @@
+#include "upstream/stdioupstream.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QProcessEnvironment>
+#include <QTimer>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#include <sys/types.h>
+#include <unistd.h>
+#endif
+
+namespace metamcp {
+
+namespace {
+
+constexpr qsizetype kMaxMessageBytes = 256 * 1024 * 1024; // one JSON-RPC line on stdout
+constexpr qsizetype kMaxStderrLineBytes = 1024 * 1024;
+constexpr qsizetype kMaxLoggedChars = 4000;
+
+QString key(const char *literal)
+{
+    return QString::fromLatin1(literal);
+}
+
+QString clipped(const QString &text)
+{
+    return text.size() > kMaxLoggedChars ? text.left(kMaxLoggedChars) + QStringLiteral("…") : text;
+}
+
+// The child runs in its own process group (see spawn()); signal the whole group so that
+// wrappers (npx, sh -c, uvx) do not leave their children behind.
+void signalGroup(QProcess *process, [[maybe_unused]] int signal)
+{
+#ifdef Q_OS_UNIX
+    const qint64 pid = process->processId();
+    if (pid > 0) // never 0 or -1: that would signal our own group / everything
+        ::kill(-static_cast<pid_t>(pid), signal);
+#else
+    Q_UNUSED(process)
+#endif
+}
+
+} // namespace
+
+StdioUpstream::StdioUpstream(const UpstreamConfig &config, QObject *parent)
+    : Upstream(config, parent)
+    , m_stdout(kMaxMessageBytes)
+    , m_stderr(kMaxStderrLineBytes)
+{}
+
+StdioUpstream::~StdioUpstream()
+{
+    ++m_generation;
+    // The process outlives us for its graceful shutdown (stdin closed, SIGTERM, SIGKILL):
+    // retire() hands it over to itself.
+    if (m_process)
+        retire(m_process);
+    m_process = nullptr;
+}
+
+qint64 StdioUpstream::processId() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+void StdioUpstream::start()
+{
+    if (state() != UpstreamState::Stopped)
+        return;
+    spawn();
+}
+
+void StdioUpstream::retryStart()
+{
+    if (state() == UpstreamState::Failing && !m_process)
+        spawn();
+}
+
+void StdioUpstream::stop()
+{
+    cancelRetry();
+    ++m_generation;
+    if (m_process) {
+        retire(m_process);
+        m_process = nullptr;
+    }
+    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
+    setState(UpstreamState::Stopped);
+}
+
+void StdioUpstream::spawn()
+{
+    ++m_generation;
+    m_stdout.takeRest();
+    m_stderr.takeRest();
+    m_lastStderrLine.clear();
+    setState(UpstreamState::Starting);
+
+    auto *process = new QProcess(this);
+    m_process = process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = config().env.cbegin(); it != config().env.cend(); ++it)
+        env.insert(it.key(), it.value());
+    process->setProcessEnvironment(env);
+    if (!config().cwd.isEmpty())
+        process->setWorkingDirectory(config().cwd);
+    process->setProcessChannelMode(QProcess::SeparateChannels);
+#ifdef Q_OS_UNIX
+    process->setChildProcessModifier([] { ::setpgid(0, 0); });
+#endif
+
+    connect(process, &QProcess::started, this, [this, process] {
+        if (process == m_process)
+            onStarted();
+    });
+    connect(process, &QProcess::readyReadStandardOutput, this, [this, process] {
+        if (process == m_process)
+            onStdout();
+    });
+    connect(process, &QProcess::readyReadStandardError, this, [this, process] {
+        if (process == m_process)
+            onStderr();
+    });
+    connect(process, &QProcess::finished, this, [this, process](int exitCode, QProcess::ExitStatus status) {
+        if (process == m_process)
+            onFinished(exitCode, status);
+    });
+    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
+        if (process == m_process)
+            onError(error);
+    });
+
+    appendLog(QStringLiteral("[gateway] starting %1 %2").arg(config().command, config().args.join(QLatin1Char(' '))));
+    m_startClock.start();
+    process->start(config().command, config().args);
+}
+
+void StdioUpstream::onStarted()
+{
+    appendLog(QStringLiteral("[gateway] started process %1").arg(m_process->processId()));
+    const qint64 remaining = config().startupTimeoutMs - m_startClock.elapsed();
+    const quint64 generation = m_generation;
+    initializeSession(static_cast<int>(std::max<qint64>(remaining, 1)), [this, generation](const QString &error) {
+        if (generation != m_generation)
+            return;
+        if (error.isEmpty()) {
+            appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3)")
+                          .arg(serverInfo().value(key("name")).toString(),
+                               serverInfo().value(key("version")).toString(), protocolVersion()));
+            setState(UpstreamState::Ready);
+            return;
+        }
+        ++m_generation;
+        retire(m_process);
+        m_process = nullptr;
+        failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is not available: %2").arg(name(), error));
+        scheduleRetry(error);
+    });
+}
+
+void StdioUpstream::onStdout()
+{
+    m_stdout.append(m_process->readAllStandardOutput());
+    const quint64 generation = m_generation;
+    while (generation == m_generation) {
+        const std::optional<QByteArray> line = m_stdout.takeLine();
+        if (!line)
+            break;
+        if (line->trimmed().isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(*line, &error);
+        if (error.error != QJsonParseError::NoError || doc.isNull()) {
+            appendLog(QStringLiteral("[stdout] ") + clipped(QString::fromUtf8(*line)));
+            continue;
+        }
+        dispatchMessage(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), 0, true);
+    }
+    if (const int dropped = m_stdout.takeDroppedCount(); dropped > 0)
+        appendLog(QStringLiteral("[gateway] dropped %1 stdout line(s) longer than %2 bytes")
+                      .arg(dropped)
+                      .arg(kMaxMessageBytes));
+}
+
+void StdioUpstream::onStderr()
+{
+    m_stderr.append(m_process->readAllStandardError());
+    flushStderr(false);
+}
+
+void StdioUpstream::flushStderr(bool includePartial)
+{
+    auto take = [this](const QByteArray &bytes) {
+        QString text = QString::fromUtf8(bytes);
+        while (!text.isEmpty() && text.back().isSpace())
+            text.chop(1);
+        if (text.trimmed().isEmpty())
+            return;
+        m_lastStderrLine = clipped(text.trimmed());
+        appendLog(clipped(text));
+    };
+    while (const std::optional<QByteArray> line = m_stderr.takeLine())
+        take(*line);
+    if (includePartial)
+        take(m_stderr.takeRest());
+    if (const int dropped = m_stderr.takeDroppedCount(); dropped > 0)
+        appendLog(QStringLiteral("[gateway] dropped %1 stderr line(s) longer than %2 bytes")
+                      .arg(dropped)
+                      .arg(kMaxStderrLineBytes));
+}
+
+void StdioUpstream::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    // Whatever the process wrote before it ended still counts (a last response, the error).
+    onStdout();
+    if (!m_process)
+        return;
+    m_stderr.append(m_process->readAllStandardError());
+    flushStderr(true);
+    QString reason = status == QProcess::CrashExit ? QStringLiteral("crashed (signal %1)").arg(exitCode)
+                                                   : QStringLiteral("exited with code %1").arg(exitCode);
+    if (!m_lastStderrLine.isEmpty())
+        reason += QStringLiteral(": ") + m_lastStderrLine;
+    processGone(reason, QStringLiteral("Upstream %1 crashed").arg(name()));
+}
+
+void StdioUpstream::onError(QProcess::ProcessError error)
+{
+    if (error != QProcess::FailedToStart)
+        return; // crashes are handled in onFinished()
+    const QString reason = QStringLiteral("failed to start %1: %2").arg(config().command, m_process->errorString());
+    processGone(reason, QStringLiteral("Upstream %1 is not available: %2").arg(name(), reason));
+}
+
+void StdioUpstream::processGone(const QString &reason, const QString &requestError)
+{
+    ++m_generation;
+    appendLog(QStringLiteral("[gateway] process ") + reason);
+    disconnect(m_process, nullptr, this, nullptr);
+    m_process->deleteLater();
+    m_process = nullptr;
+    failAll(rpcerr::UpstreamUnavailable, requestError);
+    scheduleRetry(reason);
+}
+
+void StdioUpstream::retire(QProcess *process)
+{
+    disconnect(process, nullptr, this, nullptr);
+    if (process->state() == QProcess::NotRunning) {
+        process->deleteLater();
+        return;
+    }
+    // From here on the process owns itself: it may outlive this upstream (stop() right before
+    // destruction), and deleting a running QProcess would block in waitForFinished().
+    process->setParent(nullptr);
+    connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    connect(process, &QProcess::errorOccurred, process, [process](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            process->deleteLater();
+    });
+    process->closeWriteChannel();
+    QTimer::singleShot(kTerminateAfterMs, process, [process] {
+#ifdef Q_OS_UNIX
+        signalGroup(process, SIGTERM);
+#endif
+        process->terminate();
+    });
+    QTimer::singleShot(kTerminateAfterMs + kKillAfterMs, process, [process] {
+#ifdef Q_OS_UNIX
+        signalGroup(process, SIGKILL);
+#endif
+        process->kill();
+    });
+}
+
+void StdioUpstream::write(const QJsonObject &message)
+{
+    if (!m_process || m_process->state() != QProcess::Running) {
+        appendLog(QStringLiteral("[gateway] dropped %1: process not running")
+                      .arg(message.value(key("method")).toString(QStringLiteral("a response"))));
+        return;
+    }
+    QByteArray bytes = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    bytes.append('\n');
+    m_process->write(bytes);
+}
+
+void StdioUpstream::transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &)
+{
+    if (!m_process || m_process->state() != QProcess::Running) {
+        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
+                                            QStringLiteral("Upstream %1 is not running").arg(name())));
+        return;
+    }
+    write(request);
+}
+
+void StdioUpstream::abandonRequest(quint64 handle, const QString &reason)
+{
+    if (pendingMethod(handle) == QLatin1String("initialize"))
+        return; // MCP: initialize must not be cancelled
+    QJsonObject params{{key("requestId"), idFor(handle)}};
+    if (!reason.isEmpty())
+        params.insert(key("reason"), reason);
+    sendNotification(QStringLiteral("notifications/cancelled"), params);
+}
+
+void StdioUpstream::sendNotification(const QString &method, const QJsonObject &params)
+{
+    QJsonObject message{{key("jsonrpc"), QStringLiteral("2.0")}, {key("method"), method}};
+    if (!params.isEmpty())
+        message.insert(key("params"), params);
+    write(message);
+}
+
+void StdioUpstream::sendResponse(const QJsonObject &response)
+{
+    QJsonObject message = response;
+    message.insert(key("jsonrpc"), QStringLiteral("2.0"));
+    write(message);
+}
+
+} // namespace metamcp

@@ -1,0 +1,536 @@
+#include "upstream/upstream.h"
+
+#include "rest/restupstream.h"
+#include "upstream/httpupstream.h"
+#include "upstream/sseupstream.h"
+#include "upstream/stdioupstream.h"
+
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMetaObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <algorithm>
+#include <deque>
+#include <limits>
+#include <map>
+#include <memory>
+#include <utility>
+
+namespace metamcp {
+
+namespace {
+
+constexpr int kInitialRetryMs = 1000;
+constexpr int kMaxRetryMs = 60'000;
+constexpr int kStableResetMs = 30'000; // Ready this long: the next failure starts at 1 s again
+
+QString key(const char *literal)
+{
+    return QString::fromLatin1(literal);
+}
+
+} // namespace
+
+QString upstreamStateName(UpstreamState state)
+{
+    switch (state) {
+    case UpstreamState::Stopped:
+        return QStringLiteral("stopped");
+    case UpstreamState::Starting:
+        return QStringLiteral("starting");
+    case UpstreamState::Ready:
+        return QStringLiteral("ready");
+    case UpstreamState::Failing:
+        return QStringLiteral("failing");
+    }
+    return QStringLiteral("unknown");
+}
+
+QJsonObject gatewayClientInfo()
+{
+    return QJsonObject{{key("name"), QStringLiteral("metamcp-gateway")},
+                       {key("title"), QStringLiteral("MetaMCP Gateway")},
+                       {key("version"), QStringLiteral(METAMCP_VERSION)}};
+}
+
+QJsonObject gatewayClientCapabilities()
+{
+    return QJsonObject{
+        {key("sampling"), QJsonObject{}},
+        {key("elicitation"), QJsonObject{{key("form"), QJsonObject{}}, {key("url"), QJsonObject{}}}},
+        {key("roots"), QJsonObject{{key("listChanged"), true}}},
+    };
+}
+
+// One request between sendRequest() and its `done`. Lives in Impl::pending, keyed by handle.
+struct Upstream::Pending
+{
+    QString method;
+    QJsonObject request; // the JSON-RPC request as transmitted
+    ResponseHandler done;
+    RequestHooks hooks;
+    QJsonValue progressToken = QJsonValue::Undefined; // params._meta.progressToken
+    int timeoutMs = 0;
+    std::optional<std::multimap<qint64, quint64>::iterator> deadline;
+    bool control = false;     // sendControlRequest(): outside the concurrency gate
+    bool transmitted = false; // handed to transmitRequest()
+    bool finishing = false;   // inside abandonRequest(): finishRequest() from the transport is ignored
+};
+
+// All bookkeeping of the base class. Owned by the Upstream, gateway thread only.
+struct Upstream::Impl
+{
+    quint64 nextHandle = 1;
+    std::map<quint64, Pending> pending;
+    std::deque<quint64> queue; // handles waiting for a concurrency slot, FIFO
+    int inFlight = 0;          // transmitted, non-control
+    bool pumping = false;
+    bool pumpSuspended = false;
+
+    // Timer wheel: one QTimer armed for the earliest deadline.
+    std::multimap<qint64, quint64> deadlines; // QDeadlineTimer::deadline() -> handle
+    QTimer wheel;
+
+    QTimer retryTimer;
+    QTimer stableTimer;
+    int nextRetryMs = kInitialRetryMs;
+};
+
+Upstream::Upstream(const UpstreamConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , d(std::make_unique<Impl>())
+{
+    d->wheel.setSingleShot(true);
+    d->wheel.setTimerType(Qt::PreciseTimer);
+    connect(&d->wheel, &QTimer::timeout, this, [this] {
+        const qint64 now = QDeadlineTimer::current(Qt::PreciseTimer).deadline();
+        QList<quint64> expired;
+        for (auto it = d->deadlines.begin(); it != d->deadlines.end() && it->first <= now; ++it)
+            expired.append(it->second);
+        for (const quint64 handle : std::as_const(expired))
+            onDeadline(handle);
+        if (!d->wheel.isActive() && !d->deadlines.empty()) {
+            const qint64 wait = d->deadlines.begin()->first - QDeadlineTimer::current(Qt::PreciseTimer).deadline();
+            d->wheel.start(static_cast<int>(std::clamp<qint64>(wait, 0, std::numeric_limits<int>::max())));
+        }
+    });
+
+    d->retryTimer.setSingleShot(true);
+    connect(&d->retryTimer, &QTimer::timeout, this, [this] { retryStart(); });
+    d->stableTimer.setSingleShot(true);
+    d->stableTimer.setInterval(kStableResetMs);
+    connect(&d->stableTimer, &QTimer::timeout, this, [this] { d->nextRetryMs = kInitialRetryMs; });
+}
+
+Upstream::~Upstream() = default;
+
+std::unique_ptr<Upstream> Upstream::create(const UpstreamConfig &config, QObject *parent)
+{
+    switch (config.kind) {
+    case UpstreamKind::Stdio:
+        return std::make_unique<StdioUpstream>(config, parent);
+    case UpstreamKind::StreamableHttp:
+        return std::make_unique<HttpUpstream>(config, parent);
+    case UpstreamKind::Sse:
+        return std::make_unique<SseUpstream>(config, parent);
+    case UpstreamKind::Rest:
+        return std::make_unique<RestUpstream>(config, parent);
+    }
+    return nullptr;
+}
+
+void Upstream::restart()
+{
+    stop();
+    start();
+}
+
+int Upstream::inFlight() const
+{
+    return d->inFlight;
+}
+
+int Upstream::queued() const
+{
+    return static_cast<int>(d->queue.size());
+}
+
+quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, ResponseHandler done,
+                              RequestHooks hooks, int timeoutMs)
+{
+    const quint64 handle = d->nextHandle++;
+    QJsonObject request{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("method"), method}};
+    if (!params.isEmpty())
+        request.insert(key("params"), params);
+
+    Pending pending;
+    pending.method = method;
+    pending.request = request;
+    pending.done = std::move(done);
+    pending.hooks = std::move(hooks);
+    pending.progressToken = params.value(key("_meta")).toObject().value(key("progressToken"));
+    pending.timeoutMs = timeoutMs < 0 ? m_config.requestTimeoutMs : timeoutMs;
+    auto &entry = d->pending.emplace(handle, std::move(pending)).first->second;
+    if (entry.timeoutMs > 0) {
+        const qint64 at = QDeadlineTimer(entry.timeoutMs, Qt::PreciseTimer).deadline();
+        entry.deadline = d->deadlines.emplace(at, handle);
+        if (d->deadlines.begin()->second == handle)
+            d->wheel.start(entry.timeoutMs);
+    }
+
+    if (m_state == UpstreamState::Stopped || m_state == UpstreamState::Failing) {
+        QString message = QStringLiteral("Upstream %1 is not available (%2").arg(name(), upstreamStateName(m_state));
+        if (!m_stateReason.isEmpty())
+            message += QStringLiteral(": ") + m_stateReason;
+        message += QLatin1Char(')');
+        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable, message));
+        return handle;
+    }
+    d->queue.push_back(handle);
+    pump();
+    return handle;
+}
+
+quint64 Upstream::sendControlRequest(const QString &method, const QJsonObject &params, ResponseHandler done,
+                                     int timeoutMs)
+{
+    const quint64 handle = d->nextHandle++;
+    QJsonObject request{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("method"), method}};
+    if (!params.isEmpty())
+        request.insert(key("params"), params);
+
+    Pending pending;
+    pending.method = method;
+    pending.request = request;
+    pending.done = std::move(done);
+    pending.timeoutMs = timeoutMs;
+    pending.control = true;
+    pending.transmitted = true;
+    auto &entry = d->pending.emplace(handle, std::move(pending)).first->second;
+    if (timeoutMs > 0) {
+        const qint64 at = QDeadlineTimer(timeoutMs, Qt::PreciseTimer).deadline();
+        entry.deadline = d->deadlines.emplace(at, handle);
+        if (d->deadlines.begin()->second == handle)
+            d->wheel.start(timeoutMs);
+    }
+    transmitRequest(handle, request, {});
+    return handle;
+}
+
+void Upstream::pump()
+{
+    if (d->pumping || d->pumpSuspended)
+        return;
+    d->pumping = true;
+    const int limit = m_config.maxConcurrency;
+    while (m_state == UpstreamState::Ready && !d->queue.empty() && (limit <= 0 || d->inFlight < limit)) {
+        const quint64 handle = d->queue.front();
+        d->queue.pop_front();
+        auto it = d->pending.find(handle);
+        if (it == d->pending.end())
+            continue;
+        it->second.transmitted = true;
+        ++d->inFlight;
+        const QJsonObject request = it->second.request;
+        const RequestHooks hooks = it->second.hooks;
+        transmitRequest(handle, request, hooks);
+    }
+    d->pumping = false;
+}
+
+void Upstream::finishRequest(quint64 handle, const QJsonObject &response)
+{
+    auto it = d->pending.find(handle);
+    if (it == d->pending.end() || it->second.finishing)
+        return;
+    Pending pending = std::move(it->second);
+    d->pending.erase(it);
+    if (pending.deadline)
+        d->deadlines.erase(*pending.deadline);
+    if (!pending.transmitted) {
+        const auto q = std::find(d->queue.begin(), d->queue.end(), handle);
+        if (q != d->queue.end())
+            d->queue.erase(q);
+    } else if (!pending.control) {
+        --d->inFlight;
+    }
+    if (pending.done) {
+        QMetaObject::invokeMethod(
+            this, [done = std::move(pending.done), response] { done(response); }, Qt::QueuedConnection);
+    }
+    pump();
+}
+
+void Upstream::cancelRequest(quint64 handle, const QString &reason)
+{
+    auto it = d->pending.find(handle);
+    if (it == d->pending.end() || it->second.finishing)
+        return;
+    QString message = QStringLiteral("Request cancelled");
+    if (!reason.isEmpty())
+        message += QStringLiteral(": ") + reason;
+    if (it->second.transmitted) {
+        it->second.finishing = true;
+        abandonRequest(handle, reason);
+        it = d->pending.find(handle);
+        if (it == d->pending.end())
+            return;
+        it->second.finishing = false;
+    }
+    finishRequest(handle, errorResponse(idFor(handle), rpcerr::Cancelled, message));
+}
+
+void Upstream::onDeadline(quint64 handle)
+{
+    auto it = d->pending.find(handle);
+    if (it == d->pending.end() || it->second.finishing)
+        return;
+    const QString message = QStringLiteral("Upstream %1 did not answer %2 within %3 ms")
+                                .arg(name(), it->second.method)
+                                .arg(it->second.timeoutMs);
+    if (it->second.transmitted) {
+        it->second.finishing = true;
+        abandonRequest(handle, QStringLiteral("Request timed out after %1 ms").arg(it->second.timeoutMs));
+        it = d->pending.find(handle);
+        if (it == d->pending.end())
+            return;
+        it->second.finishing = false;
+    }
+    finishRequest(handle, errorResponse(idFor(handle), rpcerr::Timeout, message));
+}
+
+void Upstream::failAll(int code, const QString &message)
+{
+    QList<quint64> handles;
+    handles.reserve(static_cast<qsizetype>(d->pending.size()));
+    for (const auto &[handle, pending] : d->pending)
+        if (!pending.finishing)
+            handles.append(handle);
+    d->pumpSuspended = true;
+    for (const quint64 handle : std::as_const(handles))
+        finishRequest(handle, errorResponse(idFor(handle), code, message));
+    d->pumpSuspended = false;
+}
+
+void Upstream::setState(UpstreamState state, const QString &reason)
+{
+    if (state == m_state && reason == m_stateReason)
+        return;
+    m_state = state;
+    m_stateReason = reason;
+    if (state == UpstreamState::Ready)
+        d->stableTimer.start();
+    else
+        d->stableTimer.stop();
+    Q_EMIT stateChanged(state, reason);
+    if (state == UpstreamState::Ready)
+        pump();
+}
+
+void Upstream::setServerInfo(const QJsonObject &initializeResult)
+{
+    m_serverCapabilities = initializeResult.value(key("capabilities")).toObject();
+    m_serverInfo = initializeResult.value(key("serverInfo")).toObject();
+    m_instructions = initializeResult.value(key("instructions")).toString();
+    m_protocolVersion = initializeResult.value(key("protocolVersion")).toString();
+}
+
+void Upstream::appendLog(const QString &line)
+{
+    m_log.append(line);
+    if (m_log.size() > kMaxLogLines)
+        m_log.remove(0, m_log.size() - kMaxLogLines);
+    Q_EMIT logLine(line);
+}
+
+bool Upstream::isSupportedProtocolVersion(const QString &version)
+{
+    static const QStringList supported{QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18"),
+                                       QStringLiteral("2025-03-26"), QStringLiteral("2024-11-05")};
+    return supported.contains(version);
+}
+
+void Upstream::initializeSession(int timeoutMs, std::function<void(const QString &error)> finished)
+{
+    const QJsonObject params{{key("protocolVersion"), kLatestProtocolVersion},
+                             {key("capabilities"), gatewayClientCapabilities()},
+                             {key("clientInfo"), gatewayClientInfo()}};
+    sendControlRequest(
+        QStringLiteral("initialize"), params,
+        [this, finished = std::move(finished)](const QJsonObject &response) {
+            if (response.contains(key("error"))) {
+                const QJsonObject error = response.value(key("error")).toObject();
+                const int code = error.value(key("code")).toInt();
+                const QString message = error.value(key("message")).toString();
+                if (code == rpcerr::Timeout || code == rpcerr::UpstreamUnavailable || code == rpcerr::Unauthorized)
+                    finished(message); // made up by the gateway: already a sentence about the upstream
+                else
+                    finished(QStringLiteral("initialize failed: %1 (%2)").arg(message).arg(code));
+                return;
+            }
+            const QJsonObject result = response.value(key("result")).toObject();
+            const QString version = result.value(key("protocolVersion")).toString();
+            if (!isSupportedProtocolVersion(version)) {
+                finished(QStringLiteral("initialize failed: unsupported protocol version \"%1\"").arg(version));
+                return;
+            }
+            setServerInfo(result);
+            sendNotification(QStringLiteral("notifications/initialized"));
+            finished({});
+        },
+        timeoutMs);
+}
+
+void Upstream::dispatchMessage(const QJsonValue &message, quint64 relatedHandle, bool guessSole)
+{
+    if (message.isArray()) { // JSON-RPC batch (2025-03-26)
+        const QJsonArray batch = message.toArray();
+        for (const QJsonValue &item : batch)
+            dispatchMessage(item, relatedHandle, guessSole);
+        return;
+    }
+    if (!message.isObject()) {
+        appendLog(QStringLiteral("[gateway] ignored a JSON-RPC message that is not an object"));
+        return;
+    }
+    const QJsonObject object = message.toObject();
+    const bool hasMethod = object.value(key("method")).isString();
+    const bool hasId = object.contains(key("id")) && !object.value(key("id")).isNull();
+    if (hasMethod && hasId) {
+        dispatchServerRequest(object, relatedHandle, guessSole);
+    } else if (hasMethod) {
+        dispatchNotification(object, relatedHandle);
+    } else if (object.contains(key("result")) || object.contains(key("error"))) {
+        const quint64 handle = handleFromId(object.value(key("id")));
+        if (handle != 0 && isPending(handle))
+            finishRequest(handle, object);
+        else if (object.contains(key("error")) && !hasId)
+            appendLog(
+                QStringLiteral("[gateway] upstream reported an error: ") +
+                QString::fromUtf8(QJsonDocument(object.value(key("error")).toObject()).toJson(QJsonDocument::Compact)));
+        // else: a late answer to a request that timed out or was cancelled
+    } else {
+        appendLog(QStringLiteral("[gateway] ignored a malformed JSON-RPC message"));
+    }
+}
+
+void Upstream::dispatchNotification(const QJsonObject &notification, quint64 relatedHandle)
+{
+    const QJsonObject params = notification.value(key("params")).toObject();
+    if (notification.value(key("method")).toString() == QLatin1String("notifications/progress")) {
+        const QJsonValue token = params.value(key("progressToken"));
+        if (!token.isUndefined() && !token.isNull()) {
+            for (const auto &[handle, pending] : d->pending) {
+                if (pending.progressToken == token && !pending.finishing) {
+                    if (pending.hooks.onNotification) {
+                        const auto hook = pending.hooks.onNotification; // the hook may finish the request
+                        hook(notification);
+                        return;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    if (relatedHandle != 0) {
+        const auto it = d->pending.find(relatedHandle);
+        if (it != d->pending.end() && !it->second.finishing && it->second.hooks.onNotification) {
+            const auto hook = it->second.hooks.onNotification;
+            hook(notification);
+            return;
+        }
+    }
+    Q_EMIT notificationReceived(notification);
+}
+
+void Upstream::dispatchServerRequest(const QJsonObject &request, quint64 relatedHandle, bool guessSole)
+{
+    quint64 target = 0;
+    if (relatedHandle != 0 && isPending(relatedHandle)) {
+        target = relatedHandle;
+    } else if (guessSole) {
+        for (const auto &[handle, pending] : d->pending) {
+            if (!pending.transmitted || pending.control || pending.finishing)
+                continue;
+            if (target != 0) { // more than one: ambiguous
+                target = 0;
+                break;
+            }
+            target = handle;
+        }
+    }
+    if (target != 0) {
+        const auto &hooks = d->pending.at(target).hooks;
+        if (hooks.onServerRequest) {
+            const auto hook = hooks.onServerRequest;
+            auto answered = std::make_shared<bool>(false);
+            hook(request, [self = QPointer<Upstream>(this), id = request.value(key("id")),
+                           answered](const QJsonObject &response) {
+                if (!self || std::exchange(*answered, true))
+                    return;
+                QJsonObject copy = response;
+                copy.insert(key("jsonrpc"), QStringLiteral("2.0"));
+                copy.insert(key("id"), id);
+                self->sendResponse(copy);
+            });
+            return;
+        }
+    }
+    Q_EMIT serverRequestReceived(request);
+}
+
+bool Upstream::isPending(quint64 handle) const
+{
+    return d->pending.contains(handle);
+}
+
+QString Upstream::pendingMethod(quint64 handle) const
+{
+    const auto it = d->pending.find(handle);
+    return it == d->pending.end() ? QString() : it->second.method;
+}
+
+quint64 Upstream::handleFromId(const QJsonValue &id)
+{
+    if (id.isDouble()) {
+        const double value = id.toDouble();
+        if (value >= 1 && value <= 9007199254740992.0 && value == static_cast<double>(static_cast<quint64>(value)))
+            return static_cast<quint64>(value);
+        return 0;
+    }
+    if (id.isString()) { // some servers echo numeric ids as strings
+        bool ok = false;
+        const quint64 value = id.toString().toULongLong(&ok);
+        return ok ? value : 0;
+    }
+    return 0;
+}
+
+QJsonObject Upstream::errorResponse(const QJsonValue &id, int code, const QString &message, const QJsonValue &data)
+{
+    QJsonObject error{{key("code"), code}, {key("message"), message}};
+    if (!data.isUndefined() && !data.isNull())
+        error.insert(key("data"), data);
+    return QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), id}, {key("error"), error}};
+}
+
+void Upstream::scheduleRetry(const QString &reason)
+{
+    setState(UpstreamState::Failing, reason);
+    const int delay = d->nextRetryMs;
+    d->nextRetryMs = std::min(d->nextRetryMs * 2, kMaxRetryMs);
+    appendLog(QStringLiteral("[gateway] %1; retrying in %2 s").arg(reason).arg(delay / 1000.0));
+    d->retryTimer.start(delay);
+}
+
+void Upstream::cancelRetry()
+{
+    d->retryTimer.stop();
+    d->nextRetryMs = kInitialRetryMs;
+}
+
+} // namespace metamcp

@@ -1,0 +1,205 @@
+#pragma once
+
+// One upstream MCP server as seen by the gateway: a JSON-RPC peer that the gateway
+// initialises as an MCP client and then sends requests to. Subclasses provide the transport
+// (StdioUpstream, HttpUpstream for Streamable HTTP, SseUpstream for legacy HTTP+SSE,
+// RestUpstream for REST APIs exposed as tools).
+//
+// Threading: created, used and destroyed on the gateway thread only.
+//
+// Contract of sendRequest():
+//  * `done` is called exactly once with a complete JSON-RPC response object
+//    ({"jsonrpc","id","result"} or {"jsonrpc","id","error"}) — the upstream's own, or one the
+//    gateway made up: -32001 timeout, -32002 upstream unavailable/crashed, -32800 cancelled.
+//    The id in that object is the upstream-side id; callers ignore it.
+//  * `done` is never called synchronously from inside sendRequest(). It runs from the event
+//    loop with the Upstream as context: once the Upstream is destroyed, no callback runs
+//    (stop() first and let the event loop run to have pending requests finished with -32002).
+//  * While Starting, requests wait for Ready; while Stopped or Failing they finish at once
+//    (asynchronously) with -32002.
+//  * Requests beyond config().maxConcurrency wait in a FIFO queue (their deadline runs).
+//  * Notifications and server->client requests that the upstream relates to this request
+//    (Streamable HTTP: sent on that POST's SSE stream; any transport: notifications/progress
+//    whose progressToken equals params._meta.progressToken of the request) go to `hooks`
+//    instead of the notificationReceived / serverRequestReceived signals.
+
+#include "core/config.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QObject>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace metamcp {
+
+enum class UpstreamState { Stopped, Starting, Ready, Failing };
+QString upstreamStateName(UpstreamState state); // "stopped", "starting", "ready", "failing"
+
+// Error codes the gateway synthesises (JSON-RPC implementation-defined range).
+namespace rpcerr {
+constexpr int ParseError = -32700;
+constexpr int InvalidRequest = -32600;
+constexpr int MethodNotFound = -32601;
+constexpr int InvalidParams = -32602;
+constexpr int InternalError = -32603;
+constexpr int Timeout = -32001;
+constexpr int UpstreamUnavailable = -32002;
+constexpr int Unauthorized = -32003;
+constexpr int HeaderMismatch = -32004;
+constexpr int ResourceNotFound = -32002; // MCP spec: resource not found
+constexpr int Cancelled = -32800;
+constexpr int UrlElicitationRequired = -32042;
+} // namespace rpcerr
+
+struct RequestHooks
+{
+    // A notification related to the request (progress, logging message, ...): the full
+    // JSON-RPC notification object as the upstream sent it.
+    std::function<void(const QJsonObject &notification)> onNotification;
+    // A server->client request related to the request (sampling/createMessage,
+    // elicitation/create, roots/list). Call `reply` once with the JSON-RPC response object
+    // to send back (its id is replaced by the upstream's request id).
+    std::function<void(const QJsonObject &request, std::function<void(const QJsonObject &response)> reply)>
+        onServerRequest;
+};
+
+class Upstream : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Upstream)
+public:
+    using ResponseHandler = std::function<void(const QJsonObject &response)>;
+
+    explicit Upstream(const UpstreamConfig &config, QObject *parent = nullptr);
+    ~Upstream() override;
+
+    // Factory for all kinds (stdio, http, sse, rest).
+    static std::unique_ptr<Upstream> create(const UpstreamConfig &config, QObject *parent = nullptr);
+
+    const UpstreamConfig &config() const { return m_config; }
+    QString name() const { return m_config.name; }
+    UpstreamState state() const { return m_state; }
+    QString stateReason() const { return m_stateReason; }
+
+    // Filled after a successful initialize handshake.
+    QJsonObject serverCapabilities() const { return m_serverCapabilities; }
+    QJsonObject serverInfo() const { return m_serverInfo; }
+    QString instructions() const { return m_instructions; }
+    QString protocolVersion() const { return m_protocolVersion; }
+
+    // Connect/spawn, run initialize + notifications/initialized, then state Ready.
+    // On failure: state Failing with a reason, retried with exponential backoff
+    // (1 s, 2 s, 4 s ... capped at 60 s) until stop(). A stdio process that exits is respawned
+    // the same way. Calling start() on a running upstream does nothing.
+    virtual void start() = 0;
+    // Terminate (stdio: close stdin, terminate, kill after 2 s; http: DELETE the session).
+    // Pending requests finish with -32002. State Stopped.
+    virtual void stop() = 0;
+    void restart();
+
+    quint64 sendRequest(const QString &method, const QJsonObject &params, ResponseHandler done, RequestHooks hooks = {},
+                        int timeoutMs = -1 /* -1: config().requestTimeoutMs */);
+    // Sends notifications/cancelled upstream (if already sent) and finishes the request with -32800.
+    void cancelRequest(quint64 handle, const QString &reason);
+    virtual void sendNotification(const QString &method, const QJsonObject &params = {}) = 0;
+    // Answer an unrelated server->client request received through serverRequestReceived.
+    virtual void sendResponse(const QJsonObject &response) = 0;
+
+    int inFlight() const;
+    int queued() const;
+
+    // Bounded log of what the upstream wrote to stderr (stdio) or transport events, newest last.
+    QStringList recentLog() const { return m_log; }
+
+Q_SIGNALS:
+    void stateChanged(metamcp::UpstreamState state, const QString &reason);
+    // Unrelated notifications: */list_changed, resources/updated, message (logging), progress
+    // that matched no request, cancelled for a server->client request.
+    void notificationReceived(const QJsonObject &notification);
+    // Unrelated server->client requests (e.g. roots/list, or sampling over stdio where the
+    // transport cannot tell which call it belongs to). Answer with sendResponse().
+    void serverRequestReceived(const QJsonObject &request);
+    void logLine(const QString &line);
+
+protected:
+    // Transport hook: actually send a request that has passed the concurrency gate. The
+    // subclass calls finishRequest(handle, response) exactly once (not synchronously).
+    virtual void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) = 0;
+    // Transport hook: the request was cancelled/timed out after transmitRequest; send
+    // notifications/cancelled upstream if the transport needs it and forget the request.
+    virtual void abandonRequest(quint64 handle, const QString &reason) = 0;
+
+    void finishRequest(quint64 handle, const QJsonObject &response);
+    void setState(UpstreamState state, const QString &reason = {});
+    void setServerInfo(const QJsonObject &initializeResult);
+    void appendLog(const QString &line);
+    // Finish every transmitted and queued request with the given error (crash, stop).
+    void failAll(int code, const QString &message);
+    // JSON-RPC id for the upstream request that `handle` stands for (handles are ids).
+    static QJsonValue idFor(quint64 handle) { return QJsonValue(static_cast<qint64>(handle)); }
+
+    static constexpr int kMaxLogLines = 500;
+
+    // --- Helpers for the transports (not part of the public contract) ---
+
+    // Sends a request outside the concurrency gate and whether or not the upstream is Ready
+    // (initialize during start-up). Not counted in inFlight(); failAll() still finishes it.
+    quint64 sendControlRequest(const QString &method, const QJsonObject &params, ResponseHandler done, int timeoutMs);
+    // initialize (latest protocol version, gatewayClientCapabilities, gatewayClientInfo), check
+    // the protocol version, setServerInfo(), notifications/initialized. `finished` gets an empty
+    // string on success, else the reason. It does not change the state.
+    void initializeSession(int timeoutMs, std::function<void(const QString &error)> finished);
+    static bool isSupportedProtocolVersion(const QString &version);
+
+    // Routes one incoming JSON-RPC message (object or batch array): responses finish the request
+    // their id names; notifications and server->client requests go through dispatchNotification /
+    // dispatchServerRequest. `relatedHandle` (0: none) is the request whose stream carried it.
+    // `guessSole`: a server->client request with no related request goes to the hooks of the one
+    // transmitted request if exactly one is in flight (stdio and legacy SSE cannot tell).
+    void dispatchMessage(const QJsonValue &message, quint64 relatedHandle = 0, bool guessSole = false);
+    void dispatchNotification(const QJsonObject &notification, quint64 relatedHandle = 0);
+    void dispatchServerRequest(const QJsonObject &request, quint64 relatedHandle = 0, bool guessSole = false);
+
+    // True while `handle` waits for its response (queued or transmitted).
+    bool isPending(quint64 handle) const;
+    // Method of a pending request (also valid inside abandonRequest); empty if unknown.
+    QString pendingMethod(quint64 handle) const;
+    // Handle named by a response id, 0 when the id is not one of ours.
+    static quint64 handleFromId(const QJsonValue &id);
+    static QJsonObject errorResponse(const QJsonValue &id, int code, const QString &message,
+                                     const QJsonValue &data = {});
+
+    // State Failing with `reason`, then retryStart() after the backoff delay (1 s, 2 s, 4 s ...
+    // 60 s; back to 1 s once the upstream stayed Ready for 30 s).
+    void scheduleRetry(const QString &reason);
+    // Stops a scheduled retry and resets the backoff (stop()).
+    void cancelRetry();
+    // Called by the retry timer: connect/spawn again.
+    virtual void retryStart() {}
+
+private:
+    struct Pending;
+    void pump();
+    void onDeadline(quint64 handle);
+
+    UpstreamConfig m_config;
+    UpstreamState m_state = UpstreamState::Stopped;
+    QString m_stateReason;
+    QJsonObject m_serverCapabilities;
+    QJsonObject m_serverInfo;
+    QString m_instructions;
+    QString m_protocolVersion;
+    QStringList m_log;
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+// What the gateway announces as client when it initialises an upstream.
+QJsonObject gatewayClientInfo();
+QJsonObject gatewayClientCapabilities(); // sampling, elicitation, roots{listChanged}
+inline const QString kLatestProtocolVersion = QStringLiteral("2025-11-25");
+
+} // namespace metamcp

