@@ -75,4 +75,11 @@ bool ClientSession::cancelInFlight(const QString &idKey, const QString &reason)
     return true;
 }
 
+void ClientSession::cancelAllInFlight(const QString &reason)
+{
+    const auto inFlight = std::exchange(m_inFlight, {});
+    for (auto it = inFlight.cbegin(); it != inFlight.cend(); ++it)
+        it.value()(reason);
+}
+
 } // namespace metamcp

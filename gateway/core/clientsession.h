@@ -82,6 +82,7 @@ public:
     void addInFlight(const QString &idKey, std::function<void(const QString &reason)> cancel);
     void removeInFlight(const QString &idKey);
     bool cancelInFlight(const QString &idKey, const QString &reason);
+    void cancelAllInFlight(const QString &reason);
     int inFlightCount() const { return int(m_inFlight.size()); }
 
 Q_SIGNALS:

@@ -4,8 +4,11 @@
 #include "mcp/protocol.h"
 #include "upstream/upstream.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QMessageAuthenticationCode>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -99,6 +102,32 @@ struct Router::Call
     bool stateless = false;
 };
 
+// Ties one upstream request to the client call currently waiting for it. A 2026-07-28 client
+// may answer input_required with a new request (a new Call) that takes over the route.
+struct Router::Route
+{
+    std::shared_ptr<Call> call; // keeps the waiting call alive until the upstream answers
+    QString parkedId;
+    QJsonValue clientToken; // the client's progress token, if any
+    QString logLevel;       // 2026-07-28: per-request log level ("" = no log messages)
+    QPointer<Upstream> upstream;
+    quint64 handle = 0;
+};
+
+struct Router::Parked
+{
+    QString id;
+    QString ns;
+    std::shared_ptr<Route> route;
+    QPointer<Upstream> upstream;
+    quint64 handle = 0;
+    QHash<QString, std::function<void(const QJsonObject &)>> replies; // input key -> upstream reply
+    QJsonObject inputRequests;                                         // input key -> {method, params}
+    std::optional<QJsonObject> finalResponse; // the upstream finished while no client call waited
+    quint64 nextKey = 1;
+    std::unique_ptr<QTimer> expiry;
+};
+
 struct ToolRef
 {
     QString server;
@@ -136,6 +165,8 @@ Router::Router(UpstreamManager *upstreams, QObject *parent)
     , m_upstreams(upstreams)
     , m_listChangedTimer(new QTimer(this))
 {
+    m_stateKey.resize(32);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_stateKey.data()), 8);
     m_listChangedTimer->setSingleShot(true);
     m_listChangedTimer->setInterval(50);
     connect(m_listChangedTimer, &QTimer::timeout, this, &Router::flushListChanged);
@@ -198,6 +229,9 @@ void Router::handleRequest(ClientSession *session, const QJsonObject &request, C
 void Router::dispatch(const CallPtr &call)
 {
     const QString &m = call->method;
+    if (call->stateless && call->params.contains(QLatin1String("requestState")) &&
+        (m == u"tools/call" || m == u"prompts/get" || m == u"resources/read"))
+        return resumeParked(call);
     if (m == u"tools/call")
         return callTool(call);
     if (m == u"tools/list")
@@ -343,7 +377,7 @@ void Router::list(const CallPtr &call, const QString &kind)
         }
         if (!idx.unavailable.isEmpty())
             result.insert(QStringLiteral("_meta"), QJsonObject{{kUnavailableMeta, idx.unavailable}});
-        finish(call, jsonrpc::result(call->id, stampResult(call, result)));
+        finish(call, jsonrpc::result(call->id, result));
     };
 
     // Fast path: every upstream settled.
@@ -448,8 +482,8 @@ void Router::readResource(const CallPtr &call, const QString &method)
     call->target = uri;
     const QString server = serverForUri(call->ns, uri);
     if (server.isEmpty())
-        return fail(call, rpcerr::ResourceNotFound, QStringLiteral("Resource not found: %1").arg(uri),
-                    QJsonObject{{QStringLiteral("uri"), uri}});
+        return fail(call, call->stateless ? rpcerr::InvalidParams : rpcerr::ResourceNotFound,
+                    QStringLiteral("Resource not found: %1").arg(uri), QJsonObject{{QStringLiteral("uri"), uri}});
     call->upstream = server;
     Upstream *u = readyUpstream(call, server);
     if (!u)
@@ -527,12 +561,17 @@ void Router::discover(const CallPtr &call)
                      {QStringLiteral("resources"),
                       QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}}},
                      {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("completions"), QJsonObject{}}}},
-        {QStringLiteral("serverInfo"),
-         QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
-                     {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(call->ns)},
-                     {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
-    finish(call, jsonrpc::result(call->id, stampResult(call, result)));
+                     {QStringLiteral("completions"), QJsonObject{}},
+                     {QStringLiteral("logging"), QJsonObject{}}}}};
+    QStringList instructions;
+    if (const NamespaceConfig *ns = m_config.ns(call->ns)) {
+        for (const QString &server : ns->servers)
+            if (Upstream *u = m_upstreams->upstream(server); u && !u->instructions().isEmpty())
+                instructions.append(QStringLiteral("## %1\n%2").arg(server, u->instructions()));
+    }
+    if (!instructions.isEmpty())
+        result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
+    finish(call, jsonrpc::result(call->id, result));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,33 +596,53 @@ Upstream *Router::readyUpstream(const CallPtr &call, const QString &server)
 
 void Router::forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params)
 {
+    auto route = std::make_shared<Route>();
+    route->call = call;
     // Progress tokens are per client; upstreams are shared, so the gateway hands out its own.
     QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
-    const QJsonValue clientToken = meta.value(QLatin1String("progressToken"));
-    if (!clientToken.isUndefined()) {
-        meta.insert(QStringLiteral("progressToken"), QStringLiteral("gwp-%1").arg(m_nextProgressToken++));
-        params.insert(QStringLiteral("_meta"), meta);
+    route->clientToken = meta.value(QLatin1String("progressToken"));
+    if (call->stateless) {
+        route->logLevel = meta.value(QLatin1String("io.modelcontextprotocol/logLevel")).toString();
+        // The upstream speaks the session protocol: the envelope is the gateway's business.
+        for (const QString &key : {mcp::kMetaProtocolVersion, mcp::kMetaClientCapabilities, mcp::kMetaClientInfo,
+                                   QStringLiteral("io.modelcontextprotocol/logLevel")})
+            meta.remove(key);
     }
-    std::weak_ptr<Call> weak = call;
+    if (!route->clientToken.isUndefined())
+        meta.insert(QStringLiteral("progressToken"), QStringLiteral("gwp-%1").arg(m_nextProgressToken++));
+    if (meta.isEmpty())
+        params.remove(QStringLiteral("_meta"));
+    else
+        params.insert(QStringLiteral("_meta"), meta);
+
     RequestHooks hooks;
-    hooks.onNotification = [this, weak, clientToken](const QJsonObject &notification) {
-        auto c = weak.lock();
+    hooks.onNotification = [this, route](const QJsonObject &notification) {
+        auto c = route->call;
         if (!c || c->finished)
-            return;
+            return; // between input rounds nobody listens
         QJsonObject n = notification;
-        if (n.value(QLatin1String("method")).toString() == u"notifications/progress") {
-            if (clientToken.isUndefined())
+        const QString method = n.value(QLatin1String("method")).toString();
+        if (method == u"notifications/progress") {
+            if (route->clientToken.isUndefined())
                 return;
             QJsonObject p = n.value(QLatin1String("params")).toObject();
-            p.insert(QStringLiteral("progressToken"), clientToken);
+            p.insert(QStringLiteral("progressToken"), route->clientToken);
             n.insert(QStringLiteral("params"), p);
+        } else if (method == u"notifications/message" && c->stateless) {
+            const QString level = n.value(QLatin1String("params")).toObject().value(QLatin1String("level")).toString();
+            if (route->logLevel.isEmpty() || logLevelRank(level) < logLevelRank(route->logLevel))
+                return;
         }
         if (m_captureBodies)
             c->notifications.append(n);
         c->sink->message(n);
     };
-    hooks.onServerRequest = [this, weak](const QJsonObject &request, std::function<void(const QJsonObject &)> reply) {
-        auto c = weak.lock();
+    hooks.onServerRequest = [this, route](const QJsonObject &request, std::function<void(const QJsonObject &)> reply) {
+        auto c = route->call;
+        if (!route->parkedId.isEmpty() || (c && c->stateless)) {
+            parkForInput(route, request, std::move(reply));
+            return;
+        }
         if (!c || c->finished) {
             reply(jsonrpc::error(QJsonValue::Null, rpcerr::InternalError, QStringLiteral("The client request ended")));
             return;
@@ -592,32 +651,35 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     };
     const quint64 handle = upstream->sendRequest(
         method, params,
-        [this, weak](const QJsonObject &response) {
-            auto c = weak.lock();
-            if (!c || c->finished)
+        [this, route](const QJsonObject &response) {
+            auto c = route->call;
+            if (!c || c->finished) {
+                // A parked call finished while the client was away: keep the answer for the retry.
+                if (auto p = m_parked.value(route->parkedId))
+                    p->finalResponse = response;
                 return;
+            }
+            if (!route->parkedId.isEmpty())
+                m_parked.remove(route->parkedId);
             if (c->cancelled)
                 return finish(c, {});
             QJsonObject r = response;
             r.insert(QStringLiteral("id"), c->id);
-            if (!jsonrpc::isError(r)) {
-                const QJsonObject result = r.value(QLatin1String("result")).toObject();
-                if (c->stateless)
-                    r.insert(QStringLiteral("result"), stampResult(c, result));
-            }
             finish(c, r);
         },
         hooks);
     if (call->session) {
-        const QString key = jsonrpc::idKey(call->id);
         QPointer<Upstream> up = upstream;
-        call->session->addInFlight(key, [weak, up, handle](const QString &reason) {
-            if (auto c = weak.lock())
+        call->session->addInFlight(jsonrpc::idKey(call->id), [route, up, handle](const QString &reason) {
+            if (auto c = route->call)
                 c->cancelled = true;
             if (up)
                 up->cancelRequest(handle, reason);
         });
     }
+    // Remember how to cancel in case the call gets parked.
+    route->upstream = upstream;
+    route->handle = handle;
 }
 
 void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
@@ -629,9 +691,9 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
                                : method == u"elicitation/create"   ? QStringLiteral("elicitation")
                                : method == u"roots/list"           ? QStringLiteral("roots")
                                                                    : QString();
-    if (!s || s->isStateless()) {
-        reply(jsonrpc::error(request.value(QLatin1String("id")), rpcerr::MethodNotFound,
-                             QStringLiteral("The client cannot answer %1 on this connection").arg(method)));
+    if (!s) {
+        reply(jsonrpc::error(request.value(QLatin1String("id")), rpcerr::InternalError,
+                             QStringLiteral("The client session ended")));
         return;
     }
     if (!capability.isEmpty() && !s->clientSupports(capability)) {
@@ -647,10 +709,175 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
     call->sink->message(forwarded);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 2026-07-28 multi round-trip requests
+
+QString Router::requestStateFor(const QString &parkedId, const QString &ns) const
+{
+    const QByteArray payload = parkedId.toUtf8() + '|' + ns.toUtf8();
+    const QByteArray mac = QMessageAuthenticationCode::hash(payload, m_stateKey, QCryptographicHash::Sha256);
+    return QString::fromLatin1(
+        (parkedId.toUtf8() + '.' + mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+}
+
+QString Router::parkedIdFrom(const QString &requestState, const QString &ns) const
+{
+    const qsizetype dot = requestState.indexOf(QLatin1Char('.'));
+    if (dot <= 0)
+        return {};
+    const QString id = requestState.left(dot);
+    const QString expected = requestStateFor(id, ns);
+    // Constant-time comparison of the MAC.
+    if (expected.size() != requestState.size())
+        return {};
+    ushort diff = 0;
+    for (qsizetype i = 0; i < expected.size(); ++i)
+        diff |= expected.at(i).unicode() ^ requestState.at(i).unicode();
+    return diff == 0 ? id : QString();
+}
+
+void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject &request,
+                          std::function<void(const QJsonObject &)> reply)
+{
+    auto c = route->call;
+    const QString method = request.value(QLatin1String("method")).toString();
+    const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")
+                               : method == u"elicitation/create"   ? QStringLiteral("elicitation")
+                               : method == u"roots/list"           ? QStringLiteral("roots")
+                                                                   : QString();
+    if (capability.isEmpty()) {
+        reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
+                             QStringLiteral("%1 cannot be asked of a 2026-07-28 client").arg(method)));
+        return;
+    }
+    std::shared_ptr<Parked> parked = m_parked.value(route->parkedId);
+    if (!parked) {
+        if (!c || !c->session || !c->session->clientSupports(capability)) {
+            reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
+                                 QStringLiteral("The client does not support %1").arg(capability)));
+            return;
+        }
+        parked = std::make_shared<Parked>();
+        parked->id = QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
+                                         QByteArray::number(QRandomGenerator::system()->generate64(), 16));
+        parked->ns = c->ns;
+        parked->route = route;
+        parked->expiry = std::make_unique<QTimer>();
+        parked->expiry->setSingleShot(true);
+        const QString id = parked->id;
+        connect(parked->expiry.get(), &QTimer::timeout, this, [this, id] {
+            auto p = m_parked.take(id);
+            if (!p)
+                return;
+            for (auto &r : p->replies)
+                r(jsonrpc::error(QJsonValue::Null, rpcerr::Timeout, QStringLiteral("The client did not answer in time")));
+            if (p->upstream)
+                p->upstream->cancelRequest(p->handle, QStringLiteral("the client did not answer in time"));
+        });
+        parked->upstream = route->upstream;
+        parked->handle = route->handle;
+        route->parkedId = parked->id;
+        m_parked.insert(parked->id, parked);
+    }
+    parked->expiry->start(m_parkTimeoutMs);
+    const QString key = QStringLiteral("input-%1").arg(parked->nextKey++);
+    parked->replies.insert(key, [reply](const QJsonObject &response) { reply(response); });
+    QJsonObject input{{QStringLiteral("method"), method}};
+    QJsonObject params = request.value(QLatin1String("params")).toObject();
+    params.remove(QStringLiteral("_meta"));
+    input.insert(QStringLiteral("params"), params);
+    parked->inputRequests.insert(key, input);
+    // Several requests may arrive together: answer once the event loop is idle.
+    const QString id = parked->id;
+    QTimer::singleShot(0, this, [this, id] { askForInput(id); });
+}
+
+void Router::askForInput(const QString &parkedId)
+{
+    auto parked = m_parked.value(parkedId);
+    if (!parked || parked->inputRequests.isEmpty())
+        return;
+    auto c = parked->route->call;
+    if (!c || c->finished)
+        return; // asked already; the retry collects them
+    QJsonObject result{{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                       {QStringLiteral("inputRequests"), parked->inputRequests},
+                       {QStringLiteral("requestState"), requestStateFor(parked->id, parked->ns)}};
+    parked->route->call.reset(); // the retry attaches the next call
+    finish(c, jsonrpc::result(c->id, result));
+}
+
+void Router::resumeParked(const CallPtr &call)
+{
+    const QString id = parkedIdFrom(call->params.value(QLatin1String("requestState")).toString(), call->ns);
+    auto parked = id.isEmpty() ? nullptr : m_parked.value(id);
+    if (!parked)
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
+    call->target = call->params.value(QLatin1String("name")).toString(call->params.value(QLatin1String("uri")).toString());
+    const QJsonObject responses = call->params.value(QLatin1String("inputResponses")).toObject();
+    for (auto it = responses.begin(); it != responses.end(); ++it) {
+        auto reply = parked->replies.take(it.key());
+        if (!reply)
+            continue; // extra keys are ignored
+        parked->inputRequests.remove(it.key());
+        reply(jsonrpc::result(QJsonValue::Null, it.value().toObject()));
+    }
+    parked->route->call = call;
+    if (parked->upstream && call->session) {
+        QPointer<Upstream> up = parked->upstream;
+        const quint64 handle = parked->handle;
+        auto route = parked->route;
+        call->session->addInFlight(jsonrpc::idKey(call->id), [route, up, handle](const QString &reason) {
+            if (auto c = route->call)
+                c->cancelled = true;
+            if (up)
+                up->cancelRequest(handle, reason);
+        });
+    }
+    if (parked->finalResponse) {
+        QJsonObject r = *parked->finalResponse;
+        m_parked.remove(id);
+        r.insert(QStringLiteral("id"), call->id);
+        return finish(call, r);
+    }
+    if (!parked->inputRequests.isEmpty())
+        return askForInput(id); // some answers are missing: ask again
+    parked->expiry->start(m_parkTimeoutMs);
+}
+
+void Router::subscribe(ClientSession *session, const QStringList &uris)
+{
+    for (const QString &uri : uris) {
+        const QString server = serverForUri(session->ns(), uri);
+        Upstream *u = server.isEmpty() ? nullptr : m_upstreams->upstream(server);
+        if (u && u->state() == UpstreamState::Ready &&
+            u->serverCapabilities().value(QLatin1String("resources")).toObject().value(QLatin1String("subscribe")).toBool())
+            u->sendRequest(QStringLiteral("resources/subscribe"), QJsonObject{{QStringLiteral("uri"), uri}},
+                           [](const QJsonObject &) {});
+    }
+}
+
 QJsonObject Router::stampResult(const CallPtr &call, QJsonObject result) const
 {
-    if (call->stateless && !result.contains(QLatin1String("resultType")))
+    if (!call->stateless)
+        return result;
+    if (!result.contains(QLatin1String("resultType")))
         result.insert(QStringLiteral("resultType"), QStringLiteral("complete"));
+    static const QStringList cacheable = {QStringLiteral("tools/list"),     QStringLiteral("prompts/list"),
+                                          QStringLiteral("resources/list"), QStringLiteral("resources/templates/list"),
+                                          QStringLiteral("resources/read"), QStringLiteral("server/discover")};
+    if (cacheable.contains(call->method)) {
+        if (!result.contains(QLatin1String("ttlMs")))
+            result.insert(QStringLiteral("ttlMs"), 0);
+        if (!result.contains(QLatin1String("cacheScope")))
+            result.insert(QStringLiteral("cacheScope"), QStringLiteral("private"));
+    }
+    QJsonObject meta = result.value(QLatin1String("_meta")).toObject();
+    meta.insert(QStringLiteral("io.modelcontextprotocol/serverInfo"),
+                QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
+                            {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(call->ns)},
+                            {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}});
+    result.insert(QStringLiteral("_meta"), meta);
     return result;
 }
 
@@ -661,6 +888,8 @@ void Router::finish(const CallPtr &call, QJsonObject response)
     call->finished = true;
     if (call->session)
         call->session->removeInFlight(jsonrpc::idKey(call->id));
+    if (call->stateless && response.contains(QLatin1String("result")))
+        response.insert(QStringLiteral("result"), stampResult(call, response.value(QLatin1String("result")).toObject()));
     const qint64 bytes = call->sink->finish(response);
 
     CallEvent ev;

@@ -55,6 +55,13 @@ public:
     // The tools of a namespace as exposed, including disabled ones (for the console).
     QList<ToolInfo> tools(const QString &ns);
 
+    // Subscribes the upstreams serving `uris` for a listening (2026-07-28) session.
+    void subscribe(ClientSession *session, const QStringList &uris);
+
+    // How long a request that waits for client input (2026-07-28 input_required) stays parked.
+    void setParkTimeoutMs(int ms) { m_parkTimeoutMs = ms; }
+    int parkedCount() const { return int(m_parked.size()); }
+
 Q_SIGNALS:
     void callEvent(const metamcp::CallEvent &event);
     // The exposed tool list of a namespace may have changed.
@@ -63,6 +70,8 @@ Q_SIGNALS:
 private:
     struct Call;
     struct NsIndex;
+    struct Route;
+    struct Parked;
     using CallPtr = std::shared_ptr<Call>;
 
     void dispatch(const CallPtr &call);
@@ -77,6 +86,14 @@ private:
     void forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params);
     void relayClientRequest(const CallPtr &call, const QJsonObject &request,
                             std::function<void(const QJsonObject &)> reply);
+    // 2026-07-28 clients cannot take server->client requests: park the upstream call and answer
+    // input_required; the client's retry (requestState + inputResponses) resumes it.
+    void parkForInput(const std::shared_ptr<Route> &route, const QJsonObject &request,
+                      std::function<void(const QJsonObject &)> reply);
+    void askForInput(const QString &parkedId);
+    void resumeParked(const CallPtr &call);
+    QString requestStateFor(const QString &parkedId, const QString &ns) const;
+    QString parkedIdFrom(const QString &requestState, const QString &ns) const;
     void finish(const CallPtr &call, QJsonObject response);
     void fail(const CallPtr &call, int code, const QString &message, const QJsonValue &data = {});
     QJsonObject stampResult(const CallPtr &call, QJsonObject result) const;
@@ -103,6 +120,9 @@ private:
     int m_pageSize = 0;
     int m_listDeadlineMs = 5000;
     bool m_captureBodies = true;
+    QHash<QString, std::shared_ptr<Parked>> m_parked;
+    QByteArray m_stateKey; // HMAC key of requestState tokens (per process)
+    int m_parkTimeoutMs = 10 * 60 * 1000;
     quint64 m_nextProgressToken = 1;
     quint64 m_nextSeq = 1;
 };

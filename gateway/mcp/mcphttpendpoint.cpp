@@ -131,6 +131,9 @@ struct McpHttpEndpoint::HttpSession
     std::shared_ptr<Stream> standalone;               // GET stream (or the legacy SSE stream)
     std::unique_ptr<ClientChannel> channel;
     QPointer<HttpResponder> legacyResponder; // legacy transport: the one SSE connection
+    QPointer<HttpResponder> listenResponder; // 2026-07-28 subscriptions/listen stream
+    QJsonValue listenId;
+    QJsonObject listenFilter;
     QDateTime lastSeen = QDateTime::currentDateTimeUtc();
 };
 
@@ -252,6 +255,7 @@ public:
             HttpHeaders headers = m_headers;
             headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
             headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+            headers.append({QByteArrayLiteral("X-Accel-Buffering"), QByteArrayLiteral("no")});
             m_responder->beginStream(200, headers);
             m_streaming = true;
         }
@@ -274,7 +278,12 @@ public:
         }
         HttpHeaders headers = m_headers;
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        m_responder->respond(200, headers, body);
+        // Pre-dispatch failures of the modern leg carry their HTTP status (PROTOCOL-NOTES 1.5).
+        const int code = jsonrpc::isError(response) ? jsonrpc::errorCode(response) : 0;
+        const int status = code == rpcerr::MethodNotFound                                            ? 404
+                           : code == rpcerr::MissingClientCapability || code == rpcerr::HeaderMismatch ? 400
+                                                                                                      : 200;
+        m_responder->respond(status, headers, body);
         return body.size();
     }
 
@@ -499,17 +508,11 @@ void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *respo
 {
     if (!checkAuth(request, responder, ns, nullptr))
         return;
-    // A version we do not speak is refused whatever the method.
-    const QByteArray versionHeader = request.header("mcp-protocol-version");
-    if (!versionHeader.isEmpty() && !mcp::allProtocolVersions().contains(QString::fromLatin1(versionHeader))) {
-        replyError(responder, 400, rpcerr::InvalidRequest,
-                   QStringLiteral("Bad Request: unsupported MCP-Protocol-Version \"%1\" (supported: %2)")
-                       .arg(QString::fromLatin1(versionHeader), mcp::allProtocolVersions().join(QStringLiteral(", "))),
-                   corsHeaders(request));
-        return;
-    }
     if (request.method == "POST")
         return handleMcpPost(request, responder, ns);
+    // Session operations: a version we do not speak is refused.
+    if (!checkLegacyVersionHeader(request, responder))
+        return;
     if (request.method == "GET")
         return handleMcpGet(request, responder, ns);
     if (request.method == "DELETE")
@@ -566,11 +569,21 @@ void McpHttpEndpoint::closeSession(const QString &id)
         s->standalone->end();
     if (s->legacyResponder && !s->legacyResponder->isFinished())
         s->legacyResponder->endStream();
+    if (s->listenResponder && !s->listenResponder->isFinished()) {
+        // Graceful end of a subscription: a final result, then close.
+        const QJsonObject done = jsonrpc::result(
+            s->listenId, QJsonObject{{QStringLiteral("resultType"), QStringLiteral("complete")},
+                                     {QStringLiteral("_meta"),
+                                      QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), s->listenId}}}});
+        s->listenResponder->writeChunk(sseEvent({}, compact(done), QByteArrayLiteral("message")));
+        s->listenResponder->endStream();
+    }
     if (s->session) {
         m_router->removeSession(s->session);
         s->session->setChannel(nullptr);
         // Cancel what the client still has in flight upstream.
         Q_EMIT s->session->closing();
+        s->session->cancelAllInFlight(QStringLiteral("the client session ended"));
         s->session->deleteLater();
     }
     Q_EMIT sessionClosed(id);
@@ -693,18 +706,45 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     }
     const QString method = message.value(QLatin1String("method")).toString();
 
-    // Stateless 2026-07-28 request: no session, protocol version in _meta (and header).
-    const QString metaVersion = message.value(QLatin1String("params"))
-                                    .toObject()
-                                    .value(QLatin1String("_meta"))
-                                    .toObject()
-                                    .value(mcp::kMetaProtocolVersion)
-                                    .toString();
-    if (sessionId.isEmpty() && method != u"initialize" &&
-        (mcp::isStatelessVersion(metaVersion) || mcp::isStatelessVersion(QString::fromLatin1(versionHeader)) ||
-         method == u"server/discover")) {
+    // Which era? The body decides (PROTOCOL-NOTES.md 1.7): a request whose _meta claims a
+    // protocol version is 2026-07-28 (stateless); initialize and unclaimed messages are the
+    // session protocol; a modern header without a claim is a malformed modern request.
+    const QJsonObject meta =
+        message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
+    const bool claim = meta.contains(mcp::kMetaProtocolVersion);
+    const bool modernHeader = mcp::isStatelessVersion(QString::fromLatin1(versionHeader));
+    if (kind == jsonrpc::Kind::Request && method == u"initialize") {
+        if (claim)
+            return handleStateless(request, responder, ns, message, request.body.size());
+        if (modernHeader) {
+            replyError(responder, 400, rpcerr::HeaderMismatch,
+                       QStringLiteral("Bad Request: initialize is not part of protocol %1; send server/discover or "
+                                      "requests with a _meta envelope")
+                           .arg(QString::fromLatin1(versionHeader)),
+                       cors, message.value(QLatin1String("id")));
+            return;
+        }
+    } else if (claim) {
         return handleStateless(request, responder, ns, message, request.body.size());
+    } else if (modernHeader) {
+        if (kind != jsonrpc::Kind::Request) {
+            responder->respond(202, cors, {});
+            return;
+        }
+        HttpHeaders headers = cors;
+        headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        responder->respond(
+            400, headers,
+            compact(jsonrpc::error(message.value(QLatin1String("id")), rpcerr::InvalidParams,
+                                   QStringLiteral("Invalid _meta envelope for protocol revision %1: _meta missing")
+                                       .arg(QString::fromLatin1(versionHeader)),
+                                   QJsonObject{{QStringLiteral("envelope"),
+                                                QJsonObject{{QStringLiteral("missing"),
+                                                             QJsonArray{QStringLiteral("_meta")}}}}})));
+        return;
     }
+    if (!checkLegacyVersionHeader(request, responder))
+        return;
 
     if (method == u"initialize") {
         if (kind != jsonrpc::Kind::Request) {
@@ -789,6 +829,32 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     }
 }
 
+bool McpHttpEndpoint::checkLegacyVersionHeader(const HttpRequest &request, HttpResponder *responder)
+{
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+    if (versionHeader.isEmpty() || mcp::sessionProtocolVersions().contains(QString::fromLatin1(versionHeader)))
+        return true;
+    replyError(responder, 400, rpcerr::InvalidRequest,
+               QStringLiteral("Bad Request: unsupported MCP-Protocol-Version \"%1\" (supported: %2)")
+                   .arg(QString::fromLatin1(versionHeader), mcp::allProtocolVersions().join(QStringLiteral(", "))),
+               corsHeaders(request));
+    return false;
+}
+
+// Header values that are not plain ASCII travel as =?base64?<utf-8 base64>?=.
+static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
+{
+    const QByteArray v = raw.trimmed();
+    if (v.startsWith("=?base64?") && v.endsWith("?=") && v.size() >= 11) {
+        const QByteArray b64 = v.mid(9, v.size() - 11);
+        auto decoded = QByteArray::fromBase64Encoding(b64, QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return std::nullopt;
+        return QString::fromUtf8(*decoded);
+    }
+    return QString::fromUtf8(v);
+}
+
 void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder *responder, const QString &ns,
                                       const QJsonObject &message, qint64 bytes)
 {
@@ -797,52 +863,202 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
     const QJsonObject params = message.value(QLatin1String("params")).toObject();
     const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
     const QJsonValue id = message.value(QLatin1String("id"));
-
-    // Routing headers must agree with the body (HeaderMismatch).
-    const QByteArray methodHeader = request.header("mcp-method");
-    if (!methodHeader.isEmpty() && QString::fromUtf8(methodHeader) != method) {
-        replyError(responder, 400, rpcerr::HeaderMismatch,
-                   QStringLiteral("HeaderMismatch: Mcp-Method \"%1\" does not match the body's method \"%2\"")
-                       .arg(QString::fromUtf8(methodHeader), method),
-                   cors, id);
-        return;
-    }
-    const QByteArray nameHeader = request.header("mcp-name");
-    if (!nameHeader.isEmpty()) {
-        const QString bodyName = params.contains(QLatin1String("name")) ? params.value(QLatin1String("name")).toString()
-                                                                        : params.value(QLatin1String("uri")).toString();
-        if (QString::fromUtf8(nameHeader) != bodyName) {
-            replyError(responder, 400, rpcerr::HeaderMismatch,
-                       QStringLiteral("HeaderMismatch: Mcp-Name \"%1\" does not match the body's \"%2\"")
-                           .arg(QString::fromUtf8(nameHeader), bodyName),
-                       cors, id);
-            return;
-        }
-    }
-    const QByteArray versionHeader = request.header("mcp-protocol-version");
-    const QString metaVersion = meta.value(mcp::kMetaProtocolVersion).toString();
-    if (!versionHeader.isEmpty() && !metaVersion.isEmpty() && QString::fromLatin1(versionHeader) != metaVersion) {
-        replyError(responder, 400, rpcerr::HeaderMismatch,
-                   QStringLiteral("HeaderMismatch: MCP-Protocol-Version \"%1\" does not match _meta \"%2\"")
-                       .arg(QString::fromLatin1(versionHeader), metaVersion),
-                   cors, id);
-        return;
-    }
     const jsonrpc::Kind kind = jsonrpc::classify(message);
-    if (kind != jsonrpc::Kind::Request) {
-        // Stateless notifications/responses have no session to go to.
+    auto reject = [&](int status, int code, const QString &text, const QJsonValue &data = {}) {
+        HttpHeaders headers = cors;
+        headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        responder->respond(status, headers, compact(jsonrpc::error(id, code, text, data)));
+    };
+
+    // 1. The _meta envelope.
+    auto envelopeProblem = [&](const QString &key, const QString &problem) {
+        reject(400, rpcerr::InvalidParams,
+               QStringLiteral("Invalid _meta envelope for protocol revision %1: %2: %3")
+                   .arg(mcp::V2026_07_28, key, problem),
+               QJsonObject{{QStringLiteral("envelope"),
+                            QJsonObject{{QStringLiteral("key"), key}, {QStringLiteral("problem"), problem}}}});
+    };
+    const QJsonValue versionValue = meta.value(mcp::kMetaProtocolVersion);
+    if (!versionValue.isString() || versionValue.toString().isEmpty())
+        return envelopeProblem(mcp::kMetaProtocolVersion, QStringLiteral("must be a non-empty string"));
+    const QString version = versionValue.toString();
+    if (kind == jsonrpc::Kind::Request) {
+        if (!meta.contains(mcp::kMetaClientCapabilities))
+            return envelopeProblem(mcp::kMetaClientCapabilities, QStringLiteral("missing"));
+        if (!meta.value(mcp::kMetaClientCapabilities).isObject())
+            return envelopeProblem(mcp::kMetaClientCapabilities, QStringLiteral("must be an object"));
+        if (meta.contains(mcp::kMetaClientInfo) && !meta.value(mcp::kMetaClientInfo).isObject())
+            return envelopeProblem(mcp::kMetaClientInfo, QStringLiteral("must be an object"));
+    }
+
+    // 2. Headers that repeat the body must agree with it (HeaderMismatch).
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+    if (!versionHeader.isEmpty() && QString::fromLatin1(versionHeader.trimmed()) != version)
+        return reject(400, rpcerr::HeaderMismatch,
+                      QStringLiteral("Bad Request: the MCP-Protocol-Version header names %1 but the body's _meta names %2")
+                          .arg(QString::fromLatin1(versionHeader), version),
+                      QJsonObject{{QStringLiteral("mismatch"),
+                                   QJsonObject{{QStringLiteral("header"), QString::fromLatin1(versionHeader)},
+                                               {QStringLiteral("body"), version}}}});
+    const QByteArray methodHeader = request.header("mcp-method");
+    if (request.hasHeader("mcp-method")) {
+        const auto decoded = decodeHeaderValue(methodHeader);
+        if (!decoded || *decoded != method)
+            return reject(400, rpcerr::HeaderMismatch,
+                          QStringLiteral("Bad Request: the body names method %1 but the Mcp-Method header names %2")
+                              .arg(method, QString::fromUtf8(methodHeader)),
+                          QJsonObject{{QStringLiteral("mismatch"),
+                                       QJsonObject{{QStringLiteral("header"), QString::fromUtf8(methodHeader)},
+                                                   {QStringLiteral("body"), method}}}});
+    }
+
+    // 3. A version we serve.
+    if (!mcp::isStatelessVersion(version) || version != mcp::V2026_07_28)
+        return reject(400, rpcerr::UnsupportedProtocolVersion,
+                      QStringLiteral("Unsupported protocol version: %1").arg(version),
+                      QJsonObject{{QStringLiteral("supported"), QJsonArray::fromStringList(mcp::allProtocolVersions())},
+                                  {QStringLiteral("requested"), version}});
+
+    if (kind == jsonrpc::Kind::Notification) {
         responder->respond(202, cors, {});
         return;
     }
+    if (kind != jsonrpc::Kind::Request)
+        return reject(400, rpcerr::InvalidRequest,
+                      QStringLiteral("Protocol %1 has no server-to-client requests to answer").arg(version));
+
+    // 4. The standard headers must be present.
+    if (versionHeader.isEmpty())
+        return reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: the MCP-Protocol-Version header is required"));
+    if (!request.hasHeader("mcp-method"))
+        return reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: the Mcp-Method header is required"));
+    const bool named = method == u"tools/call" || method == u"prompts/get" || method == u"resources/read";
+    if (named) {
+        const QString bodyName = method == u"resources/read" ? params.value(QLatin1String("uri")).toString()
+                                                             : params.value(QLatin1String("name")).toString();
+        if (!request.hasHeader("mcp-name"))
+            return reject(400, rpcerr::HeaderMismatch,
+                          QStringLiteral("Bad Request: the Mcp-Name header is required for %1").arg(method));
+        const auto decoded = decodeHeaderValue(request.header("mcp-name"));
+        if (!decoded || *decoded != bodyName)
+            return reject(400, rpcerr::HeaderMismatch,
+                          QStringLiteral("Bad Request: the Mcp-Name header names \"%1\" but the body names \"%2\"")
+                              .arg(QString::fromUtf8(request.header("mcp-name")), bodyName),
+                          QJsonObject{{QStringLiteral("mismatch"),
+                                       QJsonObject{{QStringLiteral("header"), QString::fromUtf8(request.header("mcp-name"))},
+                                                   {QStringLiteral("body"), bodyName}}}});
+    }
+
+    // 5. Methods 2026-07-28 does not have.
+    static const QStringList removed = {QStringLiteral("initialize"), QStringLiteral("ping"),
+                                        QStringLiteral("logging/setLevel"), QStringLiteral("resources/subscribe"),
+                                        QStringLiteral("resources/unsubscribe")};
+    if (removed.contains(method))
+        return reject(404, rpcerr::MethodNotFound,
+                      QStringLiteral("Method not found: %1 is not part of protocol %2").arg(method, version));
+
     auto *session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
                                       ClientSession::Transport::Stateless, this);
-    session->protocolVersion = metaVersion.isEmpty() ? mcp::V2026_07_28 : metaVersion;
+    session->protocolVersion = version;
     session->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
     session->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
+    session->logLevel = meta.value(QLatin1String("io.modelcontextprotocol/logLevel")).toString();
     session->initialized = true;
     const bool acceptsSse = accepts(request.header("accept"), "text/event-stream");
+
+    if (method == u"subscriptions/listen")
+        return openListenStream(request, responder, session, message);
+
+    // Closing the response stream cancels the request.
+    connect(responder, &HttpResponder::closed, session,
+            [session] { session->cancelAllInFlight(QStringLiteral("the client closed the response stream")); });
     m_router->handleRequest(session, message, std::make_shared<StatelessSink>(responder, acceptsSse, cors, session),
                             bytes);
+}
+
+void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder *responder, ClientSession *session,
+                                       const QJsonObject &message)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    const QJsonObject params = message.value(QLatin1String("params")).toObject();
+    const QJsonValue filterValue = params.value(QLatin1String("notifications"));
+    HttpHeaders headers = corsHeaders(request);
+    if (!filterValue.isObject()) {
+        session->deleteLater();
+        headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        responder->respond(200, headers,
+                           compact(jsonrpc::error(id, rpcerr::InvalidParams,
+                                                  QStringLiteral("subscriptions/listen needs params.notifications"))));
+        return;
+    }
+    // Everything the gateway advertises can be honoured.
+    const QJsonObject filter = filterValue.toObject();
+    QJsonObject honoured;
+    for (const char *key : {"toolsListChanged", "promptsListChanged", "resourcesListChanged"})
+        if (filter.value(QLatin1String(key)).toBool())
+            honoured.insert(QLatin1String(key), true);
+    QStringList uris;
+    for (const QJsonValue &v : filter.value(QLatin1String("resourceSubscriptions")).toArray())
+        if (v.isString())
+            uris.append(v.toString());
+    if (!uris.isEmpty())
+        honoured.insert(QStringLiteral("resourceSubscriptions"), QJsonArray::fromStringList(uris));
+
+    auto s = std::make_shared<HttpSession>();
+    s->session = session;
+    s->listenResponder = responder;
+    s->listenId = id;
+    s->listenFilter = honoured;
+    class ListenChannel final : public ClientChannel
+    {
+    public:
+        explicit ListenChannel(HttpSession *s)
+            : m_s(s)
+        {
+        }
+        bool sendToClient(const QJsonObject &message) override
+        {
+            if (!m_s->listenResponder || m_s->listenResponder->isFinished())
+                return false;
+            const QString method = message.value(QLatin1String("method")).toString();
+            const QJsonObject &f = m_s->listenFilter;
+            const bool wanted = (method == u"notifications/tools/list_changed" && f.contains(QLatin1String("toolsListChanged"))) ||
+                                (method == u"notifications/prompts/list_changed" && f.contains(QLatin1String("promptsListChanged"))) ||
+                                (method == u"notifications/resources/list_changed" && f.contains(QLatin1String("resourcesListChanged"))) ||
+                                method == u"notifications/resources/updated";
+            if (!wanted)
+                return true; // not subscribed: dropped on purpose
+            QJsonObject n = message;
+            QJsonObject p = n.value(QLatin1String("params")).toObject();
+            QJsonObject meta = p.value(QLatin1String("_meta")).toObject();
+            meta.insert(QStringLiteral("io.modelcontextprotocol/subscriptionId"), m_s->listenId);
+            p.insert(QStringLiteral("_meta"), meta);
+            n.insert(QStringLiteral("params"), p);
+            m_s->listenResponder->writeChunk(sseEvent({}, compact(n), QByteArrayLiteral("message")));
+            return true;
+        }
+
+    private:
+        HttpSession *m_s;
+    };
+    s->channel = std::make_unique<ListenChannel>(s.get());
+    session->setChannel(s->channel.get());
+    session->subscriptions = QSet<QString>(uris.cbegin(), uris.cend());
+    const QString sid = session->id();
+    m_sessions.insert(sid, s);
+    m_router->addSession(session);
+    m_router->subscribe(session, uris);
+    connect(responder, &HttpResponder::closed, this, [this, sid] { closeSession(sid); });
+
+    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
+    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    headers.append({QByteArrayLiteral("X-Accel-Buffering"), QByteArrayLiteral("no")});
+    responder->beginStream(200, headers);
+    const QJsonObject ack = jsonrpc::notification(
+        QStringLiteral("notifications/subscriptions/acknowledged"),
+        QJsonObject{{QStringLiteral("notifications"), honoured},
+                    {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), id}}}});
+    responder->writeChunk(sseEvent({}, compact(ack), QByteArrayLiteral("message")));
 }
 
 void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *responder, const QString &ns)
@@ -1024,6 +1240,8 @@ void McpHttpEndpoint::keepAlive()
     for (const auto &s : std::as_const(m_sessions)) {
         if (s->legacyResponder && !s->legacyResponder->isFinished())
             s->legacyResponder->writeChunk(comment);
+        if (s->listenResponder && !s->listenResponder->isFinished())
+            s->listenResponder->writeChunk(comment);
         if (s->standalone && s->standalone->responder && !s->standalone->responder->isFinished())
             s->standalone->responder->writeChunk(comment);
         for (const auto &stream : std::as_const(s->streams))
@@ -1045,7 +1263,7 @@ void McpHttpEndpoint::sweep()
             else
                 ++st;
         }
-        const bool streaming = (s.standalone && s.standalone->responder) || s.legacyResponder;
+        const bool streaming = (s.standalone && s.standalone->responder) || s.legacyResponder || s.listenResponder;
         const QDateTime last = s.session ? std::max(s.lastSeen, s.session->lastActivity) : s.lastSeen;
         if (!streaming && (!s.session || s.session->inFlightCount() == 0) &&
             last.msecsTo(now) > m_sessionIdleTimeoutMs)

@@ -67,6 +67,9 @@ private:
     void handleMcpDelete(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
     void handleStateless(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
                          const QJsonObject &message, qint64 bytes);
+    void openListenStream(const http::HttpRequest &request, http::HttpResponder *responder, ClientSession *session,
+                          const QJsonObject &message);
+    bool checkLegacyVersionHeader(const http::HttpRequest &request, http::HttpResponder *responder);
     void handleLegacySse(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
     void handleLegacyPost(const http::HttpRequest &request, http::HttpResponder *responder);
 

@@ -48,8 +48,11 @@ constexpr int InternalError = -32603;
 constexpr int Timeout = -32001;
 constexpr int UpstreamUnavailable = -32002;
 constexpr int Unauthorized = -32003;
-constexpr int HeaderMismatch = -32004;
-constexpr int ResourceNotFound = -32002; // MCP spec: resource not found
+constexpr int ResourceNotFound = -32002; // 2025-11-25: resource not found (2026-07-28 uses -32602)
+constexpr int HeaderMismatch = -32020;   // 2026-07-28: HTTP headers and body disagree
+constexpr int MissingClientCapability = -32021;
+constexpr int UnsupportedProtocolVersion = -32022;
+constexpr int SessionNotFound = -32001; // Streamable HTTP: unknown or terminated session (HTTP 404)
 constexpr int Cancelled = -32800;
 constexpr int UrlElicitationRequired = -32042;
 } // namespace rpcerr
