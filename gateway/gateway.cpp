@@ -38,7 +38,7 @@ Gateway::Gateway(const GatewayOptions &options, QObject *parent)
 {
     registerGatewayMetaTypes();
     m_thread->setObjectName(QStringLiteral("metamcp-gateway"));
-    m_core = new GatewayCore(options.dataDir, options.listenOverride, options.listen, options.captureBodies);
+    m_core = new GatewayCore(options);
     m_core->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, m_core, &QObject::deleteLater);
 

@@ -28,6 +28,8 @@ struct GatewayOptions
     std::optional<ListenConfig> listenOverride; // e.g. metamcpd --listen
     bool listen = true;                      // false: no HTTP listener (metamcpd --stdio)
     bool captureBodies = true;               // call events carry JSON bodies (inspector)
+    int listPageSize = 0;                    // aggregated list page size (0: one page)
+    int listDeadlineMs = 5000;               // how long a list waits for slow upstreams
 };
 
 class Gateway final : public QObject

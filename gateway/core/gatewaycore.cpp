@@ -1,5 +1,7 @@
 #include "core/gatewaycore.h"
 
+#include "gateway.h"
+
 #include "config/clientconfig.h"
 #include "core/clientsession.h"
 #include "core/metrics.h"
@@ -88,12 +90,11 @@ struct GatewayCore::Stdio
     };
 };
 
-GatewayCore::GatewayCore(const QString &dataDir, std::optional<ListenConfig> listenOverride, bool listen,
-                         bool captureBodies, QObject *parent)
+GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     : QObject(parent)
-    , m_dataDir(dataDir)
-    , m_listenOverride(std::move(listenOverride))
-    , m_listen(listen)
+    , m_dataDir(options.dataDir)
+    , m_listenOverride(options.listenOverride)
+    , m_listen(options.listen)
     , m_store(std::make_unique<Store>())
     , m_upstreams(new UpstreamManager(this))
     , m_router(new Router(m_upstreams, this))
@@ -101,7 +102,9 @@ GatewayCore::GatewayCore(const QString &dataDir, std::optional<ListenConfig> lis
     , m_metrics(new MetricsCollector(this))
     , m_eventTimer(new QTimer(this))
 {
-    m_router->setCaptureBodies(captureBodies);
+    m_router->setCaptureBodies(options.captureBodies);
+    m_router->setPageSize(options.listPageSize);
+    m_router->setListDeadlineMs(options.listDeadlineMs);
     m_endpoint->setAuthenticator([this](const QString &ns, const QString &key) -> std::optional<QString> {
         if (auto info = m_store->verifyApiKey(ns, key))
             return info->label.isEmpty() ? info->prefix : info->label;

@@ -32,8 +32,7 @@ class GatewayCore final : public QObject, public http::IRequestHandler
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(GatewayCore)
 public:
-    GatewayCore(const QString &dataDir, std::optional<ListenConfig> listenOverride, bool listen, bool captureBodies,
-                QObject *parent = nullptr);
+    explicit GatewayCore(const GatewayOptions &options, QObject *parent = nullptr);
     ~GatewayCore() override;
 
     void start();

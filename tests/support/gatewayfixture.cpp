@@ -14,7 +14,7 @@ GatewayFixture::~GatewayFixture()
     m_gateway.reset();
 }
 
-bool GatewayFixture::start(QString *error, bool captureBodies)
+bool GatewayFixture::start(QString *error, bool captureBodies, int listPageSize)
 {
     GatewayOptions options;
     options.dataDir = m_dir.path();
@@ -24,6 +24,7 @@ bool GatewayFixture::start(QString *error, bool captureBodies)
     listen.maxBodyBytes = 1024 * 1024;
     options.listenOverride = listen;
     options.captureBodies = captureBodies;
+    options.listPageSize = listPageSize;
     m_gateway = std::make_unique<Gateway>(options);
     QSignalSpy started(m_gateway.get(), &Gateway::started);
     QSignalSpy failed(m_gateway.get(), &Gateway::startFailed);

@@ -18,7 +18,7 @@ public:
     ~GatewayFixture();
 
     // Starts and waits for the listener. `error` gets the reason on failure.
-    bool start(QString *error = nullptr, bool captureBodies = true);
+    bool start(QString *error = nullptr, bool captureBodies = true, int listPageSize = 0);
     Gateway *gateway() const { return m_gateway.get(); }
     quint16 port() const { return m_port; }
     QString dataDir() const { return m_dir.path(); }
