@@ -25,6 +25,7 @@ Q_LOGGING_CATEGORY(lcHttp, "metamcp.http", QtInfoMsg)
 constexpr qint64 kSocketReadBufferSize = 128 * 1024; // bounds what one read takes in; TCP does the rest
 constexpr qsizetype kInlineBodyLimit = 16 * 1024;    // smaller bodies are copied behind the head
 constexpr qsizetype kKeepInputCapacity = 256 * 1024; // larger input buffers are freed when empty
+constexpr qint64 kMaxWriteBacklog = 1024 * 1024;     // unread answers before pipelined requests wait
 
 bool equalsIgnoreCase(QByteArrayView a, QByteArrayView lower)
 {
@@ -144,8 +145,7 @@ void ServerContext::removeConnection(HttpConnection *connection)
 // ---------------------------------------------------------------------------------------------
 // HttpConnection
 
-HttpConnection::HttpConnection(ServerContext *context, QTcpSocket *socket, bool secure, bool reject,
-                               QObject *parent)
+HttpConnection::HttpConnection(ServerContext *context, QTcpSocket *socket, bool secure, bool reject, QObject *parent)
     : QObject(parent)
     , m_context(context)
     , m_socket(socket)
@@ -195,7 +195,8 @@ void HttpConnection::onReadyRead()
     case State::Idle:
     case State::Headers:
     case State::Body:
-        processInput();
+        if (!m_waitingForDrain)
+            processInput();
         break;
     case State::Closing:
         m_socket->skip(m_socket->bytesAvailable()); // lingering close: drain and drop
@@ -208,8 +209,20 @@ void HttpConnection::onReadyRead()
 
 void HttpConnection::onBytesWritten()
 {
-    if (m_state == State::Closing && m_socket->bytesToWrite() == 0)
-        halfClose();
+    if (m_state == State::Closing) {
+        if (m_socket->bytesToWrite() == 0)
+            halfClose();
+    } else if (m_waitingForDrain && m_socket->bytesToWrite() <= writeBacklogLimit() / 2) {
+        // Queued: inside this signal QAbstractSocket suppresses further bytesWritten(), so a
+        // flush from here that drains everything would never be reported.
+        m_waitingForDrain = false;
+        QMetaObject::invokeMethod(this, &HttpConnection::processInput, Qt::QueuedConnection);
+    }
+}
+
+qint64 HttpConnection::writeBacklogLimit() const
+{
+    return qMin(m_context->limits.maxPendingWriteBytes, kMaxWriteBacklog);
 }
 
 bool HttpConnection::readFromSocket()
@@ -237,6 +250,15 @@ void HttpConnection::processInput()
     m_processing = true;
     try {
         while (m_state == State::Idle || m_state == State::Headers || m_state == State::Body) {
+            if (m_state == State::Idle && m_socket->bytesToWrite() > writeBacklogLimit()) {
+                // A pipelining client that does not read its answers: stop reading its requests
+                // (TCP pushes back) until it caught up, instead of buffering answers without end.
+                m_waitingForDrain = true;
+                connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten,
+                        Qt::UniqueConnection);
+                m_needFlush = true;
+                break;
+            }
             readFromSocket();
             const qsizetype available = m_in.size() - m_inPos;
             if (available == 0)
@@ -367,8 +389,8 @@ void HttpConnection::flushSoon()
 void HttpConnection::sendError(int status, const QByteArray &message)
 {
     Q_ASSERT(!m_responder);
-    const QByteArray body = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":")" + jsonEscaped(message)
-                            + R"("}})";
+    const QByteArray body =
+        R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":")" + jsonEscaped(message) + R"("}})";
     HttpHeaders headers{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
     if (status == 503)
         headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
@@ -461,8 +483,8 @@ void HttpConnection::checkTimeout(qint64 now)
     }
     case State::Headers:
         if (m_parser.hasStarted())
-            sendError(408, "Request header not complete within "
-                               + QByteArray::number(m_context->limits.headerTimeoutMs) + " ms");
+            sendError(408, "Request header not complete within " +
+                               QByteArray::number(m_context->limits.headerTimeoutMs) + " ms");
         else
             terminate();
         break;
@@ -508,8 +530,7 @@ inline char *put(char *out, const QByteArray &data)
     return put(out, data.constData(), data.size());
 }
 
-template<size_t N>
-inline char *put(char *out, const char (&literal)[N])
+template<size_t N> inline char *put(char *out, const char (&literal)[N])
 {
     return put(out, literal, qsizetype(N - 1));
 }
@@ -668,8 +689,8 @@ void HttpConnection::writeChunk(HttpResponderImpl *responder, const QByteArray &
         return;
     }
     if (m_state == State::Dispatched && m_socket->bytesToWrite() > m_context->limits.maxPendingWriteBytes) {
-        qCWarning(lcHttp) << "Stream reader" << m_peerAddress.toString() << "stalled with"
-                          << m_socket->bytesToWrite() << "bytes pending, closing";
+        qCWarning(lcHttp) << "Stream reader" << m_peerAddress.toString() << "stalled with" << m_socket->bytesToWrite()
+                          << "bytes pending, closing";
         terminate();
     }
 }
@@ -698,8 +719,7 @@ void HttpConnection::responderDestroyed(HttpResponderImpl *responder)
 HttpResponderImpl::HttpResponderImpl(HttpConnection *connection)
     : HttpResponder(nullptr)
     , m_connection(connection)
-{
-}
+{}
 
 HttpResponderImpl::~HttpResponderImpl()
 {

@@ -21,6 +21,8 @@
 //   -> respond()/endStream() -> Idle (keep-alive, next pipelined request parsed) or Closing.
 //   Requests are read and parsed only while no responder is outstanding, which both orders
 //   pipelined answers and applies TCP back-pressure (the socket read buffer is bounded).
+//   Likewise a client that pipelines requests but does not read the answers: beyond a write
+//   backlog of min(maxPendingWriteBytes, 1 MiB) its next request waits until half of it drained.
 //   Timeouts are deadlines checked by one coarse server-wide timer (no timer per request).
 
 #include "http/httpparser.h"
@@ -40,7 +42,7 @@ namespace metamcp::http {
 
 class HttpConnection;
 
-inline constexpr int kLingerMs = 2000;               // a closing connection waits this long for the peer's FIN
+inline constexpr int kLingerMs = 2000;              // a closing connection waits this long for the peer's FIN
 inline constexpr int kMaxRejectingConnections = 64; // beyond this, refused sockets get no 503
 
 // State shared by all connections of one server; owned by HttpServer::Private.
@@ -113,31 +115,33 @@ private:
     bool writeHead(int status, const HttpHeaders &headers, Framing framing, qint64 contentLength, bool close,
                    const QByteArray &inlineBody);
     void compactInput();
+    qint64 writeBacklogLimit() const;
 
     friend struct ServerContext;
     ServerContext *m_context;
     QTcpSocket *m_socket;
     HttpResponderImpl *m_responder = nullptr; // the current exchange's, owned (no QObject parent)
-    QPointer<HttpResponderImpl> m_orphan;      // unfinished when the connection died; owned
+    QPointer<HttpResponderImpl> m_orphan;     // unfinished when the connection died; owned
     HttpRequestParser m_parser;
-    QByteArray m_in;      // received, not yet consumed bytes start at m_inPos
+    QByteArray m_in; // received, not yet consumed bytes start at m_inPos
     qsizetype m_inPos = 0;
-    QByteArray m_out;     // response head being built (capacity reused)
+    QByteArray m_out; // response head being built (capacity reused)
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;
     quint16 m_localPort = 0;
-    size_t m_index = 0;   // position in ServerContext::connections
+    size_t m_index = 0;    // position in ServerContext::connections
     qint64 m_deadline = 0; // 0: none
     qint64 m_pendingAtLastCheck = 0;
     State m_state = State::Idle;
     bool m_secure = false;
     bool m_rejecting = false;
-    bool m_processing = false;   // inside processInput(): flush and re-parse at its end
-    bool m_dispatching = false;  // inside the handler's handleRequest()
+    bool m_processing = false;  // inside processInput(): flush and re-parse at its end
+    bool m_dispatching = false; // inside the handler's handleRequest()
     bool m_finishedInDispatch = false;
     bool m_needFlush = false;
     bool m_closeAfterResponse = false; // server is shutting down
     bool m_halfClosed = false;
+    bool m_waitingForDrain = false; // too many unread answers queued: requests wait
     // The current exchange.
     bool m_keepAlive = true;
     bool m_http11 = true;

@@ -85,8 +85,7 @@ QByteArrayView trimmedOws(QByteArrayView v)
 
 // Calls f(element) for every non-empty element of a comma-separated list; stops when f
 // returns false and returns false then.
-template<typename F>
-bool forEachListElement(QByteArrayView list, F &&f)
+template<typename F> bool forEachListElement(QByteArrayView list, F &&f)
 {
     qsizetype start = 0;
     while (start <= list.size()) {
@@ -312,8 +311,8 @@ bool HttpRequestParser::parseRequestLine(const char *begin, const char *end)
             return false;
     }
     const char *v = sp2 + 1;
-    if (end - v != 8 || std::memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' || v[7] < '0'
-        || v[7] > '9')
+    if (end - v != 8 || std::memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' || v[7] < '0' ||
+        v[7] > '9')
         return false;
 
     m_request.method = methodName(begin, sp1 - begin);

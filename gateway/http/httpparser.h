@@ -72,7 +72,7 @@ private:
     State m_state = State::RequestLine;
     qint64 m_maxHeaderBytes = 32 * 1024;
     qint64 m_maxBodyBytes = 4 * 1024 * 1024;
-    qint64 m_headerBytes = 0;   // request line + headers so far (then trailers)
+    qint64 m_headerBytes = 0;    // request line + headers so far (then trailers)
     qsizetype m_lineScanned = 0; // bytes of the unfinished line already checked
     qint64 m_contentLength = -1;
     qint64 m_chunkRemaining = 0;

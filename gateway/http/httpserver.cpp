@@ -121,11 +121,10 @@ bool HttpServer::listen(const QHostAddress &address, quint16 port)
         }
         auto *sslServer = new QSslServer(this);
         sslServer->setSslConfiguration(*d->tlsConfiguration);
-        connect(sslServer, &QSslServer::errorOccurred, this,
-                [](QSslSocket *socket, QAbstractSocket::SocketError error) {
-                    qCDebug(lcHttpServer) << "TLS handshake with" << socket->peerAddress().toString() << "failed"
-                                          << error;
-                });
+        connect(
+            sslServer, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError error) {
+                qCDebug(lcHttpServer) << "TLS handshake with" << socket->peerAddress().toString() << "failed" << error;
+            });
         listener = sslServer;
     } else {
         listener = new QTcpServer(this);

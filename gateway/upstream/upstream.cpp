@@ -406,7 +406,8 @@ void Upstream::dispatchMessage(const QJsonValue &message, quint64 relatedHandle,
         dispatchNotification(object, relatedHandle);
     } else if (object.contains(key("result")) || object.contains(key("error"))) {
         const quint64 handle = handleFromId(object.value(key("id")));
-        if (handle != 0 && isPending(handle))
+        const auto it = d->pending.find(handle);
+        if (it != d->pending.end() && it->second.transmitted) // a queued request cannot have an answer
             finishRequest(handle, object);
         else if (object.contains(key("error")) && !hasId)
             appendLog(

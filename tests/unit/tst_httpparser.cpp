@@ -83,6 +83,7 @@ void TestHttpParser::validRequest_data()
         QByteArray headerName, headerValue;
         QString queryKey, queryValue;
     };
+    // clang-format off
     const QList<Row> rows = {
         {"simple get", "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n", "GET", "/index.html", "HTTP/1.1", "", true,
          "host", "a", {}, {}},
@@ -120,6 +121,7 @@ void TestHttpParser::validRequest_data()
         {"utf-8 header value", "GET / HTTP/1.1\r\nX-Name: gr\xc3\xbc\xc3\x9f\r\n\r\n", "GET", "/", "HTTP/1.1", "",
          true, "x-name", "gr\xc3\xbc\xc3\x9f", {}, {}},
     };
+    // clang-format on
     for (const Row &row : rows) {
         for (const qsizetype step : {qsizetype(0), qsizetype(1), qsizetype(3), qsizetype(7)}) {
             QTest::addRow("%s/step%d", row.name, int(step))
@@ -178,6 +180,7 @@ void TestHttpParser::invalidRequest_data()
         QByteArray input;
         int status;
     };
+    // clang-format off
     const QList<Row> rows = {
         {"junk request line", "GET FOFOFO HTTP 1/1\r\n\r\n", 400},
         {"NUL in request line", QByteArray("GET /\0 HTTP/1.1\r\n\r\n", 19), 400},
@@ -219,6 +222,7 @@ void TestHttpParser::invalidRequest_data()
         {"too many small headers", "GET / HTTP/1.1\r\n" + QByteArray("X-A: b\r\n").repeated(200) + "\r\n", 431},
         {"endless empty lines", QByteArray("\r\n").repeated(600), 431},
     };
+    // clang-format on
     for (const Row &row : rows)
         for (const qsizetype step : {qsizetype(0), qsizetype(1), qsizetype(5)})
             QTest::addRow("%s/step%d", row.name, int(step)) << row.input << step << row.status;

@@ -263,6 +263,7 @@ private Q_SLOTS:
     void disconnectWhileDeferred();
     void disconnectMidStream();
     void stalledStreamReaderIsClosed();
+    void pipelinedFloodIsThrottled();
     void abuse_data();
     void abuse();
     void errorBodyFormat();
@@ -435,8 +436,8 @@ void TestHttpServer::pipelining()
         responder->respond(200, {}, request.path + ' ' + request.body);
     };
     RawClient client(f.port());
-    client.send(get("/slow") + "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc" + get("/c")
-                + "POST /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n");
+    client.send(get("/slow") + "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc" + get("/c") +
+                "POST /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n");
     QList<QByteArray> bodies;
     for (int i = 0; i < 4; ++i) {
         const auto response = client.readResponse();
@@ -444,10 +445,10 @@ void TestHttpServer::pipelining()
         bodies << response->body;
     }
     QCOMPARE(bodies, (QList<QByteArray>{"slow", "/b abc", "/c ", "/d z"}));
-    QCOMPARE(events, (QStringList{QStringLiteral("request /slow"), QStringLiteral("answer /slow"),
-                                  QStringLiteral("request /b"), QStringLiteral("answer /b"),
-                                  QStringLiteral("request /c"), QStringLiteral("answer /c"),
-                                  QStringLiteral("request /d"), QStringLiteral("answer /d")}));
+    QCOMPARE(events,
+             (QStringList{QStringLiteral("request /slow"), QStringLiteral("answer /slow"), QStringLiteral("request /b"),
+                          QStringLiteral("answer /b"), QStringLiteral("request /c"), QStringLiteral("answer /c"),
+                          QStringLiteral("request /d"), QStringLiteral("answer /d")}));
 }
 
 void TestHttpServer::connectionClose_data()
@@ -630,8 +631,10 @@ void TestHttpServer::misuseOfResponderIsHarmless()
         QCOMPARE(responder->pendingBytes(), 0);
     };
     for (int i = 0; i < 2; ++i) {
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Dropping invalid response header.*X-Bad")));
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Dropping invalid response header.*X-Split")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("Dropping invalid response header.*X-Bad")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("Dropping invalid response header.*X-Split")));
     }
     RawClient client(f.port());
     client.send(get("/a") + get("/b"));
@@ -771,6 +774,46 @@ void TestHttpServer::stalledStreamReaderIsClosed()
     QVERIFY(stillServes(f));
 }
 
+void TestHttpServer::pipelinedFloodIsThrottled()
+{
+    Fixture f;
+    QVERIFY(f.start());
+    const QByteArray body(64 * 1024, 'x');
+    f.handler.custom = [&body](const HttpRequest &request, HttpResponder *responder) {
+        if (request.path == "/big")
+            responder->respond(200, {}, body);
+        else
+            TestHandler::answer(request, responder);
+    };
+    // 2000 pipelined requests asking for 128 MB of answers, and a client that reads nothing yet.
+    constexpr int kRequests = 2000;
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->setReadBufferSize(4096);
+    RawClient client(std::move(socket), false);
+    client.socket()->connectToHost(QHostAddress::LocalHost, f.port());
+    QVERIFY(client.waitConnected());
+    client.send(get("/big").repeated(kRequests));
+    QTest::qWait(500);
+    // Kernel buffers plus the server's backlog limit hold a few hundred answers, not all.
+    QVERIFY2(f.handler.requests.size() < kRequests / 2, QByteArray::number(f.handler.requests.size()).constData());
+
+    // Once the client reads, everything arrives, in order and complete.
+    qint64 received = 0;
+    QByteArray head;
+    QObject::connect(client.socket(), &QTcpSocket::readyRead, client.socket(), [&] {
+        const QByteArray data = client.socket()->readAll();
+        if (head.isEmpty())
+            head = data.left(data.indexOf("\r\n\r\n") + 4);
+        received += data.size();
+    });
+    client.socket()->setReadBufferSize(0);
+    Q_EMIT client.socket()->readyRead();
+    QTRY_COMPARE_WITH_TIMEOUT(f.handler.requests.size(), kRequests, 20000);
+    QVERIFY(head.startsWith("HTTP/1.1 200 OK\r\n"));
+    QTRY_COMPARE_WITH_TIMEOUT(received, qint64(kRequests) * (head.size() + body.size()), 20000);
+    QVERIFY(stillServes(f));
+}
+
 void TestHttpServer::abuse_data()
 {
     QTest::addColumn<QByteArray>("request");
@@ -783,10 +826,11 @@ void TestHttpServer::abuse_data()
         c = char(random.bounded(256));
 
     QTest::addRow("413 by content-length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 4096\r\n\r\n") << 413;
-    QTest::addRow("413 while uploading")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 300000\r\n\r\n" + QByteArray(300'000, 'u')) << 413;
-    QTest::addRow("413 chunked") << chunked + "200\r\n" + QByteArray(512, 'a') + "\r\n200\r\n" + QByteArray(512, 'b')
-                                        + "\r\n10\r\n" + QByteArray(16, 'c') + "\r\n0\r\n\r\n"
+    QTest::addRow("413 while uploading") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 300000\r\n\r\n" +
+                                                       QByteArray(300'000, 'u'))
+                                         << 413;
+    QTest::addRow("413 chunked") << chunked + "200\r\n" + QByteArray(512, 'a') + "\r\n200\r\n" + QByteArray(512, 'b') +
+                                        "\r\n10\r\n" + QByteArray(16, 'c') + "\r\n0\r\n\r\n"
                                  << 413;
     QTest::addRow("431 header too big") << get("/", "X-Big: " + QByteArray(4096, 'h') + "\r\n") << 431;
     QTest::addRow("431 endless header") << "GET / HTTP/1.1\r\nX-Big: " + QByteArray(100'000, 'h') << 431;
@@ -847,8 +891,10 @@ void TestHttpServer::errorBodyFormat()
     const auto response = client.readResponse();
     QVERIFY(response);
     QCOMPARE(response->status, 413);
-    QCOMPARE(response->body,
-             QByteArray(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Request body exceeds 4194304 bytes"}})"));
+    QCOMPARE(
+        response->body,
+        QByteArray(
+            R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Request body exceeds 4194304 bytes"}})"));
     QCOMPARE(f.protocolErrors.count(), 1);
     QCOMPARE(f.protocolErrors.first().at(2).toString(), QStringLiteral("Request body exceeds 4194304 bytes"));
 }
@@ -972,8 +1018,7 @@ void TestHttpServer::manyClients()
         for (size_t i = 0; i < clients.size(); ++i) {
             const auto response = clients[i]->readResponse();
             QVERIFY(response);
-            QCOMPARE(response->body,
-                     "GET /c" + QByteArray::number(qulonglong(i)) + "/r" + QByteArray::number(round));
+            QCOMPARE(response->body, "GET /c" + QByteArray::number(qulonglong(i)) + "/r" + QByteArray::number(round));
         }
     }
     QCOMPARE(f.handler.requests.size(), 100);

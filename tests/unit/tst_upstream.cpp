@@ -1,0 +1,384 @@
+// The transport-independent part of Upstream (handles, FIFO queue, deadlines, cancellation,
+// progress and server-request routing, log, retry) with an in-memory fake transport.
+
+#include "upstream/upstream.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <optional>
+
+using namespace metamcp;
+
+namespace {
+
+QString key(const char *literal)
+{
+    return QString::fromLatin1(literal);
+}
+
+class FakeUpstream final : public Upstream
+{
+public:
+    explicit FakeUpstream(const UpstreamConfig &config)
+        : Upstream(config)
+    {}
+
+    void start() override { setState(UpstreamState::Ready); }
+    void stop() override
+    {
+        cancelRetry();
+        failAll(rpcerr::UpstreamUnavailable, QStringLiteral("stopped"));
+        setState(UpstreamState::Stopped);
+    }
+    void sendNotification(const QString &method, const QJsonObject &params) override
+    {
+        notifications.append({{key("method"), method}, {key("params"), params}});
+    }
+    void sendResponse(const QJsonObject &response) override { responses.append(response); }
+
+    // What the "wire" saw.
+    QList<QJsonObject> transmitted;
+    QList<std::pair<quint64, QString>> abandoned;
+    QList<QJsonObject> notifications;
+    QList<QJsonObject> responses;
+    int retries = 0;
+    bool finishInTransmit = false;
+
+    // The "server" answers.
+    void answer(quint64 handle, const QJsonObject &result = {})
+    {
+        dispatchMessage(
+            QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("result"), result}});
+    }
+    void incoming(const QJsonObject &message, bool guessSole) { dispatchMessage(message, 0, guessSole); }
+    void fail(int code, const QString &message) { failAll(code, message); }
+    void log(const QString &line) { appendLog(line); }
+    void retryLater(const QString &reason) { scheduleRetry(reason); }
+    void info(const QJsonObject &result) { setServerInfo(result); }
+
+protected:
+    void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &) override
+    {
+        transmitted.append(request);
+        if (finishInTransmit)
+            finishRequest(handle, errorResponse(idFor(handle), -1, QStringLiteral("at once")));
+    }
+    void abandonRequest(quint64 handle, const QString &reason) override { abandoned.append({handle, reason}); }
+    void retryStart() override
+    {
+        ++retries;
+        setState(UpstreamState::Ready);
+    }
+};
+
+UpstreamConfig fakeConfig(int maxConcurrency = 32)
+{
+    UpstreamConfig config;
+    config.name = QStringLiteral("fake");
+    config.maxConcurrency = maxConcurrency;
+    config.requestTimeoutMs = 60'000;
+    return config;
+}
+
+struct Collected
+{
+    std::shared_ptr<QList<std::pair<int, QJsonObject>>> got = std::make_shared<QList<std::pair<int, QJsonObject>>>();
+    Upstream::ResponseHandler operator()(int tag) const
+    {
+        return [list = got, tag](const QJsonObject &r) { list->append({tag, r}); };
+    }
+};
+
+int code(const QJsonObject &response)
+{
+    return response.value(key("error")).toObject().value(key("code")).toInt();
+}
+
+} // namespace
+
+class TestUpstream : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void names();
+    void handlesAreIdsAndDoneIsAsync();
+    void stoppedFailsAtOnceButAsync();
+    void fifoQueueRespectsConcurrency();
+    void deadlines();
+    void cancel();
+    void progressByToken();
+    void serverRequestRouting();
+    void failAllIncludesQueued();
+    void serverInfoAndLog();
+    void retryBackoff();
+};
+
+void TestUpstream::names()
+{
+    QCOMPARE(upstreamStateName(UpstreamState::Stopped), QStringLiteral("stopped"));
+    QCOMPARE(upstreamStateName(UpstreamState::Starting), QStringLiteral("starting"));
+    QCOMPARE(upstreamStateName(UpstreamState::Ready), QStringLiteral("ready"));
+    QCOMPARE(upstreamStateName(UpstreamState::Failing), QStringLiteral("failing"));
+    QCOMPARE(gatewayClientInfo().value(key("name")).toString(), QStringLiteral("metamcp-gateway"));
+    QCOMPARE(gatewayClientInfo().value(key("title")).toString(), QStringLiteral("MetaMCP Gateway"));
+    QCOMPARE(gatewayClientInfo().value(key("version")).toString(), QStringLiteral(METAMCP_VERSION));
+    const QJsonObject caps = gatewayClientCapabilities();
+    QVERIFY(caps.value(key("sampling")).isObject());
+    QVERIFY(caps.value(key("elicitation")).toObject().value(key("form")).isObject());
+    QVERIFY(caps.value(key("elicitation")).toObject().value(key("url")).isObject());
+    QVERIFY(caps.value(key("roots")).toObject().value(key("listChanged")).toBool());
+}
+
+void TestUpstream::handlesAreIdsAndDoneIsAsync()
+{
+    FakeUpstream upstream(fakeConfig());
+    upstream.start();
+    Collected done;
+    const quint64 first = upstream.sendRequest(QStringLiteral("tools/list"), {}, done(1));
+    const quint64 second =
+        upstream.sendRequest(QStringLiteral("tools/call"), {{key("name"), QStringLiteral("x")}}, done(2));
+    QVERIFY(second > first);
+    QCOMPARE(upstream.transmitted.size(), 2);
+    QCOMPARE(upstream.transmitted.at(0).value(key("id")).toInteger(), qint64(first));
+    QCOMPARE(upstream.transmitted.at(0).value(key("method")).toString(), QStringLiteral("tools/list"));
+    QVERIFY(!upstream.transmitted.at(0).contains(key("params")));
+    QCOMPARE(upstream.transmitted.at(1).value(key("params")).toObject().value(key("name")).toString(),
+             QStringLiteral("x"));
+    upstream.answer(second, {{key("ok"), true}});
+    QVERIFY(done.got->isEmpty()); // queued, not synchronous
+    QTRY_COMPARE(done.got->size(), 1);
+    QCOMPARE(done.got->at(0).first, 2);
+    QVERIFY(done.got->at(0).second.value(key("result")).toObject().value(key("ok")).toBool());
+    upstream.answer(second); // a second answer for the same id is ignored
+    QTest::qWait(10);
+    QCOMPARE(done.got->size(), 1);
+
+    upstream.finishInTransmit = true; // even a transport that finishes inside transmitRequest
+    upstream.sendRequest(QStringLiteral("ping"), {}, done(3));
+    QCOMPARE(done.got->size(), 1);
+    QTRY_COMPARE(done.got->size(), 2);
+}
+
+void TestUpstream::stoppedFailsAtOnceButAsync()
+{
+    FakeUpstream upstream(fakeConfig());
+    std::optional<QJsonObject> result;
+    upstream.sendRequest(QStringLiteral("tools/list"), {}, [&result](const QJsonObject &r) { result = r; });
+    QVERIFY(!result);
+    QVERIFY(upstream.transmitted.isEmpty());
+    QTRY_VERIFY(result.has_value());
+    QCOMPARE(code(*result), rpcerr::UpstreamUnavailable);
+}
+
+void TestUpstream::fifoQueueRespectsConcurrency()
+{
+    FakeUpstream upstream(fakeConfig(2));
+    upstream.start();
+    Collected done;
+    QList<quint64> handles;
+    for (int i = 0; i < 5; ++i)
+        handles.append(upstream.sendRequest(QStringLiteral("m%1").arg(i), {}, done(i)));
+    QCOMPARE(upstream.inFlight(), 2);
+    QCOMPARE(upstream.queued(), 3);
+    QCOMPARE(upstream.transmitted.size(), 2);
+    upstream.answer(handles.at(1));
+    QCOMPARE(upstream.transmitted.size(), 3);
+    QCOMPARE(upstream.transmitted.last().value(key("method")).toString(), QStringLiteral("m2")); // FIFO
+    QCOMPARE(upstream.inFlight(), 2);
+    QCOMPARE(upstream.queued(), 2);
+    upstream.answer(handles.at(4)); // a queued request cannot have an answer: ignored
+    QCOMPARE(upstream.queued(), 2);
+    upstream.answer(handles.at(0));
+    upstream.answer(handles.at(2));
+    QCOMPARE(upstream.transmitted.size(), 5);
+    upstream.answer(handles.at(3));
+    upstream.answer(handles.at(4));
+    QCOMPARE(upstream.inFlight(), 0);
+    QCOMPARE(upstream.queued(), 0);
+    QTRY_COMPARE(done.got->size(), 5);
+}
+
+void TestUpstream::deadlines()
+{
+    FakeUpstream upstream(fakeConfig(1));
+    upstream.start();
+    Collected done;
+    const quint64 running = upstream.sendRequest(QStringLiteral("slow"), {}, done(1), {}, 100);
+    const quint64 waiting = upstream.sendRequest(QStringLiteral("queued"), {}, done(2), {}, 50);
+    upstream.sendRequest(QStringLiteral("later"), {}, done(3), {}, 5000);
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_COMPARE(done.got->size(), 1);
+    QCOMPARE(done.got->at(0).first, 2); // the queued one timed out first, never transmitted
+    QCOMPARE(code(done.got->at(0).second), rpcerr::Timeout);
+    QCOMPARE(done.got->at(0).second.value(key("error")).toObject().value(key("message")).toString(),
+             QStringLiteral("Upstream fake did not answer queued within 50 ms"));
+    QVERIFY(upstream.abandoned.isEmpty());
+    QTRY_COMPARE(done.got->size(), 2);
+    QVERIFY(clock.elapsed() >= 95);
+    QCOMPARE(done.got->at(1).first, 1);
+    QCOMPARE(code(done.got->at(1).second), rpcerr::Timeout);
+    QCOMPARE(upstream.abandoned.size(), 1);
+    QCOMPARE(upstream.abandoned.at(0).first, running);
+    QCOMPARE(upstream.transmitted.last().value(key("method")).toString(), QStringLiteral("later"));
+    QCOMPARE(upstream.inFlight(), 1);
+    Q_UNUSED(waiting)
+}
+
+void TestUpstream::cancel()
+{
+    FakeUpstream upstream(fakeConfig(1));
+    upstream.start();
+    Collected done;
+    const quint64 sent = upstream.sendRequest(QStringLiteral("a"), {}, done(1));
+    const quint64 queued = upstream.sendRequest(QStringLiteral("b"), {}, done(2));
+    upstream.cancelRequest(queued, QStringLiteral("not needed"));
+    QVERIFY(upstream.abandoned.isEmpty()); // never reached the upstream
+    upstream.cancelRequest(sent, QStringLiteral("user"));
+    QCOMPARE(upstream.abandoned.size(), 1);
+    QCOMPARE(upstream.abandoned.at(0), (std::pair<quint64, QString>(sent, QStringLiteral("user"))));
+    upstream.cancelRequest(sent, QStringLiteral("twice")); // no-op
+    upstream.cancelRequest(12345, QString());              // unknown: no-op
+    QTRY_COMPARE(done.got->size(), 2);
+    for (const auto &[tag, response] : std::as_const(*done.got))
+        QCOMPARE(code(response), rpcerr::Cancelled);
+    upstream.answer(sent); // late answer: ignored
+    QTest::qWait(10);
+    QCOMPARE(done.got->size(), 2);
+    QCOMPARE(upstream.inFlight(), 0);
+}
+
+void TestUpstream::progressByToken()
+{
+    FakeUpstream upstream(fakeConfig());
+    upstream.start();
+    QSignalSpy unrelated(&upstream, &Upstream::notificationReceived);
+    auto a = std::make_shared<QList<QJsonObject>>();
+    auto b = std::make_shared<QList<QJsonObject>>();
+    RequestHooks hooksA;
+    hooksA.onNotification = [a](const QJsonObject &n) { a->append(n); };
+    RequestHooks hooksB;
+    hooksB.onNotification = [b](const QJsonObject &n) { b->append(n); };
+    Collected done;
+    upstream.sendRequest(QStringLiteral("tools/call"),
+                         {{key("_meta"), QJsonObject{{key("progressToken"), QStringLiteral("t")}}}}, done(1), hooksA);
+    upstream.sendRequest(QStringLiteral("tools/call"), {{key("_meta"), QJsonObject{{key("progressToken"), 42}}}},
+                         done(2), hooksB);
+    auto progress = [](const QJsonValue &token) {
+        return QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")},
+                           {key("method"), QStringLiteral("notifications/progress")},
+                           {key("params"), QJsonObject{{key("progressToken"), token}, {key("progress"), 1}}}};
+    };
+    upstream.incoming(progress(42), false);
+    upstream.incoming(progress(QStringLiteral("t")), false);
+    upstream.incoming(progress(QStringLiteral("nobody")), false);
+    upstream.incoming(
+        {{key("jsonrpc"), QStringLiteral("2.0")}, {key("method"), QStringLiteral("notifications/tools/list_changed")}},
+        false);
+    QCOMPARE(a->size(), 1);
+    QCOMPARE(b->size(), 1);
+    QCOMPARE(unrelated.size(), 2);
+}
+
+void TestUpstream::serverRequestRouting()
+{
+    FakeUpstream upstream(fakeConfig());
+    upstream.start();
+    QSignalSpy unrelated(&upstream, &Upstream::serverRequestReceived);
+    auto seen = std::make_shared<int>(0);
+    RequestHooks hooks;
+    hooks.onServerRequest = [seen](const QJsonObject &, std::function<void(const QJsonObject &)> reply) {
+        ++*seen;
+        reply({{key("id"), QStringLiteral("whatever")}, {key("result"), QJsonObject{{key("answer"), 1}}}});
+        reply({{key("result"), QJsonObject{}}}); // a second reply is dropped
+    };
+    const QJsonObject request{{key("jsonrpc"), QStringLiteral("2.0")},
+                              {key("id"), QStringLiteral("srv-1")},
+                              {key("method"), QStringLiteral("sampling/createMessage")}};
+    Collected done;
+    const quint64 only = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(1), hooks);
+    upstream.incoming(request, false); // without guessing: unrelated
+    QCOMPARE(unrelated.size(), 1);
+    upstream.incoming(request, true); // exactly one in flight: its hooks
+    QCOMPARE(*seen, 1);
+    QCOMPARE(upstream.responses.size(), 1);
+    QCOMPARE(upstream.responses.at(0).value(key("id")).toString(), QStringLiteral("srv-1"));
+    QCOMPARE(upstream.responses.at(0).value(key("jsonrpc")).toString(), QStringLiteral("2.0"));
+    upstream.sendRequest(QStringLiteral("tools/call"), {}, done(2), hooks);
+    upstream.incoming(request, true); // two in flight: ambiguous
+    QCOMPARE(*seen, 1);
+    QCOMPARE(unrelated.size(), 2);
+    upstream.answer(only);
+    upstream.incoming(request, true); // the remaining one has a hook
+    QCOMPARE(*seen, 2);
+}
+
+void TestUpstream::failAllIncludesQueued()
+{
+    FakeUpstream upstream(fakeConfig(1));
+    upstream.start();
+    Collected done;
+    for (int i = 0; i < 3; ++i)
+        upstream.sendRequest(QStringLiteral("m"), {}, done(i));
+    upstream.fail(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream fake crashed"));
+    QCOMPARE(upstream.inFlight(), 0);
+    QCOMPARE(upstream.queued(), 0);
+    QCOMPARE(upstream.transmitted.size(), 1); // the queued ones were not sent meanwhile
+    QTRY_COMPARE(done.got->size(), 3);
+    for (const auto &[tag, response] : std::as_const(*done.got))
+        QCOMPARE(response.value(key("error")).toObject().value(key("message")).toString(),
+                 QStringLiteral("Upstream fake crashed"));
+}
+
+void TestUpstream::serverInfoAndLog()
+{
+    FakeUpstream upstream(fakeConfig());
+    upstream.info({{key("protocolVersion"), QStringLiteral("2025-06-18")},
+                   {key("capabilities"), QJsonObject{{key("tools"), QJsonObject{}}}},
+                   {key("serverInfo"), QJsonObject{{key("name"), QStringLiteral("s")}}},
+                   {key("instructions"), QStringLiteral("use wisely")}});
+    QCOMPARE(upstream.protocolVersion(), QStringLiteral("2025-06-18"));
+    QVERIFY(upstream.serverCapabilities().contains(key("tools")));
+    QCOMPARE(upstream.serverInfo().value(key("name")).toString(), QStringLiteral("s"));
+    QCOMPARE(upstream.instructions(), QStringLiteral("use wisely"));
+
+    QSignalSpy lines(&upstream, &Upstream::logLine);
+    for (int i = 0; i < 520; ++i)
+        upstream.log(QStringLiteral("line %1").arg(i));
+    QCOMPARE(lines.size(), 520);
+    QCOMPARE(upstream.recentLog().size(), 500);
+    QCOMPARE(upstream.recentLog().first(), QStringLiteral("line 20"));
+    QCOMPARE(upstream.recentLog().last(), QStringLiteral("line 519"));
+}
+
+void TestUpstream::retryBackoff()
+{
+    FakeUpstream upstream(fakeConfig());
+    QSignalSpy states(&upstream, &Upstream::stateChanged);
+    QElapsedTimer clock;
+    clock.start();
+    upstream.retryLater(QStringLiteral("broken pipe"));
+    QCOMPARE(upstream.state(), UpstreamState::Failing);
+    QCOMPARE(upstream.stateReason(), QStringLiteral("broken pipe"));
+    QTRY_COMPARE_WITH_TIMEOUT(upstream.retries, 1, 3000);
+    QVERIFY(clock.elapsed() >= 950);
+    QCOMPARE(upstream.state(), UpstreamState::Ready);
+    clock.restart();
+    upstream.retryLater(QStringLiteral("again")); // second failure without 30 s of Ready: 2 s
+    QTest::qWait(1500);
+    QCOMPARE(upstream.retries, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(upstream.retries, 2, 3000);
+    QVERIFY(clock.elapsed() >= 1950);
+    upstream.retryLater(QStringLiteral("stop me"));
+    upstream.stop(); // cancels the retry and resets the backoff
+    QTest::qWait(4500);
+    QCOMPARE(upstream.retries, 2);
+    QCOMPARE(upstream.state(), UpstreamState::Stopped);
+    QCOMPARE(states.last().at(0).value<UpstreamState>(), UpstreamState::Stopped);
+}
+
+QTEST_GUILESS_MAIN(TestUpstream)
+#include "tst_upstream.moc"
