@@ -144,9 +144,10 @@ void Gateway::upsertServer(const UpstreamConfig &server, const QStringList &addT
 {
     auto cb = onThreadOf<const QString &>(this, std::move(done));
     post([core = m_core, server, addToNamespaces, cb] {
-        const QString error = core->upsertServer(server, addToNamespaces);
-        if (cb)
-            cb(error);
+        core->upsertServer(server, addToNamespaces, [cb](const QString &error) {
+            if (cb)
+                cb(error);
+        });
     });
 }
 
@@ -154,9 +155,10 @@ void Gateway::removeServer(const QString &name, Done done)
 {
     auto cb = onThreadOf<const QString &>(this, std::move(done));
     post([core = m_core, name, cb] {
-        const QString error = core->removeServer(name);
-        if (cb)
-            cb(error);
+        core->removeServer(name, [cb](const QString &error) {
+            if (cb)
+                cb(error);
+        });
     });
 }
 
@@ -210,10 +212,10 @@ void Gateway::importMcpServersFile(const QString &path, const QString &ns,
 {
     auto cb = onThreadOf<const QString &, const QStringList &>(this, std::move(done));
     post([core = m_core, path, ns, cb] {
-        QStringList added;
-        const QString error = core->importMcpServersFile(path, ns, &added);
-        if (cb)
-            cb(error, added);
+        core->importMcpServersFile(path, ns, [cb](const QString &error, const QStringList &added) {
+            if (cb)
+                cb(error, added);
+        });
     });
 }
 

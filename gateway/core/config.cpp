@@ -133,6 +133,10 @@ QJsonObject UpstreamConfig::toJson() const
         o.insert(QStringLiteral("url"), url.toString());
     if (!headers.isEmpty())
         o.insert(QStringLiteral("headers"), mapToJson(headers));
+    if (!secretHeaders.isEmpty())
+        o.insert(QStringLiteral("secretHeaders"), QJsonArray::fromStringList(secretHeaders));
+    if (!secretEnv.isEmpty())
+        o.insert(QStringLiteral("secretEnv"), QJsonArray::fromStringList(secretEnv));
     if (!restTools.isEmpty()) {
         QJsonArray tools;
         for (const RestToolConfig &t : restTools)
@@ -157,9 +161,69 @@ UpstreamConfig UpstreamConfig::fromJson(const QJsonObject &json)
     const QJsonArray tools = json.value(QStringLiteral("tools")).toArray();
     for (const QJsonValue &t : tools)
         c.restTools.append(RestToolConfig::fromJson(t.toObject()));
+    c.secretHeaders = listFromJson(json.value(QStringLiteral("secretHeaders")));
+    c.secretEnv = listFromJson(json.value(QStringLiteral("secretEnv")));
     c.requestTimeoutMs = json.value(QStringLiteral("requestTimeoutMs")).toInt(60'000);
     c.maxConcurrency = json.value(QStringLiteral("maxConcurrency")).toInt(32);
     c.startupTimeoutMs = json.value(QStringLiteral("startupTimeoutMs")).toInt(30'000);
+    return c;
+}
+
+bool UpstreamConfig::looksSecret(const QString &name)
+{
+    static const QRegularExpression re(
+        QStringLiteral("(auth|token|secret|passw|api[-_]?key|credential|cookie|private[-_]?key|access[-_]?key|bearer)"),
+        QRegularExpression::CaseInsensitiveOption);
+    return re.match(name).hasMatch();
+}
+
+QStringList UpstreamConfig::secretFields() const
+{
+    QStringList fields;
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it)
+        if (secretHeaders.contains(it.key(), Qt::CaseInsensitive) || looksSecret(it.key()))
+            fields.append(QLatin1String("header:") + it.key());
+    for (const QString &h : secretHeaders)
+        if (!headers.contains(h))
+            fields.append(QLatin1String("header:") + h);
+    for (auto it = env.cbegin(); it != env.cend(); ++it)
+        if (secretEnv.contains(it.key()) || looksSecret(it.key()))
+            fields.append(QLatin1String("env:") + it.key());
+    for (const QString &e : secretEnv)
+        if (!env.contains(e))
+            fields.append(QLatin1String("env:") + e);
+    return fields;
+}
+
+QString UpstreamConfig::secretValue(const QString &field) const
+{
+    if (field.startsWith(QLatin1String("header:")))
+        return headers.value(field.mid(7));
+    if (field.startsWith(QLatin1String("env:")))
+        return env.value(field.mid(4));
+    return {};
+}
+
+void UpstreamConfig::setSecretValue(const QString &field, const QString &value)
+{
+    if (field.startsWith(QLatin1String("header:")))
+        headers.insert(field.mid(7), value);
+    else if (field.startsWith(QLatin1String("env:")))
+        env.insert(field.mid(4), value);
+}
+
+UpstreamConfig UpstreamConfig::withoutSecrets() const
+{
+    UpstreamConfig c = *this;
+    const QStringList fields = secretFields();
+    for (const QString &field : fields) {
+        c.setSecretValue(field, QString());
+        // Remember the field as secret so it stays secret once its value is gone.
+        if (field.startsWith(QLatin1String("header:")) && !c.secretHeaders.contains(field.mid(7)))
+            c.secretHeaders.append(field.mid(7));
+        if (field.startsWith(QLatin1String("env:")) && !c.secretEnv.contains(field.mid(4)))
+            c.secretEnv.append(field.mid(4));
+    }
     return c;
 }
 

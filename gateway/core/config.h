@@ -66,6 +66,20 @@ struct UpstreamConfig
     int maxConcurrency = 32;       // in-flight requests toward this upstream
     int startupTimeoutMs = 30'000; // spawn/connect + initialize
 
+    // Headers and environment variables whose values are secrets: kept in the OS keychain,
+    // never persisted. Names that look secret (Authorization, *TOKEN*, *API_KEY*, ...) count
+    // as secret even when not listed.
+    QStringList secretHeaders;
+    QStringList secretEnv;
+
+    // "header:<name>" / "env:<name>" of every secret field (listed or looking secret).
+    QStringList secretFields() const;
+    QString secretValue(const QString &field) const;
+    void setSecretValue(const QString &field, const QString &value);
+    // A copy whose secret values are empty (what the store and exports may see).
+    UpstreamConfig withoutSecrets() const;
+    static bool looksSecret(const QString &name);
+
     QJsonObject toJson() const;
     static UpstreamConfig fromJson(const QJsonObject &json);
     // Empty when valid, else a sentence saying what is wrong.

@@ -10,6 +10,7 @@
 #include "http/httpserver.h"
 #include "mcp/mcphttpendpoint.h"
 #include "mcp/protocol.h"
+#include "secrets/credentialstore.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -96,6 +97,7 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     , m_listenOverride(options.listenOverride)
     , m_listen(options.listen)
     , m_store(std::make_unique<Store>())
+    , m_credentials(new CredentialStore(QStringLiteral("MetaMCP"), this))
     , m_upstreams(new UpstreamManager(this))
     , m_router(new Router(m_upstreams, this))
     , m_endpoint(new McpHttpEndpoint(m_router, this))
@@ -155,8 +157,12 @@ void GatewayCore::start()
         return;
     }
     m_running = true;
-    m_upstreams->apply(m_config.servers);
     m_eventTimer->start();
+    // Upstreams start once their credentials are read from the keychain.
+    resolveSecrets([this] {
+        m_secretsResolved = true;
+        applyUpstreams();
+    });
     Q_EMIT statusesChanged(m_upstreams->statuses());
     Q_EMIT started(m_server ? m_server->serverAddress() : QHostAddress(), port());
 }
@@ -173,6 +179,7 @@ void GatewayCore::stop()
         m_server = nullptr;
     }
     m_upstreams->stopAll();
+    m_secretsResolved = false;
     flushEvents();
     m_eventTimer->stop();
     m_store->close();
@@ -251,38 +258,181 @@ void GatewayCore::publishConfig()
     Q_EMIT configChanged(m_config);
 }
 
-QString GatewayCore::upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces)
+QList<UpstreamConfig> GatewayCore::resolvedServers() const
 {
-    if (const QString problem = server.validate(); !problem.isEmpty())
-        return problem;
-    if (!m_store->upsertServer(server))
-        return m_store->lastError();
-    for (const QString &nsName : addToNamespaces) {
-        const NamespaceConfig *ns = m_config.ns(nsName);
-        NamespaceConfig updated = ns ? *ns : NamespaceConfig{};
-        updated.name = nsName;
-        if (!updated.servers.contains(server.name)) {
-            updated.servers.append(server.name);
-            if (!m_store->upsertNamespace(updated))
-                return m_store->lastError();
-        }
+    QList<UpstreamConfig> servers = m_config.servers;
+    for (UpstreamConfig &server : servers) {
+        const auto secrets = m_secrets.value(server.name);
+        for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
+            server.setSecretValue(it.key(), it.value());
     }
-    reloadConfig();
-    if (m_running)
-        m_upstreams->apply(m_config.servers);
-    return {};
+    return servers;
 }
 
-QString GatewayCore::removeServer(const QString &name)
+void GatewayCore::applyUpstreams()
 {
-    if (!m_config.server(name))
-        return QStringLiteral("There is no server named %1.").arg(name);
+    if (m_running && m_secretsResolved)
+        m_upstreams->apply(resolvedServers());
+}
+
+void GatewayCore::resolveSecrets(std::function<void()> done)
+{
+    auto pending = std::make_shared<int>(1);
+    auto finishOne = [pending, done] {
+        if (--*pending == 0)
+            done();
+    };
+    for (const UpstreamConfig &server : std::as_const(m_config.servers)) {
+        const QStringList fields = server.secretFields();
+        for (const QString &field : fields) {
+            ++*pending;
+            const QString name = server.name;
+            m_credentials->read(CredentialStore::serverKey(name, field),
+                                [this, name, field, finishOne](const QString &error, const std::optional<QString> &value) {
+                                    if (!error.isEmpty())
+                                        Q_EMIT serverLogLine(name, QStringLiteral("The credential %1 could not be read: %2")
+                                                                       .arg(field, error));
+                                    else if (!value)
+                                        Q_EMIT serverLogLine(name, QStringLiteral("The credential %1 is not in the keychain")
+                                                                       .arg(field));
+                                    else
+                                        m_secrets[name].insert(field, *value);
+                                    finishOne();
+                                });
+        }
+    }
+    finishOne();
+}
+
+void GatewayCore::storeSecrets(const UpstreamConfig &server, Done done)
+{
+    auto pending = std::make_shared<int>(1);
+    auto failed = std::make_shared<QString>();
+    auto written = std::make_shared<QHash<QString, QString>>();
+    auto finishOne = [this, pending, failed, written, done, name = server.name] {
+        if (--*pending > 0)
+            return;
+        if (failed->isEmpty())
+            for (auto it = written->cbegin(); it != written->cend(); ++it)
+                m_secrets[name].insert(it.key(), it.value());
+        done(*failed);
+    };
+    for (const QString &field : server.secretFields()) {
+        const QString value = server.secretValue(field);
+        if (value.isEmpty())
+            continue; // unchanged: keep what the keychain has
+        ++*pending;
+        m_credentials->write(CredentialStore::serverKey(server.name, field), value,
+                             [failed, written, field, value, finishOne](const QString &error) {
+                                 if (!error.isEmpty() && failed->isEmpty())
+                                     *failed = QStringLiteral("The secret %1 could not be stored: %2").arg(field, error);
+                                 else
+                                     written->insert(field, value);
+                                 finishOne();
+                             });
+    }
+    finishOne();
+}
+
+void GatewayCore::upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces, Done done)
+{
+    if (const QString problem = server.validate(); !problem.isEmpty())
+        return done(problem);
+    QPointer<GatewayCore> self = this;
+    storeSecrets(server, [self, server, addToNamespaces, done](const QString &error) {
+        if (!self)
+            return;
+        if (!error.isEmpty())
+            return done(error);
+        // Only the names of secret fields reach the database.
+        if (!self->m_store->upsertServer(server.withoutSecrets()))
+            return done(self->m_store->lastError());
+        for (const QString &nsName : addToNamespaces) {
+            const NamespaceConfig *ns = self->m_config.ns(nsName);
+            NamespaceConfig updated = ns ? *ns : NamespaceConfig{};
+            updated.name = nsName;
+            if (!updated.servers.contains(server.name)) {
+                updated.servers.append(server.name);
+                if (!self->m_store->upsertNamespace(updated))
+                    return done(self->m_store->lastError());
+            }
+        }
+        self->reloadConfig();
+        self->applyUpstreams();
+        done({});
+    });
+}
+
+void GatewayCore::removeServer(const QString &name, Done done)
+{
+    const UpstreamConfig *server = m_config.server(name);
+    if (!server)
+        return done(QStringLiteral("There is no server named %1.").arg(name));
+    const QStringList fields = server->secretFields();
     if (!m_store->removeServer(name))
-        return m_store->lastError();
+        return done(m_store->lastError());
+    for (const QString &field : fields)
+        m_credentials->remove(CredentialStore::serverKey(name, field), [this, name](const QString &error) {
+            if (!error.isEmpty())
+                Q_EMIT serverLogLine(name, error);
+        });
+    m_secrets.remove(name);
     reloadConfig();
-    if (m_running)
-        m_upstreams->apply(m_config.servers);
-    return {};
+    applyUpstreams();
+    done({});
+}
+
+struct ImportJob
+{
+    QList<UpstreamConfig> servers;
+    QString ns;
+    QStringList added;
+    std::function<void(const QString &, const QStringList &)> done;
+};
+
+void GatewayCore::importMcpServersFile(const QString &path, const QString &ns,
+                                       std::function<void(const QString &, const QStringList &)> done)
+{
+    const ImportResult result = metamcp::importMcpServersFile(path);
+    if (!result.ok())
+        return done(result.error, {});
+    for (const QString &warning : result.warnings)
+        qCWarning(lcGateway).noquote() << "import:" << warning;
+    auto job = std::make_shared<ImportJob>();
+    job->servers = result.servers;
+    job->ns = ns;
+    job->done = std::move(done);
+    importNext(job);
+}
+
+void GatewayCore::importNext(std::shared_ptr<ImportJob> job)
+{
+    if (job->servers.isEmpty()) {
+        if (!m_config.ns(job->ns)) {
+            NamespaceConfig created;
+            created.name = job->ns;
+            if (!m_store->upsertNamespace(created))
+                return job->done(m_store->lastError(), job->added);
+            reloadConfig();
+        }
+        return job->done({}, job->added);
+    }
+    const UpstreamConfig server = job->servers.takeFirst();
+    const UpstreamConfig *existing = m_config.server(server.name);
+    bool unchanged = existing && *existing == server.withoutSecrets() && m_config.ns(job->ns) &&
+                     m_config.ns(job->ns)->servers.contains(server.name);
+    for (const QString &field : server.secretFields())
+        unchanged = unchanged && m_secrets.value(server.name).value(field) == server.secretValue(field);
+    if (unchanged) {
+        job->added.append(server.name);
+        return importNext(job);
+    }
+    upsertServer(server, {job->ns}, [this, job, name = server.name](const QString &error) {
+        if (!error.isEmpty())
+            return job->done(QStringLiteral("%1: %2").arg(name, error), job->added);
+        job->added.append(name);
+        importNext(job);
+    });
 }
 
 QString GatewayCore::upsertNamespace(const NamespaceConfig &ns)
@@ -347,34 +497,6 @@ QString GatewayCore::applyListenConfig(const ListenConfig &listen)
     reloadConfig();
     if (m_running && m_server)
         Q_EMIT started(m_server->serverAddress(), m_server->serverPort());
-    return {};
-}
-
-QString GatewayCore::importMcpServersFile(const QString &path, const QString &nsName, QStringList *added)
-{
-    const ImportResult result = metamcp::importMcpServersFile(path);
-    if (!result.ok())
-        return result.error;
-    NamespaceConfig ns = m_config.ns(nsName) ? *m_config.ns(nsName) : NamespaceConfig{};
-    ns.name = nsName;
-    for (const UpstreamConfig &server : result.servers) {
-        if (const QString problem = server.validate(); !problem.isEmpty())
-            return QStringLiteral("%1: %2").arg(server.name, problem);
-        const UpstreamConfig *existing = m_config.server(server.name);
-        if (!existing || !(*existing == server)) {
-            if (!m_store->upsertServer(server))
-                return m_store->lastError();
-        }
-        if (!ns.servers.contains(server.name))
-            ns.servers.append(server.name);
-        if (added)
-            added->append(server.name);
-    }
-    if (!m_store->upsertNamespace(ns))
-        return m_store->lastError();
-    reloadConfig();
-    if (m_running)
-        m_upstreams->apply(m_config.servers);
     return {};
 }
 

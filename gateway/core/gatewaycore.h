@@ -25,6 +25,7 @@ class MetricsCollector;
 class Router;
 class UpstreamManager;
 class ClientSession;
+class CredentialStore;
 struct GatewayOptions;
 
 class GatewayCore final : public QObject, public http::IRequestHandler
@@ -40,14 +41,18 @@ public:
     void setPaused(bool paused);
     bool isRunning() const { return m_running; }
 
+    using Done = std::function<void(const QString &error)>;
+    // Server changes are asynchronous: secret fields go to the OS keychain first.
+    void upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces, Done done);
+    void removeServer(const QString &name, Done done);
+    void importMcpServersFile(const QString &path, const QString &ns,
+                              std::function<void(const QString &error, const QStringList &added)> done);
+
     // Configuration changes; return an error message or empty.
-    QString upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces);
-    QString removeServer(const QString &name);
     QString upsertNamespace(const NamespaceConfig &ns);
     QString removeNamespace(const QString &name);
     QString setToolOverride(const QString &ns, const ToolOverride &override_);
     QString applyListenConfig(const ListenConfig &listen);
-    QString importMcpServersFile(const QString &path, const QString &ns, QStringList *added);
     bool restartServer(const QString &name);
 
     Store &store() { return *m_store; }
@@ -85,6 +90,11 @@ Q_SIGNALS:
 
 private:
     void reloadConfig();
+    QList<UpstreamConfig> resolvedServers() const;
+    void applyUpstreams();
+    void resolveSecrets(std::function<void()> done);
+    void storeSecrets(const UpstreamConfig &server, Done done);
+    void importNext(std::shared_ptr<struct ImportJob> job);
     void publishConfig();
     bool startListening(QString *error);
     void queueEvent(const CallEvent &event);
@@ -95,6 +105,9 @@ private:
     std::optional<ListenConfig> m_listenOverride;
     bool m_listen;
     std::unique_ptr<Store> m_store;
+    CredentialStore *m_credentials;
+    QHash<QString, QHash<QString, QString>> m_secrets; // server -> "header:X"/"env:Y" -> value (memory only)
+    bool m_secretsResolved = false;
     UpstreamManager *m_upstreams;
     Router *m_router;
     McpHttpEndpoint *m_endpoint;

@@ -9,6 +9,11 @@ namespace metamcp::test {
 
 GatewayFixture::GatewayFixture() = default;
 
+GatewayFixture::GatewayFixture(const QString &dataDir)
+    : m_dataDir(dataDir)
+{
+}
+
 GatewayFixture::~GatewayFixture()
 {
     m_gateway.reset();
@@ -17,7 +22,7 @@ GatewayFixture::~GatewayFixture()
 bool GatewayFixture::start(QString *error, bool captureBodies, int listPageSize)
 {
     GatewayOptions options;
-    options.dataDir = m_dir.path();
+    options.dataDir = dataDir();
     ListenConfig listen;
     listen.address = QHostAddress::LocalHost;
     listen.port = 0;

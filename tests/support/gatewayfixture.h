@@ -15,13 +15,15 @@ class GatewayFixture
 {
 public:
     GatewayFixture();
+    // Uses `dataDir` (kept) instead of a temporary directory.
+    explicit GatewayFixture(const QString &dataDir);
     ~GatewayFixture();
 
     // Starts and waits for the listener. `error` gets the reason on failure.
     bool start(QString *error = nullptr, bool captureBodies = true, int listPageSize = 0);
     Gateway *gateway() const { return m_gateway.get(); }
     quint16 port() const { return m_port; }
-    QString dataDir() const { return m_dir.path(); }
+    QString dataDir() const { return m_dataDir.isEmpty() ? m_dir.path() : m_dataDir; }
 
     // Adds (or replaces) a server in the given namespaces and waits for the facade's answer.
     QString addServer(const UpstreamConfig &server, const QStringList &namespaces = {kDefaultNamespace});
@@ -39,6 +41,7 @@ public:
 
 private:
     QTemporaryDir m_dir;
+    QString m_dataDir;
     std::unique_ptr<Gateway> m_gateway;
     quint16 m_port = 0;
 };
