@@ -219,6 +219,18 @@ void Gateway::importMcpServersFile(const QString &path, const QString &ns,
     });
 }
 
+void Gateway::importOpenApiFile(const QString &path, const QString &name, const QString &ns, const QUrl &baseUrl,
+                                std::function<void(const QString &, const QStringList &)> done)
+{
+    auto cb = onThreadOf<const QString &, const QStringList &>(this, std::move(done));
+    post([core = m_core, path, name, ns, baseUrl, cb] {
+        core->importOpenApiFile(path, name, ns, baseUrl, [cb](const QString &error, const QStringList &tools) {
+            if (cb)
+                cb(error, tools);
+        });
+    });
+}
+
 void Gateway::createApiKey(const QString &ns, const QString &label,
                            std::function<void(const std::optional<CreatedApiKey> &)> done)
 {

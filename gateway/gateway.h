@@ -72,6 +72,11 @@ public:
     void importMcpServersFile(const QString &path, const QString &ns = kDefaultNamespace,
                               std::function<void(const QString &error, const QStringList &added)> done = {});
 
+    // Reads an OpenAPI 3 document (JSON) and adds its operations as the REST server `name`.
+    // `baseUrl` overrides the document's servers[0]. `done` gets an error and the tool names.
+    void importOpenApiFile(const QString &path, const QString &name, const QString &ns, const QUrl &baseUrl,
+                           std::function<void(const QString &error, const QStringList &tools)> done);
+
     void createApiKey(const QString &ns, const QString &label,
                       std::function<void(const std::optional<CreatedApiKey> &key)> done);
     void listApiKeys(const QString &ns, std::function<void(const QList<ApiKeyInfo> &keys)> done);

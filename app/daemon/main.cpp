@@ -84,6 +84,10 @@ int main(int argc, char *argv[])
                                           QStringLiteral("Add the mcpServers of a Claude Desktop / Cursor / VS Code "
                                                          "config file to the default namespace (idempotent)."),
                                           QStringLiteral("FILE"));
+    const QCommandLineOption openApiOption(QStringLiteral("import-openapi"),
+                                           QStringLiteral("Add the operations of an OpenAPI 3 document (JSON) as REST "
+                                                          "tools of server NAME in the default namespace."),
+                                           QStringLiteral("NAME=FILE"));
     const QCommandLineOption stdioOption(QStringLiteral("stdio"),
                                          QStringLiteral("Serve one MCP client over stdin/stdout (for clients that "
                                                         "only start processes). No HTTP listener unless --listen."));
@@ -93,6 +97,7 @@ int main(int argc, char *argv[])
     parser.addOption(listenOption);
     parser.addOption(dataDirOption);
     parser.addOption(importOption);
+    parser.addOption(openApiOption);
     parser.addOption(stdioOption);
     parser.addOption(nsOption);
     parser.process(app);
@@ -148,23 +153,60 @@ int main(int argc, char *argv[])
             QObject::connect(&reader, &StdinReader::endOfInput, &app, [&app] { app.exit(0); });
             reader.start();
         };
+        // Imports run one after the other, then the stdio session opens.
+        auto steps = std::make_shared<QList<std::function<void(std::function<void()>)>>>();
         if (parser.isSet(importOption)) {
-            gateway.importMcpServersFile(parser.value(importOption), kDefaultNamespace,
-                                         [&, serve](const QString &error, const QStringList &added) {
-                                             if (!error.isEmpty()) {
-                                                 std::fprintf(stderr, "metamcpd: import failed: %s\n", qPrintable(error));
-                                                 exitCode = 1;
-                                                 app.exit(1);
-                                                 return;
-                                             }
-                                             std::fprintf(stderr, "metamcpd: imported %lld server(s): %s\n",
-                                                          static_cast<long long>(added.size()),
-                                                          qPrintable(added.join(QStringLiteral(", "))));
-                                             serve();
-                                         });
-        } else {
-            serve();
+            steps->append([&](std::function<void()> next) {
+                gateway.importMcpServersFile(parser.value(importOption), kDefaultNamespace,
+                                             [&, next](const QString &error, const QStringList &added) {
+                                                 if (!error.isEmpty()) {
+                                                     std::fprintf(stderr, "metamcpd: import failed: %s\n", qPrintable(error));
+                                                     exitCode = 1;
+                                                     app.exit(1);
+                                                     return;
+                                                 }
+                                                 std::fprintf(stderr, "metamcpd: imported %lld server(s): %s\n",
+                                                              static_cast<long long>(added.size()),
+                                                              qPrintable(added.join(QStringLiteral(", "))));
+                                                 next();
+                                             });
+            });
         }
+        for (const QString &spec : parser.values(openApiOption)) {
+            steps->append([&, spec](std::function<void()> next) {
+                const qsizetype eq = spec.indexOf(QLatin1Char('='));
+                if (eq <= 0) {
+                    std::fprintf(stderr, "metamcpd: --import-openapi wants NAME=FILE\n");
+                    exitCode = 2;
+                    app.exit(2);
+                    return;
+                }
+                gateway.importOpenApiFile(spec.mid(eq + 1), spec.left(eq), kDefaultNamespace, {},
+                                          [&, next, name = spec.left(eq)](const QString &error, const QStringList &tools) {
+                                              if (!error.isEmpty()) {
+                                                  std::fprintf(stderr, "metamcpd: OpenAPI import failed: %s\n",
+                                                               qPrintable(error));
+                                                  exitCode = 1;
+                                                  app.exit(1);
+                                                  return;
+                                              }
+                                              std::fprintf(stderr, "metamcpd: %s: %lld REST tool(s): %s\n",
+                                                           qPrintable(name), static_cast<long long>(tools.size()),
+                                                           qPrintable(tools.join(QStringLiteral(", "))));
+                                              next();
+                                          });
+            });
+        }
+        auto run = std::make_shared<std::function<void()>>();
+        *run = [steps, run, serve] {
+            if (steps->isEmpty()) {
+                serve();
+                return;
+            }
+            auto step = steps->takeFirst();
+            step([run] { (*run)(); });
+        };
+        (*run)();
     });
 
 #ifdef Q_OS_UNIX

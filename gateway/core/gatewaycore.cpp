@@ -10,9 +10,11 @@
 #include "http/httpserver.h"
 #include "mcp/mcphttpendpoint.h"
 #include "mcp/protocol.h"
+#include "rest/openapiimporter.h"
 #include "secrets/credentialstore.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QLoggingCategory>
@@ -403,6 +405,28 @@ void GatewayCore::importMcpServersFile(const QString &path, const QString &ns,
     job->ns = ns;
     job->done = std::move(done);
     importNext(job);
+}
+
+void GatewayCore::importOpenApiFile(const QString &path, const QString &name, const QString &ns, const QUrl &baseUrl,
+                                    std::function<void(const QString &, const QStringList &)> done)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return done(QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()), {});
+    const OpenApiImport imported = importOpenApi(file.readAll(), QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()));
+    if (!imported.ok())
+        return done(imported.error, {});
+    for (const QString &warning : imported.warnings)
+        qCWarning(lcGateway).noquote() << "OpenAPI import:" << warning;
+    UpstreamConfig server;
+    server.name = name;
+    server.kind = UpstreamKind::Rest;
+    server.url = baseUrl.isEmpty() ? imported.baseUrl : baseUrl;
+    server.restTools = imported.tools;
+    QStringList tools;
+    for (const RestToolConfig &t : imported.tools)
+        tools.append(t.name);
+    upsertServer(server, {ns}, [done, tools](const QString &error) { done(error, error.isEmpty() ? tools : QStringList()); });
 }
 
 void GatewayCore::importNext(std::shared_ptr<ImportJob> job)

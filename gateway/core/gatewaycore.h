@@ -47,6 +47,8 @@ public:
     void removeServer(const QString &name, Done done);
     void importMcpServersFile(const QString &path, const QString &ns,
                               std::function<void(const QString &error, const QStringList &added)> done);
+    void importOpenApiFile(const QString &path, const QString &name, const QString &ns, const QUrl &baseUrl,
+                           std::function<void(const QString &error, const QStringList &tools)> done);
 
     // Configuration changes; return an error message or empty.
     QString upsertNamespace(const NamespaceConfig &ns);

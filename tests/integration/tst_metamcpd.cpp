@@ -160,6 +160,48 @@ private Q_SLOTS:
         }
     }
 
+    void openApiImportServesRestTools()
+    {
+        // The REST API behind the tool is the daemon's own /healthz: a real HTTP round trip.
+        const quint16 port = freeTcpPort();
+        const QString doc = m_dir.filePath(QStringLiteral("health-openapi.json"));
+        QFile f(doc);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{
+                                  {QStringLiteral("openapi"), QStringLiteral("3.0.3")},
+                                  {QStringLiteral("info"), QJsonObject{{QStringLiteral("title"), QStringLiteral("Health")}, {QStringLiteral("version"), QStringLiteral("1")}}},
+                                  {QStringLiteral("servers"), QJsonArray{QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(port)}}}},
+                                  {QStringLiteral("paths"),
+                                   QJsonObject{{QStringLiteral("/healthz"),
+                                                QJsonObject{{QStringLiteral("get"),
+                                                             QJsonObject{{QStringLiteral("operationId"), QStringLiteral("health")},
+                                                                         {QStringLiteral("summary"), QStringLiteral("Is the gateway alive?")}}}}}}}})
+                    .toJson());
+        f.close();
+        ProcessFixture d;
+        QVERIFY(d.start(builtProgram(QStringLiteral("metamcpd")),
+                        {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"),
+                         m_dir.filePath(QStringLiteral("openapi")), QStringLiteral("--import-openapi"), QStringLiteral("api=") + doc}));
+        QVERIFY2(d.waitForOutput("api: 1 REST tool(s): health"), d.output().constData());
+        const RawResponse init = postJson(port, "/mcp",
+                                          rpc(1, QStringLiteral("initialize"),
+                                              {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
+                                               {QStringLiteral("capabilities"), QJsonObject{}},
+                                               {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")}, {QStringLiteral("version"), QStringLiteral("1")}}}}),
+                                          mcpHeaders());
+        const QByteArray sid = init.header("mcp-session-id");
+        RawResponse call;
+        QVERIFY(QTest::qWaitFor([&] {
+            call = postJson(port, "/mcp", rpc(2, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("api__health")}}),
+                            mcpHeaders(sid, "2025-11-25"));
+            return call.json().contains(QLatin1String("result"));
+        }, 15000));
+        const QJsonObject result = call.json().value(QLatin1String("result")).toObject();
+        QCOMPARE(result.value(QLatin1String("structuredContent")).toObject().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QVERIFY(!result.value(QLatin1String("isError")).toBool());
+        d.stop();
+    }
+
     void stdioServesOneClient()
     {
         const QString data = m_dir.filePath(QStringLiteral("stdio"));
