@@ -14,6 +14,8 @@
 #include "secrets/credentialstore.h"
 
 #include <QFile>
+
+#include <cstdio>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -24,6 +26,8 @@
 #include <QUuid>
 
 Q_LOGGING_CATEGORY(lcGateway, "metamcp.gateway")
+// One structured JSON line per call, written in batches (see flushEvents).
+Q_LOGGING_CATEGORY(lcCallLog, "metamcp.calls")
 
 namespace metamcp {
 
@@ -709,6 +713,41 @@ void GatewayCore::stdioReceive(const QByteArray &line)
 void GatewayCore::queueEvent(const CallEvent &event)
 {
     m_metrics->record(event);
+    if (lcCallLog().isInfoEnabled() && event.latencyUs >= 0) {
+        // Built by hand: this runs for every call, QJsonDocument would cost more than the rest.
+        auto quoted = [](QByteArray &out, const QString &s) {
+            out.append('"');
+            for (const QChar c : s) {
+                const char16_t u = c.unicode();
+                if (u == '"' || u == '\\')
+                    out.append('\\').append(char(u));
+                else if (u < 0x20)
+                    out.append("\\u00").append(QByteArray::number(u, 16).rightJustified(2, '0'));
+                else
+                    out.append(QString(c).toUtf8());
+            }
+            out.append('"');
+        };
+        QByteArray &l = m_callLog;
+        l.append("{\"ts\":");
+        quoted(l, event.time.toString(Qt::ISODateWithMs));
+        l.append(",\"session\":");
+        quoted(l, event.sessionId);
+        l.append(",\"client\":");
+        quoted(l, event.client);
+        l.append(",\"ns\":");
+        quoted(l, event.ns);
+        l.append(",\"method\":");
+        quoted(l, event.method);
+        l.append(",\"target\":");
+        quoted(l, event.tool);
+        l.append(",\"upstream\":");
+        quoted(l, event.upstream);
+        l.append(",\"status\":").append(QByteArray::number(event.status));
+        l.append(",\"latency_us\":").append(QByteArray::number(event.latencyUs));
+        l.append(",\"bytes_in\":").append(QByteArray::number(event.requestBytes));
+        l.append(",\"bytes_out\":").append(QByteArray::number(event.responseBytes)).append("}\n");
+    }
     // Bounded: if nobody drains (no event loop on the other side), keep only the newest.
     if (m_pendingEvents.size() >= 50'000)
         m_pendingEvents.removeFirst();
@@ -717,6 +756,11 @@ void GatewayCore::queueEvent(const CallEvent &event)
 
 void GatewayCore::flushEvents()
 {
+    if (!m_callLog.isEmpty()) {
+        std::fwrite(m_callLog.constData(), 1, size_t(m_callLog.size()), stderr);
+        std::fflush(stderr);
+        m_callLog.clear();
+    }
     if (m_pendingEvents.isEmpty())
         return;
     Q_EMIT callEvents(std::exchange(m_pendingEvents, {}));

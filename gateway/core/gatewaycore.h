@@ -119,6 +119,7 @@ private:
     bool m_running = false;
     bool m_paused = false;
     QList<CallEvent> m_pendingEvents;
+    QByteArray m_callLog; // structured call log lines not yet written
     QTimer *m_eventTimer;
     QHash<QString, QPointer<ClientSession>> m_consoleSessions;
     struct Stdio;

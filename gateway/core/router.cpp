@@ -135,7 +135,7 @@ struct ToolRef
     bool enabled = true;
     QJsonObject tool;      // as exposed
     QJsonObject inputSchema;
-    QString validatorKey;
+    QByteArray validatorKey; // server, tool and registry generation: one compiled schema each
 };
 
 struct PromptRef
@@ -440,7 +440,7 @@ void Router::callTool(const CallPtr &call)
         return;
     const QJsonObject args = argsValue.toObject();
     if (!ref.inputSchema.isEmpty()) {
-        if (auto violation = m_validator.validate(ref.inputSchema, args)) {
+        if (auto violation = m_validator.validate(ref.validatorKey, ref.inputSchema, args)) {
             return fail(call, rpcerr::InvalidParams,
                         QStringLiteral("Invalid arguments for tool %1: %2: %3").arg(name, violation->path, violation->message),
                         QJsonObject{{QStringLiteral("path"), violation->path},
@@ -922,16 +922,6 @@ void Router::finish(const CallPtr &call, QJsonObject response)
         ev.response = response;
         ev.notifications = call->notifications;
     }
-    if (lcCalls().isInfoEnabled()) {
-        qCInfo(lcCalls).noquote() << QJsonDocument(QJsonObject{{QStringLiteral("session"), ev.sessionId},
-                                                                {QStringLiteral("ns"), ev.ns},
-                                                                {QStringLiteral("method"), ev.method},
-                                                                {QStringLiteral("target"), ev.tool},
-                                                                {QStringLiteral("upstream"), ev.upstream},
-                                                                {QStringLiteral("status"), ev.status},
-                                                                {QStringLiteral("latency_us"), ev.latencyUs}})
-                                         .toJson(QJsonDocument::Compact);
-    }
     Q_EMIT callEvent(ev);
 }
 
@@ -995,6 +985,9 @@ Router::NsIndex &Router::index(const QString &nsName)
             tool.insert(QStringLiteral("name"), exposed);
             ref.tool = tool;
             ref.inputSchema = tool.value(QLatin1String("inputSchema")).toObject();
+            ref.validatorKey = (server + QLatin1Char('\n') + upstreamName + QLatin1Char('\n') +
+                                QString::number(reg->generation))
+                                   .toUtf8();
             idx.tools.insert(exposed, ref);
             if (ref.enabled)
                 idx.toolList.append(tool);

@@ -256,8 +256,14 @@ std::optional<SchemaViolation> SchemaValidator::validate(const QJsonObject &sche
 {
     if (schema.isEmpty())
         return std::nullopt;
+    return validate(QJsonDocument(schema).toJson(QJsonDocument::Compact), schema, value);
+}
 
-    const QByteArray key = QJsonDocument(schema).toJson(QJsonDocument::Compact);
+std::optional<SchemaViolation> SchemaValidator::validate(const QByteArray &key, const QJsonObject &schema,
+                                                         const QJsonValue &value)
+{
+    if (schema.isEmpty())
+        return std::nullopt;
     std::shared_ptr<valijson::Schema> compiled;
     const auto it = d->cache.constFind(key);
     if (it != d->cache.constEnd()) {
@@ -275,8 +281,10 @@ std::optional<SchemaViolation> SchemaValidator::validate(const QJsonObject &sche
     try {
         valijson::Validator validator;
         const valijson::adapters::QtJsonAdapter target(value);
-        if (validator.validate(*compiled, target, &results))
+        // Fast path: stop at the first error; collect the details only for invalid input.
+        if (validator.validate(*compiled, target, nullptr))
             return std::nullopt;
+        validator.validate(*compiled, target, &results);
     } catch (const std::exception &) {
         // e.g. a "pattern" std::regex cannot compile: leave the decision to the upstream.
         return std::nullopt;

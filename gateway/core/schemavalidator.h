@@ -29,6 +29,10 @@ public:
     // std::nullopt when `value` satisfies `schema` (or the schema itself cannot be parsed:
     // the upstream then decides). Otherwise the first, most specific violation.
     std::optional<SchemaViolation> validate(const QJsonObject &schema, const QJsonValue &value);
+    // Same, with the cache key chosen by the caller (e.g. server, tool and registry generation),
+    // which saves serialising the schema on every call.
+    std::optional<SchemaViolation> validate(const QByteArray &cacheKey, const QJsonObject &schema,
+                                            const QJsonValue &value);
 
     void clearCache();
 
