@@ -49,6 +49,11 @@ bool ClientSession::deliverClientResponse(const QJsonObject &response)
     return true;
 }
 
+void ClientSession::forgetClientRequest(const QString &id)
+{
+    m_pendingClientRequests.remove(jsonrpc::idKey(QJsonValue(id)));
+}
+
 void ClientSession::failClientRequests(const QString &reason)
 {
     const auto pending = std::exchange(m_pendingClientRequests, {});

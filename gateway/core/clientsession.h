@@ -75,6 +75,8 @@ public:
     // Server->client requests waiting for the client's response, by jsonrpc::idKey.
     QString registerClientRequest(std::function<void(const QJsonObject &response)> onResponse);
     bool deliverClientResponse(const QJsonObject &response);
+    // The server side gave up on a request it sent: forget it without answering.
+    void forgetClientRequest(const QString &id);
     // Fails every pending server->client request (session ends).
     void failClientRequests(const QString &reason);
 

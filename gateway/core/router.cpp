@@ -622,6 +622,10 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
             return; // between input rounds nobody listens
         QJsonObject n = notification;
         const QString method = n.value(QLatin1String("method")).toString();
+        if (method == u"notifications/cancelled") {
+            relayCancellation(c->upstream, n);
+            return;
+        }
         if (method == u"notifications/progress") {
             if (route->clientToken.isUndefined())
                 return;
@@ -701,12 +705,38 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
                              QStringLiteral("The client does not support %1").arg(capability)));
         return;
     }
-    const QString id = s->registerClientRequest(std::move(reply));
+    const QString relayKey = call->upstream + QLatin1Char('\n') + jsonrpc::idKey(request.value(QLatin1String("id")));
+    const QString id = s->registerClientRequest([this, relayKey, reply = std::move(reply)](const QJsonObject &response) {
+        m_relayed.remove(relayKey);
+        reply(response);
+    });
+    m_relayed.insert(relayKey, Relayed{s, id, call});
     QJsonObject forwarded = request;
     forwarded.insert(QStringLiteral("id"), id);
     if (m_captureBodies)
         call->notifications.append(forwarded);
     call->sink->message(forwarded);
+}
+
+bool Router::relayCancellation(const QString &server, const QJsonObject &notification)
+{
+    const QJsonObject params = notification.value(QLatin1String("params")).toObject();
+    const QJsonValue requestId = params.value(QLatin1String("requestId"));
+    if (!jsonrpc::isValidId(requestId))
+        return false;
+    const Relayed relayed = m_relayed.take(server + QLatin1Char('\n') + jsonrpc::idKey(requestId));
+    if (!relayed.session)
+        return false;
+    relayed.session->forgetClientRequest(relayed.gatewayId);
+    QJsonObject p = params;
+    p.insert(QStringLiteral("requestId"), relayed.gatewayId);
+    const QJsonObject n = jsonrpc::notification(QStringLiteral("notifications/cancelled"), p);
+    // On the stream of the call that asked, if it is still open; else the session's own.
+    if (auto c = relayed.call.lock(); c && !c->finished)
+        c->sink->message(n);
+    else
+        relayed.session->sendToClient(n);
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1104,6 +1134,10 @@ void Router::onUpstreamNotification(const QString &server, const QJsonObject &no
     const QJsonObject params = notification.value(QLatin1String("params")).toObject();
     if (method.endsWith(QLatin1String("/list_changed")))
         return; // turned into a registry refresh, then into list_changed per namespace
+    if (method == u"notifications/cancelled") {
+        relayCancellation(server, notification);
+        return;
+    }
     for (const QString &ns : namespacesOf(server)) {
         for (ClientSession *s : sessionsOf(ns)) {
             if (method == u"notifications/resources/updated") {
@@ -1162,13 +1196,16 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
         return;
     }
     QPointer<Upstream> up = u;
-    const QString id = best->registerClientRequest([up, upstreamId](const QJsonObject &response) {
+    const QString relayKey = server + QLatin1Char('\n') + jsonrpc::idKey(upstreamId);
+    const QString id = best->registerClientRequest([this, relayKey, up, upstreamId](const QJsonObject &response) {
+        m_relayed.remove(relayKey);
         if (!up)
             return;
         QJsonObject r = response;
         r.insert(QStringLiteral("id"), upstreamId);
         up->sendResponse(r);
     });
+    m_relayed.insert(relayKey, Relayed{best, id, {}});
     QJsonObject forwarded = request;
     forwarded.insert(QStringLiteral("id"), id);
     if (!best->sendToClient(forwarded))

@@ -121,6 +121,15 @@ private:
     int m_listDeadlineMs = 5000;
     bool m_captureBodies = true;
     QHash<QString, std::shared_ptr<Parked>> m_parked;
+    // Server->client requests relayed to a session: "<server>\n<upstream id key>" -> where they went.
+    struct Relayed
+    {
+        QPointer<ClientSession> session;
+        QString gatewayId;
+        std::weak_ptr<Call> call;
+    };
+    QHash<QString, Relayed> m_relayed;
+    bool relayCancellation(const QString &server, const QJsonObject &notification);
     QByteArray m_stateKey; // HMAC key of requestState tokens (per process)
     int m_parkTimeoutMs = 10 * 60 * 1000;
     quint64 m_nextProgressToken = 1;

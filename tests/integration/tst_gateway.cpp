@@ -457,6 +457,49 @@ private Q_SLOTS:
         QVERIFY2(text(final).contains(QLatin1String("sampled by tst_gateway")), QJsonDocument(final).toJson().constData());
     }
 
+    void upstreamCancellationReachesClient()
+    {
+        UpstreamConfig asker;
+        asker.name = QStringLiteral("asker");
+        asker.command = nodeProgram();
+        asker.args = {sourceDir() + QStringLiteral("/tests/integration/peers/cancelling-server.mjs")};
+        asker.env.insert(QStringLiteral("METAMCP_NPM_DIR"), npmDir());
+        QCOMPARE(m_fixture.addServer(asker), QString());
+        QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("asker__ask-then-give-up")));
+        const QByteArray sid = initialize(QJsonObject{{QStringLiteral("elicitation"), QJsonObject{}}});
+        const QJsonObject call = rpc(61, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("asker__ask-then-give-up")}});
+        StreamClient stream;
+        QVERIFY(stream.open(m_port, buildRequest(m_port, "POST", "/mcp", mcpHeaders(sid, "2025-11-25"),
+                                                 QJsonDocument(call).toJson(QJsonDocument::Compact))));
+        QJsonValue askedId;
+        QJsonObject cancelled, final;
+        SseEvent e;
+        while (stream.nextEvent(&e, 15000)) {
+            const QJsonObject m = e.json();
+            const QString method = m.value(QLatin1String("method")).toString();
+            if (method == u"elicitation/create")
+                askedId = m.value(QLatin1String("id"));
+            else if (method == u"notifications/cancelled")
+                cancelled = m;
+            else if (m.contains(QLatin1String("result"))) {
+                final = m;
+                break;
+            }
+        }
+        QVERIFY2(askedId.isString(), "the elicitation reached the client");
+        QCOMPARE(cancelled.value(QLatin1String("params")).toObject().value(QLatin1String("requestId")), askedId);
+        QVERIFY2(text(final).startsWith(QLatin1String("withdrawn")), qPrintable(text(final)));
+        // A late answer to the withdrawn request is accepted and ignored.
+        QCOMPARE(postJson(m_port, "/mcp",
+                          QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("id"), askedId},
+                                      {QStringLiteral("result"), QJsonObject{{QStringLiteral("action"), QStringLiteral("decline")}}}},
+                          mcpHeaders(sid, "2025-11-25")).status,
+                 202);
+        bool removed = false;
+        m_fixture.gateway()->removeServer(QStringLiteral("asker"), [&](const QString &) { removed = true; });
+        QTRY_VERIFY(removed);
+    }
+
     void subscriptionsListenAcknowledges()
     {
         QJsonObject params{{QStringLiteral("notifications"),
