@@ -2,8 +2,8 @@
 
 #include "core/gatewaycore.h"
 #include "core/router.h"
-#include "upstream/upstream.h"
 #include "core/upstreammanager.h"
+#include "upstream/upstream.h"
 
 #include <QThread>
 
@@ -82,8 +82,7 @@ Gateway::~Gateway()
     m_thread.reset();
 }
 
-template<typename F>
-void Gateway::post(F &&f)
+template<typename F> void Gateway::post(F &&f)
 {
     QMetaObject::invokeMethod(m_core, std::forward<F>(f), Qt::QueuedConnection);
 }
@@ -129,8 +128,9 @@ QString Gateway::endpointUrl(const QString &ns, bool sse) const
     QHostAddress host = m_address;
     if (host.isNull() || host == QHostAddress::Any || host == QHostAddress::AnyIPv4)
         host = QHostAddress::LocalHost;
-    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol ? QLatin1Char('[') + host.toString() + QLatin1Char(']')
-                                                                              : host.toString();
+    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol
+                                 ? QLatin1Char('[') + host.toString() + QLatin1Char(']')
+                                 : host.toString();
     QString url = QStringLiteral("%1://%2:%3/%4")
                       .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), hostText)
                       .arg(m_port)

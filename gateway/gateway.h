@@ -24,12 +24,12 @@ class ClientSession;
 
 struct GatewayOptions
 {
-    QString dataDir;                         // holds metamcp.db; empty: in-memory (tests)
+    QString dataDir;                            // holds metamcp.db; empty: in-memory (tests)
     std::optional<ListenConfig> listenOverride; // e.g. metamcpd --listen
-    bool listen = true;                      // false: no HTTP listener (metamcpd --stdio)
-    bool captureBodies = true;               // call events carry JSON bodies (inspector)
-    int listPageSize = 0;                    // aggregated list page size (0: one page)
-    int listDeadlineMs = 5000;               // how long a list waits for slow upstreams
+    bool listen = true;                         // false: no HTTP listener (metamcpd --stdio)
+    bool captureBodies = true;                  // call events carry JSON bodies (inspector)
+    int listPageSize = 0;                       // aggregated list page size (0: one page)
+    int listDeadlineMs = 5000;                  // how long a list waits for slow upstreams
 };
 
 class Gateway final : public QObject
@@ -116,8 +116,7 @@ Q_SIGNALS:
     void sessionCountChanged(int sessions);
 
 private:
-    template<typename F>
-    void post(F &&f);
+    template<typename F> void post(F &&f);
 
     GatewayOptions m_options;
     struct ThreadDeleter

@@ -104,9 +104,8 @@ int main(int argc, char *argv[])
 
     const bool stdio = parser.isSet(stdioOption);
     GatewayOptions options;
-    options.dataDir = parser.isSet(dataDirOption)
-                          ? parser.value(dataDirOption)
-                          : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    options.dataDir = parser.isSet(dataDirOption) ? parser.value(dataDirOption)
+                                                  : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     options.captureBodies = false;
     options.listen = !stdio || parser.isSet(listenOption);
     if (parser.isSet(listenOption)) {
@@ -147,7 +146,8 @@ int main(int argc, char *argv[])
         auto serve = [&] {
             if (!stdio)
                 return;
-            gateway.openStdioSession(parser.value(nsOption), [&writer](const QByteArray &line) { writer.writeLine(line); });
+            gateway.openStdioSession(parser.value(nsOption),
+                                     [&writer](const QByteArray &line) { writer.writeLine(line); });
             QObject::connect(&reader, &StdinReader::lineRead, &gateway,
                              [&gateway](const QByteArray &line) { gateway.stdioReceive(line); });
             QObject::connect(&reader, &StdinReader::endOfInput, &app, [&app] { app.exit(0); });
@@ -160,7 +160,8 @@ int main(int argc, char *argv[])
                 gateway.importMcpServersFile(parser.value(importOption), kDefaultNamespace,
                                              [&, next](const QString &error, const QStringList &added) {
                                                  if (!error.isEmpty()) {
-                                                     std::fprintf(stderr, "metamcpd: import failed: %s\n", qPrintable(error));
+                                                     std::fprintf(stderr, "metamcpd: import failed: %s\n",
+                                                                  qPrintable(error));
                                                      exitCode = 1;
                                                      app.exit(1);
                                                      return;
@@ -181,20 +182,20 @@ int main(int argc, char *argv[])
                     app.exit(2);
                     return;
                 }
-                gateway.importOpenApiFile(spec.mid(eq + 1), spec.left(eq), kDefaultNamespace, {},
-                                          [&, next, name = spec.left(eq)](const QString &error, const QStringList &tools) {
-                                              if (!error.isEmpty()) {
-                                                  std::fprintf(stderr, "metamcpd: OpenAPI import failed: %s\n",
-                                                               qPrintable(error));
-                                                  exitCode = 1;
-                                                  app.exit(1);
-                                                  return;
-                                              }
-                                              std::fprintf(stderr, "metamcpd: %s: %lld REST tool(s): %s\n",
-                                                           qPrintable(name), static_cast<long long>(tools.size()),
-                                                           qPrintable(tools.join(QStringLiteral(", "))));
-                                              next();
-                                          });
+                gateway.importOpenApiFile(
+                    spec.mid(eq + 1), spec.left(eq), kDefaultNamespace, {},
+                    [&, next, name = spec.left(eq)](const QString &error, const QStringList &tools) {
+                        if (!error.isEmpty()) {
+                            std::fprintf(stderr, "metamcpd: OpenAPI import failed: %s\n", qPrintable(error));
+                            exitCode = 1;
+                            app.exit(1);
+                            return;
+                        }
+                        std::fprintf(stderr, "metamcpd: %s: %lld REST tool(s): %s\n", qPrintable(name),
+                                     static_cast<long long>(tools.size()),
+                                     qPrintable(tools.join(QStringLiteral(", "))));
+                        next();
+                    });
             });
         }
         auto run = std::make_shared<std::function<void()>>();

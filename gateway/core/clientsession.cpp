@@ -10,8 +10,7 @@ ClientSession::ClientSession(const QString &id, const QString &ns, Transport tra
     , m_id(id)
     , m_ns(ns)
     , m_transport(transport)
-{
-}
+{}
 
 ClientSession::~ClientSession()
 {

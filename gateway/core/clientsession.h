@@ -58,9 +58,9 @@ public:
     QString protocolVersion;
     QJsonObject clientInfo;
     QJsonObject clientCapabilities;
-    bool initialized = false;  // initialize answered
-    QString apiKeyLabel;       // identity of the caller when a key was used
-    QString logLevel;          // logging/setLevel, empty: not set
+    bool initialized = false;    // initialize answered
+    QString apiKeyLabel;         // identity of the caller when a key was used
+    QString logLevel;            // logging/setLevel, empty: not set
     QSet<QString> subscriptions; // resource URIs
     QDateTime created = QDateTime::currentDateTimeUtc();
     QDateTime lastActivity = created;

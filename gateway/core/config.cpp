@@ -265,8 +265,8 @@ QString UpstreamConfig::validate() const
                 if (seen.contains(t.name))
                     return QStringLiteral("The REST tool name \"%1\" is used twice.").arg(t.name);
                 seen.append(t.name);
-                static const QStringList methods = {QStringLiteral("GET"), QStringLiteral("POST"),
-                                                    QStringLiteral("PUT"), QStringLiteral("PATCH"),
+                static const QStringList methods = {QStringLiteral("GET"),    QStringLiteral("POST"),
+                                                    QStringLiteral("PUT"),    QStringLiteral("PATCH"),
                                                     QStringLiteral("DELETE"), QStringLiteral("HEAD")};
                 if (!methods.contains(t.method))
                     return QStringLiteral("The REST tool \"%1\" has an unsupported method %2.").arg(t.name, t.method);

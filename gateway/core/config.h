@@ -17,24 +17,24 @@ namespace metamcp {
 
 enum class UpstreamKind { Stdio, StreamableHttp, Sse, Rest };
 
-QString upstreamKindName(UpstreamKind kind);                    // "stdio", "http", "sse", "rest"
+QString upstreamKindName(UpstreamKind kind); // "stdio", "http", "sse", "rest"
 std::optional<UpstreamKind> upstreamKindFromName(const QString &name);
 
 // One REST endpoint exposed as an MCP tool.
 struct RestToolConfig
 {
-    QString name;               // MCP tool name (unique within the server)
+    QString name; // MCP tool name (unique within the server)
     QString title;
     QString description;
     QString method = QStringLiteral("GET"); // GET, POST, PUT, PATCH, DELETE
-    QString urlTemplate;        // absolute, or relative to RestServer base URL; {param} placeholders
-    QMap<QString, QString> headers; // static headers; values may contain {param}
-    QStringList queryParams;    // argument names sent as query parameters
-    QString bodyParam;          // argument whose value is the JSON body; empty + method with body:
-                                // all arguments not used in path/query/headers form the body
-    QJsonObject inputSchema;    // JSON Schema of the arguments
-    QJsonObject outputSchema;   // optional
-    QJsonObject annotations;    // MCP tool annotations (readOnlyHint, ...)
+    QString urlTemplate;                    // absolute, or relative to RestServer base URL; {param} placeholders
+    QMap<QString, QString> headers;         // static headers; values may contain {param}
+    QStringList queryParams;                // argument names sent as query parameters
+    QString bodyParam;                      // argument whose value is the JSON body; empty + method with body:
+                                            // all arguments not used in path/query/headers form the body
+    QJsonObject inputSchema;                // JSON Schema of the arguments
+    QJsonObject outputSchema;               // optional
+    QJsonObject annotations;                // MCP tool annotations (readOnlyHint, ...)
     int timeoutMs = 30'000;
 
     QJsonObject toJson() const;
@@ -91,18 +91,18 @@ struct UpstreamConfig
 struct ToolOverride
 {
     QString server;
-    QString tool;          // upstream tool name
+    QString tool; // upstream tool name
     bool enabled = true;
-    QString rename;        // exposed name instead of <server><sep><tool>; empty: default
-    QString description;   // replaces the upstream description; empty: keep
+    QString rename;      // exposed name instead of <server><sep><tool>; empty: default
+    QString description; // replaces the upstream description; empty: keep
     bool operator==(const ToolOverride &) const = default;
 };
 
 struct NamespaceConfig
 {
-    QString name;          // "default" is served at /mcp and /sse
+    QString name; // "default" is served at /mcp and /sse
     QString description;
-    QStringList servers;   // upstream names
+    QStringList servers; // upstream names
     QString separator = QStringLiteral("__");
     bool requireApiKey = false;
     QList<ToolOverride> toolOverrides;

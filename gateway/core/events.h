@@ -19,23 +19,23 @@ namespace metamcp {
 // One JSON-RPC exchange (or lone notification) that went through the gateway.
 struct CallEvent
 {
-    quint64 seq = 0;            // gateway-wide sequence number
-    QDateTime time;             // when the message arrived
-    QString sessionId;          // empty for stateless requests
-    QString client;             // clientInfo.name (and version)
-    QString ns;                 // namespace
-    QString direction;          // "client" (client -> gateway) or "upstream" (upstream -> client)
+    quint64 seq = 0;   // gateway-wide sequence number
+    QDateTime time;    // when the message arrived
+    QString sessionId; // empty for stateless requests
+    QString client;    // clientInfo.name (and version)
+    QString ns;        // namespace
+    QString direction; // "client" (client -> gateway) or "upstream" (upstream -> client)
     QString method;
-    QString tool;               // exposed tool/prompt name or resource URI, if any
-    QString upstream;           // upstream server that served it, if any
-    int status = 0;             // 0 ok, else JSON-RPC error code (isError tool results: 1)
-    QString statusText;         // "ok", error message
-    qint64 latencyUs = -1;      // -1 for notifications
+    QString tool;          // exposed tool/prompt name or resource URI, if any
+    QString upstream;      // upstream server that served it, if any
+    int status = 0;        // 0 ok, else JSON-RPC error code (isError tool results: 1)
+    QString statusText;    // "ok", error message
+    qint64 latencyUs = -1; // -1 for notifications
     qint64 requestBytes = 0;
     qint64 responseBytes = 0;
-    QJsonObject request;        // the message as received (may be truncated for huge payloads)
-    QJsonObject response;       // the final answer sent back
-    QJsonArray notifications;   // progress/log/sampling messages that belonged to this call
+    QJsonObject request;      // the message as received (may be truncated for huge payloads)
+    QJsonObject response;     // the final answer sent back
+    QJsonArray notifications; // progress/log/sampling messages that belonged to this call
 };
 
 struct UpstreamStatus

@@ -40,8 +40,7 @@ public:
     CallbackSink(std::function<void(const QJsonObject &)> done, std::function<void(const QJsonObject &)> onMessage)
         : m_done(std::move(done))
         , m_onMessage(std::move(onMessage))
-    {
-    }
+    {}
     void message(const QJsonObject &message) override
     {
         if (m_onMessage)
@@ -51,7 +50,7 @@ public:
     {
         if (m_done)
             m_done(response.isEmpty() ? jsonrpc::error(QJsonValue::Null, rpcerr::Cancelled, QStringLiteral("Cancelled"))
-                                       : response);
+                                      : response);
         return 0;
     }
 
@@ -293,18 +292,18 @@ void GatewayCore::resolveSecrets(std::function<void()> done)
         for (const QString &field : fields) {
             ++*pending;
             const QString name = server.name;
-            m_credentials->read(CredentialStore::serverKey(name, field),
-                                [this, name, field, finishOne](const QString &error, const std::optional<QString> &value) {
-                                    if (!error.isEmpty())
-                                        Q_EMIT serverLogLine(name, QStringLiteral("The credential %1 could not be read: %2")
-                                                                       .arg(field, error));
-                                    else if (!value)
-                                        Q_EMIT serverLogLine(name, QStringLiteral("The credential %1 is not in the keychain")
-                                                                       .arg(field));
-                                    else
-                                        m_secrets[name].insert(field, *value);
-                                    finishOne();
-                                });
+            m_credentials->read(CredentialStore::serverKey(name, field), [this, name, field, finishOne](
+                                                                             const QString &error,
+                                                                             const std::optional<QString> &value) {
+                if (!error.isEmpty())
+                    Q_EMIT serverLogLine(name,
+                                         QStringLiteral("The credential %1 could not be read: %2").arg(field, error));
+                else if (!value)
+                    Q_EMIT serverLogLine(name, QStringLiteral("The credential %1 is not in the keychain").arg(field));
+                else
+                    m_secrets[name].insert(field, *value);
+                finishOne();
+            });
         }
     }
     finishOne();
@@ -331,7 +330,8 @@ void GatewayCore::storeSecrets(const UpstreamConfig &server, Done done)
         m_credentials->write(CredentialStore::serverKey(server.name, field), value,
                              [failed, written, field, value, finishOne](const QString &error) {
                                  if (!error.isEmpty() && failed->isEmpty())
-                                     *failed = QStringLiteral("The secret %1 could not be stored: %2").arg(field, error);
+                                     *failed =
+                                         QStringLiteral("The secret %1 could not be stored: %2").arg(field, error);
                                  else
                                      written->insert(field, value);
                                  finishOne();
@@ -417,7 +417,8 @@ void GatewayCore::importOpenApiFile(const QString &path, const QString &name, co
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return done(QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()), {});
-    const OpenApiImport imported = importOpenApi(file.readAll(), QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()));
+    const OpenApiImport imported =
+        importOpenApi(file.readAll(), QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()));
     if (!imported.ok())
         return done(imported.error, {});
     for (const QString &warning : imported.warnings)
@@ -430,7 +431,8 @@ void GatewayCore::importOpenApiFile(const QString &path, const QString &name, co
     QStringList tools;
     for (const RestToolConfig &t : imported.tools)
         tools.append(t.name);
-    upsertServer(server, {ns}, [done, tools](const QString &error) { done(error, error.isEmpty() ? tools : QStringList()); });
+    upsertServer(server, {ns},
+                 [done, tools](const QString &error) { done(error, error.isEmpty() ? tools : QStringList()); });
 }
 
 void GatewayCore::importNext(std::shared_ptr<ImportJob> job)
@@ -502,9 +504,10 @@ QString GatewayCore::setToolOverride(const QString &ns, const ToolOverride &over
 QString GatewayCore::applyListenConfig(const ListenConfig &listen)
 {
     const ListenConfig previous = m_config.listen;
-    if (m_running && m_listen && (listen.address != previous.address || listen.port != previous.port ||
-                                  listen.tlsCertificateFile != previous.tlsCertificateFile ||
-                                  listen.tlsKeyFile != previous.tlsKeyFile || listen.maxBodyBytes != previous.maxBodyBytes)) {
+    if (m_running && m_listen &&
+        (listen.address != previous.address || listen.port != previous.port ||
+         listen.tlsCertificateFile != previous.tlsCertificateFile || listen.tlsKeyFile != previous.tlsKeyFile ||
+         listen.maxBodyBytes != previous.maxBodyBytes)) {
         // Try the new listener before letting go of the old one.
         http::HttpServer *old = m_server;
         m_server = nullptr;
@@ -570,7 +573,8 @@ void GatewayCore::request(const QString &ns, const QString &method, const QJsonO
         return;
     }
     const QJsonObject message = jsonrpc::request(QStringLiteral("console-%1").arg(nextId++), method, params);
-    m_router->handleRequest(consoleSession(ns), message, std::make_shared<CallbackSink>(std::move(done), std::move(onMessage)));
+    m_router->handleRequest(consoleSession(ns), message,
+                            std::make_shared<CallbackSink>(std::move(done), std::move(onMessage)));
 }
 
 void GatewayCore::testConnection(const UpstreamConfig &server,
@@ -596,28 +600,32 @@ void GatewayCore::testConnection(const UpstreamConfig &server,
     QTimer::singleShot(config.startupTimeoutMs + 1000, upstream.get(), [finish, config] {
         finish(false, QStringLiteral("No answer within %1 ms").arg(config.startupTimeoutMs), {});
     });
-    connect(upstream.get(), &Upstream::stateChanged, this,
-            [weak = std::weak_ptr<Upstream>(upstream), finish](UpstreamState state, const QString &reason) {
-                auto u = weak.lock();
-                if (!u)
-                    return;
-                if (state == UpstreamState::Failing) {
-                    finish(false, reason, {});
-                } else if (state == UpstreamState::Ready) {
-                    u->sendRequest(QStringLiteral("tools/list"), {}, [u, finish](const QJsonObject &response) {
-                        const QJsonObject info = u->serverInfo();
-                        const QString who = info.value(QLatin1String("name")).toString() + QLatin1Char(' ') +
-                                            info.value(QLatin1String("version")).toString();
-                        if (jsonrpc::isError(response))
-                            finish(true, QStringLiteral("Connected to %1, but tools/list failed: %2")
-                                             .arg(who.trimmed(), jsonrpc::errorMessage(response)),
-                                   {});
-                        else
-                            finish(true, QStringLiteral("Connected to %1 (protocol %2)").arg(who.trimmed(), u->protocolVersion()),
-                                   response.value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray());
-                    });
-                }
-            });
+    connect(
+        upstream.get(), &Upstream::stateChanged, this,
+        [weak = std::weak_ptr<Upstream>(upstream), finish](UpstreamState state, const QString &reason) {
+            auto u = weak.lock();
+            if (!u)
+                return;
+            if (state == UpstreamState::Failing) {
+                finish(false, reason, {});
+            } else if (state == UpstreamState::Ready) {
+                u->sendRequest(QStringLiteral("tools/list"), {}, [u, finish](const QJsonObject &response) {
+                    const QJsonObject info = u->serverInfo();
+                    const QString who = info.value(QLatin1String("name")).toString() + QLatin1Char(' ') +
+                                        info.value(QLatin1String("version")).toString();
+                    if (jsonrpc::isError(response))
+                        finish(true,
+                               QStringLiteral("Connected to %1, but tools/list failed: %2")
+                                   .arg(who.trimmed(), jsonrpc::errorMessage(response)),
+                               {});
+                    else
+                        finish(
+                            true,
+                            QStringLiteral("Connected to %1 (protocol %2)").arg(who.trimmed(), u->protocolVersion()),
+                            response.value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray());
+                });
+            }
+        });
     upstream->start();
 }
 
@@ -648,8 +656,9 @@ void GatewayCore::stdioReceive(const QByteArray &line)
         return;
     }
     if (!doc.isObject()) {
-        send(jsonrpc::error(QJsonValue::Null, rpcerr::InvalidRequest,
-                            QStringLiteral("Invalid Request: batches are not supported; send one JSON object per line")));
+        send(jsonrpc::error(
+            QJsonValue::Null, rpcerr::InvalidRequest,
+            QStringLiteral("Invalid Request: batches are not supported; send one JSON object per line")));
         return;
     }
     const QJsonObject message = doc.object();
@@ -662,7 +671,8 @@ void GatewayCore::stdioReceive(const QByteArray &line)
         if (message.value(QLatin1String("method")).toString() != u"initialize" && !session->initialized &&
             message.value(QLatin1String("method")).toString() != u"ping") {
             // Stateless 2026-07-28 requests carry their version in _meta.
-            const QJsonObject meta = message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
+            const QJsonObject meta =
+                message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
             if (!mcp::isStatelessVersion(meta.value(mcp::kMetaProtocolVersion).toString()) &&
                 message.value(QLatin1String("method")).toString() != u"server/discover") {
                 send(jsonrpc::error(message.value(QLatin1String("id")), rpcerr::InvalidRequest,
@@ -704,7 +714,7 @@ void GatewayCore::stdioReceive(const QByteArray &line)
         return;
     case jsonrpc::Kind::Invalid:
         send(jsonrpc::error(jsonrpc::isValidId(message.value(QLatin1String("id"))) ? message.value(QLatin1String("id"))
-                                                                                    : QJsonValue(QJsonValue::Null),
+                                                                                   : QJsonValue(QJsonValue::Null),
                             rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why)));
         return;
     }

@@ -49,9 +49,10 @@ QRegularExpression templateRegex(const QString &uriTemplate)
 
 QString encodeCursor(quint64 generation, int offset)
 {
-    return QString::fromLatin1(
-        QByteArray::number(generation).append(':').append(QByteArray::number(offset)).toBase64(
-            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(QByteArray::number(generation)
+                                   .append(':')
+                                   .append(QByteArray::number(offset))
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 bool decodeCursor(const QString &cursor, quint64 *generation, int *offset)
@@ -69,10 +70,9 @@ bool decodeCursor(const QString &cursor, quint64 *generation, int *offset)
 
 int logLevelRank(const QString &level)
 {
-    static const QStringList levels = {QStringLiteral("debug"),    QStringLiteral("info"),
-                                       QStringLiteral("notice"),   QStringLiteral("warning"),
-                                       QStringLiteral("error"),    QStringLiteral("critical"),
-                                       QStringLiteral("alert"),    QStringLiteral("emergency")};
+    static const QStringList levels = {
+        QStringLiteral("debug"), QStringLiteral("info"),     QStringLiteral("notice"), QStringLiteral("warning"),
+        QStringLiteral("error"), QStringLiteral("critical"), QStringLiteral("alert"),  QStringLiteral("emergency")};
     const qsizetype i = levels.indexOf(level);
     return i < 0 ? 0 : int(i);
 }
@@ -122,7 +122,7 @@ struct Router::Parked
     QPointer<Upstream> upstream;
     quint64 handle = 0;
     QHash<QString, std::function<void(const QJsonObject &)>> replies; // input key -> upstream reply
-    QJsonObject inputRequests;                                         // input key -> {method, params}
+    QJsonObject inputRequests;                                        // input key -> {method, params}
     std::optional<QJsonObject> finalResponse; // the upstream finished while no client call waited
     quint64 nextKey = 1;
     std::unique_ptr<QTimer> expiry;
@@ -133,7 +133,7 @@ struct ToolRef
     QString server;
     QString upstreamName;
     bool enabled = true;
-    QJsonObject tool;      // as exposed
+    QJsonObject tool; // as exposed
     QJsonObject inputSchema;
     QByteArray validatorKey; // server, tool and registry generation: one compiled schema each
 };
@@ -148,16 +148,16 @@ struct Router::NsIndex
 {
     bool valid = false;
     quint64 generation = 0;
-    QHash<QString, ToolRef> tools;          // by exposed name
-    QJsonArray toolList;                    // enabled tools in order
-    QList<ToolInfo> toolInfos;              // all, for the console
+    QHash<QString, ToolRef> tools; // by exposed name
+    QJsonArray toolList;           // enabled tools in order
+    QList<ToolInfo> toolInfos;     // all, for the console
     QHash<QString, PromptRef> prompts;
     QJsonArray promptList;
     QJsonArray resourceList;
     QJsonArray templateList;
     QHash<QString, QString> resourceServer; // uri -> server
     QList<std::pair<QRegularExpression, QString>> templateServers;
-    QJsonArray unavailable;                 // [{server, state, reason}]
+    QJsonArray unavailable; // [{server, state, reason}]
 };
 
 Router::Router(UpstreamManager *upstreams, QObject *parent)
@@ -267,8 +267,9 @@ void Router::handleNotification(ClientSession *session, const QJsonObject &notif
     if (method == u"notifications/cancelled") {
         const QJsonValue requestId = params.value(QLatin1String("requestId"));
         if (jsonrpc::isValidId(requestId))
-            session->cancelInFlight(jsonrpc::idKey(requestId),
-                                    params.value(QLatin1String("reason")).toString(QStringLiteral("cancelled by client")));
+            session->cancelInFlight(
+                jsonrpc::idKey(requestId),
+                params.value(QLatin1String("reason")).toString(QStringLiteral("cancelled by client")));
     } else if (method == u"notifications/roots/list_changed") {
         const NamespaceConfig *ns = m_config.ns(session->ns());
         if (ns) {
@@ -321,19 +322,18 @@ void Router::initialize(const CallPtr &call)
             if (Upstream *u = m_upstreams->upstream(server); u && !u->instructions().isEmpty())
                 instructions.append(QStringLiteral("## %1\n%2").arg(server, u->instructions()));
     }
-    QJsonObject result{
-        {QStringLiteral("protocolVersion"), version},
-        {QStringLiteral("capabilities"),
-         QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("resources"),
-                      QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("completions"), QJsonObject{}},
-                     {QStringLiteral("logging"), QJsonObject{}}}},
-        {QStringLiteral("serverInfo"),
-         QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
-                     {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(s->ns())},
-                     {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
+    QJsonObject result{{QStringLiteral("protocolVersion"), version},
+                       {QStringLiteral("capabilities"),
+                        QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                                    {QStringLiteral("resources"), QJsonObject{{QStringLiteral("subscribe"), true},
+                                                                              {QStringLiteral("listChanged"), true}}},
+                                    {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                                    {QStringLiteral("completions"), QJsonObject{}},
+                                    {QStringLiteral("logging"), QJsonObject{}}}},
+                       {QStringLiteral("serverInfo"),
+                        QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
+                                    {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(s->ns())},
+                                    {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
     if (!instructions.isEmpty())
         result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
     finish(call, jsonrpc::result(call->id, result));
@@ -441,10 +441,11 @@ void Router::callTool(const CallPtr &call)
     const QJsonObject args = argsValue.toObject();
     if (!ref.inputSchema.isEmpty()) {
         if (auto violation = m_validator.validate(ref.validatorKey, ref.inputSchema, args)) {
-            return fail(call, rpcerr::InvalidParams,
-                        QStringLiteral("Invalid arguments for tool %1: %2: %3").arg(name, violation->path, violation->message),
-                        QJsonObject{{QStringLiteral("path"), violation->path},
-                                    {QStringLiteral("message"), violation->message}});
+            return fail(
+                call, rpcerr::InvalidParams,
+                QStringLiteral("Invalid arguments for tool %1: %2: %3").arg(name, violation->path, violation->message),
+                QJsonObject{{QStringLiteral("path"), violation->path},
+                            {QStringLiteral("message"), violation->message}});
         }
     }
     QJsonObject params = call->params;
@@ -519,7 +520,8 @@ void Router::complete(const CallPtr &call)
         if (server.isEmpty())
             return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown resource: %1").arg(uri));
     } else {
-        return fail(call, rpcerr::InvalidParams, QStringLiteral("completion/complete needs ref/prompt or ref/resource"));
+        return fail(call, rpcerr::InvalidParams,
+                    QStringLiteral("completion/complete needs ref/prompt or ref/resource"));
     }
     call->upstream = server;
     Upstream *u = readyUpstream(call, server);
@@ -535,9 +537,9 @@ void Router::complete(const CallPtr &call)
 void Router::setLogLevel(const CallPtr &call)
 {
     const QString level = call->params.value(QLatin1String("level")).toString();
-    static const QStringList levels = {QStringLiteral("debug"),    QStringLiteral("info"),  QStringLiteral("notice"),
-                                       QStringLiteral("warning"),  QStringLiteral("error"), QStringLiteral("critical"),
-                                       QStringLiteral("alert"),    QStringLiteral("emergency")};
+    static const QStringList levels = {
+        QStringLiteral("debug"), QStringLiteral("info"),     QStringLiteral("notice"), QStringLiteral("warning"),
+        QStringLiteral("error"), QStringLiteral("critical"), QStringLiteral("alert"),  QStringLiteral("emergency")};
     if (!levels.contains(level))
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown log level \"%1\"").arg(level));
     if (call->session)
@@ -554,15 +556,14 @@ void Router::setLogLevel(const CallPtr &call)
 
 void Router::discover(const CallPtr &call)
 {
-    QJsonObject result{
-        {QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::allProtocolVersions())},
-        {QStringLiteral("capabilities"),
-         QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("resources"),
-                      QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                     {QStringLiteral("completions"), QJsonObject{}},
-                     {QStringLiteral("logging"), QJsonObject{}}}}};
+    QJsonObject result{{QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::allProtocolVersions())},
+                       {QStringLiteral("capabilities"),
+                        QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                                    {QStringLiteral("resources"), QJsonObject{{QStringLiteral("subscribe"), true},
+                                                                              {QStringLiteral("listChanged"), true}}},
+                                    {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                                    {QStringLiteral("completions"), QJsonObject{}},
+                                    {QStringLiteral("logging"), QJsonObject{}}}}};
     QStringList instructions;
     if (const NamespaceConfig *ns = m_config.ns(call->ns)) {
         for (const QString &server : ns->servers)
@@ -706,10 +707,11 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
         return;
     }
     const QString relayKey = call->upstream + QLatin1Char('\n') + jsonrpc::idKey(request.value(QLatin1String("id")));
-    const QString id = s->registerClientRequest([this, relayKey, reply = std::move(reply)](const QJsonObject &response) {
-        m_relayed.remove(relayKey);
-        reply(response);
-    });
+    const QString id =
+        s->registerClientRequest([this, relayKey, reply = std::move(reply)](const QJsonObject &response) {
+            m_relayed.remove(relayKey);
+            reply(response);
+        });
     m_relayed.insert(relayKey, Relayed{s, id, call});
     QJsonObject forwarded = request;
     forwarded.insert(QStringLiteral("id"), id);
@@ -800,7 +802,8 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
             if (!p)
                 return;
             for (auto &r : p->replies)
-                r(jsonrpc::error(QJsonValue::Null, rpcerr::Timeout, QStringLiteral("The client did not answer in time")));
+                r(jsonrpc::error(QJsonValue::Null, rpcerr::Timeout,
+                                 QStringLiteral("The client did not answer in time")));
             if (p->upstream)
                 p->upstream->cancelRequest(p->handle, QStringLiteral("the client did not answer in time"));
         });
@@ -843,7 +846,8 @@ void Router::resumeParked(const CallPtr &call)
     auto parked = id.isEmpty() ? nullptr : m_parked.value(id);
     if (!parked)
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
-    call->target = call->params.value(QLatin1String("name")).toString(call->params.value(QLatin1String("uri")).toString());
+    call->target =
+        call->params.value(QLatin1String("name")).toString(call->params.value(QLatin1String("uri")).toString());
     const QJsonObject responses = call->params.value(QLatin1String("inputResponses")).toObject();
     for (auto it = responses.begin(); it != responses.end(); ++it) {
         auto reply = parked->replies.take(it.key());
@@ -881,7 +885,11 @@ void Router::subscribe(ClientSession *session, const QStringList &uris)
         const QString server = serverForUri(session->ns(), uri);
         Upstream *u = server.isEmpty() ? nullptr : m_upstreams->upstream(server);
         if (u && u->state() == UpstreamState::Ready &&
-            u->serverCapabilities().value(QLatin1String("resources")).toObject().value(QLatin1String("subscribe")).toBool())
+            u->serverCapabilities()
+                .value(QLatin1String("resources"))
+                .toObject()
+                .value(QLatin1String("subscribe"))
+                .toBool())
             u->sendRequest(QStringLiteral("resources/subscribe"), QJsonObject{{QStringLiteral("uri"), uri}},
                            [](const QJsonObject &) {});
     }
@@ -919,7 +927,8 @@ void Router::finish(const CallPtr &call, QJsonObject response)
     if (call->session)
         call->session->removeInFlight(jsonrpc::idKey(call->id));
     if (call->stateless && response.contains(QLatin1String("result")))
-        response.insert(QStringLiteral("result"), stampResult(call, response.value(QLatin1String("result")).toObject()));
+        response.insert(QStringLiteral("result"),
+                        stampResult(call, response.value(QLatin1String("result")).toObject()));
     const qint64 bytes = call->sink->finish(response);
 
     CallEvent ev;
@@ -1015,9 +1024,9 @@ Router::NsIndex &Router::index(const QString &nsName)
             tool.insert(QStringLiteral("name"), exposed);
             ref.tool = tool;
             ref.inputSchema = tool.value(QLatin1String("inputSchema")).toObject();
-            ref.validatorKey = (server + QLatin1Char('\n') + upstreamName + QLatin1Char('\n') +
-                                QString::number(reg->generation))
-                                   .toUtf8();
+            ref.validatorKey =
+                (server + QLatin1Char('\n') + upstreamName + QLatin1Char('\n') + QString::number(reg->generation))
+                    .toUtf8();
             idx.tools.insert(exposed, ref);
             if (ref.enabled)
                 idx.toolList.append(tool);
@@ -1209,8 +1218,8 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
     QJsonObject forwarded = request;
     forwarded.insert(QStringLiteral("id"), id);
     if (!best->sendToClient(forwarded))
-        best->deliverClientResponse(jsonrpc::error(QJsonValue(id), rpcerr::InternalError,
-                                                   QStringLiteral("The client has no open stream")));
+        best->deliverClientResponse(
+            jsonrpc::error(QJsonValue(id), rpcerr::InternalError, QStringLiteral("The client has no open stream")));
 }
 
 } // namespace metamcp

@@ -28,8 +28,7 @@ struct UpstreamManager::Waiter
 
 UpstreamManager::UpstreamManager(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 UpstreamManager::~UpstreamManager()
 {
@@ -262,8 +261,7 @@ bool UpstreamManager::isSettled(const QString &name) const
     return true;
 }
 
-void UpstreamManager::whenLoaded(const QStringList &names, int deadlineMs, QObject *context,
-                                 std::function<void()> done)
+void UpstreamManager::whenLoaded(const QStringList &names, int deadlineMs, QObject *context, std::function<void()> done)
 {
     auto waiter = std::make_shared<Waiter>();
     waiter->names = names;
@@ -293,8 +291,8 @@ void UpstreamManager::checkWaiters()
     for (const auto &w : waiters) {
         if (w->fired)
             continue;
-        const bool settled = std::all_of(w->names.cbegin(), w->names.cend(),
-                                         [this](const QString &n) { return isSettled(n); });
+        const bool settled =
+            std::all_of(w->names.cbegin(), w->names.cend(), [this](const QString &n) { return isSettled(n); });
         if (!settled)
             continue;
         w->fired = true;

@@ -26,8 +26,8 @@ struct Registry
     QJsonArray resources;
     QJsonArray resourceTemplates;
     QJsonArray prompts;
-    bool loaded = false;   // a complete fetch finished since the upstream became Ready
-    QString error;         // last fetch error, if any
+    bool loaded = false; // a complete fetch finished since the upstream became Ready
+    QString error;       // last fetch error, if any
     quint64 generation = 0;
 };
 

@@ -19,12 +19,12 @@ namespace metamcp::http {
 
 struct HttpServerLimits
 {
-    qint64 maxHeaderBytes = 32 * 1024;          // request line + headers -> 431
-    qint64 maxBodyBytes = 4 * 1024 * 1024;      // -> 413 (checked against Content-Length first)
-    int headerTimeoutMs = 10'000;               // whole header must arrive within -> 408 + close
-    int bodyIdleTimeoutMs = 30'000;             // no body byte for this long -> 408 + close
-    int keepAliveIdleMs = 120'000;              // idle keep-alive connection closed
-    int maxConnections = 2048;                  // further connections are answered 503 and closed
+    qint64 maxHeaderBytes = 32 * 1024;              // request line + headers -> 431
+    qint64 maxBodyBytes = 4 * 1024 * 1024;          // -> 413 (checked against Content-Length first)
+    int headerTimeoutMs = 10'000;                   // whole header must arrive within -> 408 + close
+    int bodyIdleTimeoutMs = 30'000;                 // no body byte for this long -> 408 + close
+    int keepAliveIdleMs = 120'000;                  // idle keep-alive connection closed
+    int maxConnections = 2048;                      // further connections are answered 503 and closed
     qint64 maxPendingWriteBytes = 16 * 1024 * 1024; // a stream whose reader stalls beyond this is closed
 };
 

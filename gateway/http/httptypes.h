@@ -18,11 +18,11 @@ using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
 struct HttpRequest
 {
-    QByteArray method;  // "GET", "POST", ... (as sent, upper case expected)
-    QByteArray target;  // raw request-target, e.g. "/mcp/team?x=1"
-    QByteArray path;    // percent-decoded path without the query, e.g. "/mcp/team"
-    QUrlQuery query;    // parsed query string
-    QByteArray version; // "HTTP/1.1" or "HTTP/1.0"
+    QByteArray method;   // "GET", "POST", ... (as sent, upper case expected)
+    QByteArray target;   // raw request-target, e.g. "/mcp/team?x=1"
+    QByteArray path;     // percent-decoded path without the query, e.g. "/mcp/team"
+    QUrlQuery query;     // parsed query string
+    QByteArray version;  // "HTTP/1.1" or "HTTP/1.0"
     HttpHeaders headers; // names lower-cased, values trimmed, in arrival order
     QByteArray body;     // de-chunked body
     QHostAddress peerAddress;

@@ -128,7 +128,7 @@ struct McpHttpEndpoint::HttpSession
 {
     QPointer<ClientSession> session;
     QHash<QString, std::shared_ptr<Stream>> streams; // by stream id
-    std::shared_ptr<Stream> standalone;               // GET stream (or the legacy SSE stream)
+    std::shared_ptr<Stream> standalone;              // GET stream (or the legacy SSE stream)
     std::unique_ptr<ClientChannel> channel;
     QPointer<HttpResponder> legacyResponder; // legacy transport: the one SSE connection
     QPointer<HttpResponder> listenResponder; // 2026-07-28 subscriptions/listen stream
@@ -143,8 +143,7 @@ class McpHttpEndpoint::StreamChannel final : public ClientChannel
 public:
     explicit StreamChannel(McpHttpEndpoint::HttpSession *s)
         : m_session(s)
-    {
-    }
+    {}
     bool sendToClient(const QJsonObject &message) override
     {
         if (!m_session->standalone || m_session->standalone->ended || !m_session->standalone->responder)
@@ -162,16 +161,15 @@ private:
 class McpHttpEndpoint::PostSink final : public CallSink
 {
 public:
-    PostSink(McpHttpEndpoint *endpoint, std::weak_ptr<HttpSession> session, HttpResponder *responder,
-             bool acceptsSse, bool primeStreams, HttpHeaders headers)
+    PostSink(McpHttpEndpoint *endpoint, std::weak_ptr<HttpSession> session, HttpResponder *responder, bool acceptsSse,
+             bool primeStreams, HttpHeaders headers)
         : m_endpoint(endpoint)
         , m_session(std::move(session))
         , m_responder(responder)
         , m_acceptsSse(acceptsSse)
         , m_prime(primeStreams)
         , m_headers(std::move(headers))
-    {
-    }
+    {}
 
     void message(const QJsonObject &message) override
     {
@@ -240,8 +238,7 @@ public:
         , m_acceptsSse(acceptsSse)
         , m_headers(std::move(headers))
         , m_session(session)
-    {
-    }
+    {}
     ~StatelessSink() override
     {
         if (m_session)
@@ -280,9 +277,9 @@ public:
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
         // Pre-dispatch failures of the modern leg carry their HTTP status (PROTOCOL-NOTES 1.5).
         const int code = jsonrpc::isError(response) ? jsonrpc::errorCode(response) : 0;
-        const int status = code == rpcerr::MethodNotFound                                            ? 404
+        const int status = code == rpcerr::MethodNotFound                                              ? 404
                            : code == rpcerr::MissingClientCapability || code == rpcerr::HeaderMismatch ? 400
-                                                                                                      : 200;
+                                                                                                       : 200;
         m_responder->respond(status, headers, body);
         return body.size();
     }
@@ -301,8 +298,7 @@ class McpHttpEndpoint::LegacySink final : public CallSink
 public:
     explicit LegacySink(std::weak_ptr<HttpSession> session)
         : m_session(std::move(session))
-    {
-    }
+    {}
     void message(const QJsonObject &message) override { send(message); }
     qint64 finish(const QJsonObject &response) override { return response.isEmpty() ? 0 : send(response); }
 
@@ -417,7 +413,8 @@ void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *r
         return;
     if (request.method == "OPTIONS") {
         HttpHeaders headers = corsHeaders(request);
-        headers.append({QByteArrayLiteral("Access-Control-Allow-Methods"), QByteArrayLiteral("GET, POST, DELETE, OPTIONS")});
+        headers.append(
+            {QByteArrayLiteral("Access-Control-Allow-Methods"), QByteArrayLiteral("GET, POST, DELETE, OPTIONS")});
         headers.append({QByteArrayLiteral("Access-Control-Allow-Headers"),
                         QByteArrayLiteral("Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, "
                                           "Last-Event-ID, Mcp-Method, Mcp-Name")});
@@ -475,8 +472,7 @@ bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpRespond
     return true;
 }
 
-bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns,
-                                QString *label)
+bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns, QString *label)
 {
     const NamespaceConfig *cfg = m_router->config().ns(ns);
     if (!cfg || !cfg->requireApiKey)
@@ -572,9 +568,10 @@ void McpHttpEndpoint::closeSession(const QString &id)
     if (s->listenResponder && !s->listenResponder->isFinished()) {
         // Graceful end of a subscription: a final result, then close.
         const QJsonObject done = jsonrpc::result(
-            s->listenId, QJsonObject{{QStringLiteral("resultType"), QStringLiteral("complete")},
-                                     {QStringLiteral("_meta"),
-                                      QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), s->listenId}}}});
+            s->listenId,
+            QJsonObject{{QStringLiteral("resultType"), QStringLiteral("complete")},
+                        {QStringLiteral("_meta"),
+                         QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), s->listenId}}}});
         s->listenResponder->writeChunk(sseEvent({}, compact(done), QByteArrayLiteral("message")));
         s->listenResponder->endStream();
     }
@@ -651,8 +648,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
         public:
             explicit BatchSink(std::shared_ptr<BatchState> st)
                 : m_state(std::move(st))
-            {
-            }
+            {}
             void message(const QJsonObject &) override {}
             qint64 finish(const QJsonObject &response) override
             {
@@ -661,7 +657,8 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                 if (--m_state->pending == 0 && m_state->responder && !m_state->responder->isFinished()) {
                     HttpHeaders h = m_state->headers;
                     h.append({QByteArrayLiteral("Content-Type"), kJson});
-                    m_state->responder->respond(200, h, QJsonDocument(m_state->responses).toJson(QJsonDocument::Compact));
+                    m_state->responder->respond(200, h,
+                                                QJsonDocument(m_state->responses).toJson(QJsonDocument::Compact));
                 }
                 return 0;
             }
@@ -709,8 +706,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     // Which era? The body decides (PROTOCOL-NOTES.md 1.7): a request whose _meta claims a
     // protocol version is 2026-07-28 (stateless); initialize and unclaimed messages are the
     // session protocol; a modern header without a claim is a malformed modern request.
-    const QJsonObject meta =
-        message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
+    const QJsonObject meta = message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
     const bool claim = meta.contains(mcp::kMetaProtocolVersion);
     const bool modernHeader = mcp::isStatelessVersion(QString::fromLatin1(versionHeader));
     if (kind == jsonrpc::Kind::Request && method == u"initialize") {
@@ -735,12 +731,12 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
         responder->respond(
             400, headers,
-            compact(jsonrpc::error(message.value(QLatin1String("id")), rpcerr::InvalidParams,
-                                   QStringLiteral("Invalid _meta envelope for protocol revision %1: _meta missing")
-                                       .arg(QString::fromLatin1(versionHeader)),
-                                   QJsonObject{{QStringLiteral("envelope"),
-                                                QJsonObject{{QStringLiteral("missing"),
-                                                             QJsonArray{QStringLiteral("_meta")}}}}})));
+            compact(jsonrpc::error(
+                message.value(QLatin1String("id")), rpcerr::InvalidParams,
+                QStringLiteral("Invalid _meta envelope for protocol revision %1: _meta missing")
+                    .arg(QString::fromLatin1(versionHeader)),
+                QJsonObject{{QStringLiteral("envelope"),
+                             QJsonObject{{QStringLiteral("missing"), QJsonArray{QStringLiteral("_meta")}}}}})));
         return;
     }
     if (!checkLegacyVersionHeader(request, responder))
@@ -773,16 +769,18 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                 , m_id(std::move(id))
                 , m_responder(r)
                 , m_headers(std::move(h))
-            {
-            }
+            {}
             void message(const QJsonObject &) override {}
             qint64 finish(const QJsonObject &response) override
             {
                 if (jsonrpc::isError(response) || response.isEmpty())
-                    QMetaObject::invokeMethod(m_endpoint, [e = QPointer(m_endpoint), id = m_id] {
-                        if (e)
-                            e->closeSession(id);
-                    }, Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        m_endpoint,
+                        [e = QPointer(m_endpoint), id = m_id] {
+                            if (e)
+                                e->closeSession(id);
+                        },
+                        Qt::QueuedConnection);
                 if (!m_responder || m_responder->isFinished())
                     return 0;
                 const QByteArray body = compact(response);
@@ -810,10 +808,10 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     switch (kind) {
     case jsonrpc::Kind::Request: {
         const bool prime = mcp::versionAtLeast(session->protocolVersion, mcp::V2025_11_25);
-        m_router->handleRequest(session, message,
-                                std::make_shared<PostSink>(this, m_sessions.value(session->id()), responder, acceptsSse,
-                                                           prime, cors),
-                                request.body.size());
+        m_router->handleRequest(
+            session, message,
+            std::make_shared<PostSink>(this, m_sessions.value(session->id()), responder, acceptsSse, prime, cors),
+            request.body.size());
         return;
     }
     case jsonrpc::Kind::Notification:
@@ -894,12 +892,13 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
     // 2. Headers that repeat the body must agree with it (HeaderMismatch).
     const QByteArray versionHeader = request.header("mcp-protocol-version");
     if (!versionHeader.isEmpty() && QString::fromLatin1(versionHeader.trimmed()) != version)
-        return reject(400, rpcerr::HeaderMismatch,
-                      QStringLiteral("Bad Request: the MCP-Protocol-Version header names %1 but the body's _meta names %2")
-                          .arg(QString::fromLatin1(versionHeader), version),
-                      QJsonObject{{QStringLiteral("mismatch"),
-                                   QJsonObject{{QStringLiteral("header"), QString::fromLatin1(versionHeader)},
-                                               {QStringLiteral("body"), version}}}});
+        return reject(
+            400, rpcerr::HeaderMismatch,
+            QStringLiteral("Bad Request: the MCP-Protocol-Version header names %1 but the body's _meta names %2")
+                .arg(QString::fromLatin1(versionHeader), version),
+            QJsonObject{
+                {QStringLiteral("mismatch"), QJsonObject{{QStringLiteral("header"), QString::fromLatin1(versionHeader)},
+                                                         {QStringLiteral("body"), version}}}});
     const QByteArray methodHeader = request.header("mcp-method");
     if (request.hasHeader("mcp-method")) {
         const auto decoded = decodeHeaderValue(methodHeader);
@@ -929,7 +928,8 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
 
     // 4. The standard headers must be present.
     if (versionHeader.isEmpty())
-        return reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: the MCP-Protocol-Version header is required"));
+        return reject(400, rpcerr::HeaderMismatch,
+                      QStringLiteral("Bad Request: the MCP-Protocol-Version header is required"));
     if (!request.hasHeader("mcp-method"))
         return reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: the Mcp-Method header is required"));
     const bool named = method == u"tools/call" || method == u"prompts/get" || method == u"resources/read";
@@ -941,12 +941,13 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
                           QStringLiteral("Bad Request: the Mcp-Name header is required for %1").arg(method));
         const auto decoded = decodeHeaderValue(request.header("mcp-name"));
         if (!decoded || *decoded != bodyName)
-            return reject(400, rpcerr::HeaderMismatch,
-                          QStringLiteral("Bad Request: the Mcp-Name header names \"%1\" but the body names \"%2\"")
-                              .arg(QString::fromUtf8(request.header("mcp-name")), bodyName),
-                          QJsonObject{{QStringLiteral("mismatch"),
-                                       QJsonObject{{QStringLiteral("header"), QString::fromUtf8(request.header("mcp-name"))},
-                                                   {QStringLiteral("body"), bodyName}}}});
+            return reject(
+                400, rpcerr::HeaderMismatch,
+                QStringLiteral("Bad Request: the Mcp-Name header names \"%1\" but the body names \"%2\"")
+                    .arg(QString::fromUtf8(request.header("mcp-name")), bodyName),
+                QJsonObject{{QStringLiteral("mismatch"),
+                             QJsonObject{{QStringLiteral("header"), QString::fromUtf8(request.header("mcp-name"))},
+                                         {QStringLiteral("body"), bodyName}}}});
     }
 
     // 5. Methods 2026-07-28 does not have.
@@ -1014,18 +1015,19 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
     public:
         explicit ListenChannel(HttpSession *s)
             : m_s(s)
-        {
-        }
+        {}
         bool sendToClient(const QJsonObject &message) override
         {
             if (!m_s->listenResponder || m_s->listenResponder->isFinished())
                 return false;
             const QString method = message.value(QLatin1String("method")).toString();
             const QJsonObject &f = m_s->listenFilter;
-            const bool wanted = (method == u"notifications/tools/list_changed" && f.contains(QLatin1String("toolsListChanged"))) ||
-                                (method == u"notifications/prompts/list_changed" && f.contains(QLatin1String("promptsListChanged"))) ||
-                                (method == u"notifications/resources/list_changed" && f.contains(QLatin1String("resourcesListChanged"))) ||
-                                method == u"notifications/resources/updated";
+            const bool wanted =
+                (method == u"notifications/tools/list_changed" && f.contains(QLatin1String("toolsListChanged"))) ||
+                (method == u"notifications/prompts/list_changed" && f.contains(QLatin1String("promptsListChanged"))) ||
+                (method == u"notifications/resources/list_changed" &&
+                 f.contains(QLatin1String("resourcesListChanged"))) ||
+                method == u"notifications/resources/updated";
             if (!wanted)
                 return true; // not subscribed: dropped on purpose
             QJsonObject n = message;
@@ -1056,8 +1058,9 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
     responder->beginStream(200, headers);
     const QJsonObject ack = jsonrpc::notification(
         QStringLiteral("notifications/subscriptions/acknowledged"),
-        QJsonObject{{QStringLiteral("notifications"), honoured},
-                    {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), id}}}});
+        QJsonObject{
+            {QStringLiteral("notifications"), honoured},
+            {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), id}}}});
     responder->writeChunk(sseEvent({}, compact(ack), QByteArrayLiteral("message")));
 }
 
@@ -1115,8 +1118,8 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
         return;
     }
     if (s->standalone && s->standalone->responder && !s->standalone->responder->isFinished()) {
-        replyError(responder, 409, rpcerr::InvalidRequest,
-                   QStringLiteral("Conflict: only one GET stream per session"), cors);
+        replyError(responder, 409, rpcerr::InvalidRequest, QStringLiteral("Conflict: only one GET stream per session"),
+                   cors);
         return;
     }
     if (!s->standalone) {
@@ -1159,8 +1162,7 @@ void McpHttpEndpoint::handleLegacySse(const HttpRequest &request, HttpResponder 
     public:
         explicit LegacyChannel(HttpSession *s)
             : m_s(s)
-        {
-        }
+        {}
         bool sendToClient(const QJsonObject &message) override
         {
             if (!m_s->legacyResponder || m_s->legacyResponder->isFinished())
@@ -1206,7 +1208,8 @@ void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        replyError(responder, 400, parseError.error != QJsonParseError::NoError ? rpcerr::ParseError : rpcerr::InvalidRequest,
+        replyError(responder, 400,
+                   parseError.error != QJsonParseError::NoError ? rpcerr::ParseError : rpcerr::InvalidRequest,
                    parseError.error != QJsonParseError::NoError
                        ? QStringLiteral("Parse error: %1").arg(parseError.errorString())
                        : QStringLiteral("Invalid Request: expected a JSON object"),
@@ -1265,8 +1268,7 @@ void McpHttpEndpoint::sweep()
         }
         const bool streaming = (s.standalone && s.standalone->responder) || s.legacyResponder || s.listenResponder;
         const QDateTime last = s.session ? std::max(s.lastSeen, s.session->lastActivity) : s.lastSeen;
-        if (!streaming && (!s.session || s.session->inFlightCount() == 0) &&
-            last.msecsTo(now) > m_sessionIdleTimeoutMs)
+        if (!streaming && (!s.session || s.session->inFlightCount() == 0) && last.msecsTo(now) > m_sessionIdleTimeoutMs)
             expired.append(it.key());
     }
     for (const QString &id : expired)

@@ -74,8 +74,7 @@ private:
     void handleLegacyPost(const http::HttpRequest &request, http::HttpResponder *responder);
 
     bool checkHostAndOrigin(const http::HttpRequest &request, http::HttpResponder *responder);
-    bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
-                   QString *label);
+    bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns, QString *label);
     HttpSession *sessionFor(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
     HttpSession *createSession(const QString &ns, ClientSession::Transport transport);
     void closeSession(const QString &id);

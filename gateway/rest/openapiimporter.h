@@ -14,10 +14,10 @@ namespace metamcp {
 
 struct OpenApiImport
 {
-    QUrl baseUrl;                 // servers[0].url (resolved against the document URL if relative)
+    QUrl baseUrl; // servers[0].url (resolved against the document URL if relative)
     QList<RestToolConfig> tools;
-    QStringList warnings;         // operations skipped and why
-    QString error;                // non-empty: not an OpenAPI 3 document
+    QStringList warnings; // operations skipped and why
+    QString error;        // non-empty: not an OpenAPI 3 document
     bool ok() const { return error.isEmpty(); }
 };
 

@@ -91,8 +91,7 @@ void runJob(const QString &service, Op op, const QString &key, const QString &va
 CredentialStore::CredentialStore(const QString &service, QObject *parent)
     : QObject(parent)
     , m_service(service)
-{
-}
+{}
 
 CredentialStore::~CredentialStore() = default;
 
@@ -103,18 +102,21 @@ static void dispatch(CredentialStore *store, const QString &service, Op op, cons
     auto deliver = [self, done](const Result &result) {
         if (!self)
             return;
-        QMetaObject::invokeMethod(self.data(), [self, done, result] {
-            if (self && done)
-                done(result);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, done, result] {
+                if (self && done)
+                    done(result);
+            },
+            Qt::QueuedConnection);
     };
     QCoreApplication *app = QCoreApplication::instance();
     if (!app) {
         deliver(Result{QStringLiteral("The OS keychain needs a running application object"), std::nullopt});
         return;
     }
-    QMetaObject::invokeMethod(app, [service, op, key, value, deliver] { runJob(service, op, key, value, 0, deliver); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        app, [service, op, key, value, deliver] { runJob(service, op, key, value, 0, deliver); }, Qt::QueuedConnection);
 }
 
 void CredentialStore::write(const QString &key, const QString &value, Done done)

@@ -19,9 +19,9 @@ namespace metamcp {
 struct ApiKeyInfo
 {
     qint64 id = 0;
-    QString ns;       // namespace the key grants access to
+    QString ns; // namespace the key grants access to
     QString label;
-    QString prefix;   // first characters of the key, shown in lists ("mcp_3f9a…")
+    QString prefix; // first characters of the key, shown in lists ("mcp_3f9a…")
     QDateTime created;
     QDateTime lastUsed;
 };

@@ -8,9 +8,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
-#include <QJsonArray>
 #include <QTest>
 #include <QUuid>
 
@@ -42,7 +42,14 @@ private:
     {
         const QJsonObject r = fixture.request(kDefaultNamespace, QStringLiteral("tools/call"),
                                               {{QStringLiteral("name"), QStringLiteral("vault__get-env")}});
-        return r.value(QLatin1String("result")).toObject().value(QLatin1String("content")).toArray().at(0).toObject().value(QLatin1String("text")).toString();
+        return r.value(QLatin1String("result"))
+            .toObject()
+            .value(QLatin1String("content"))
+            .toArray()
+            .at(0)
+            .toObject()
+            .value(QLatin1String("text"))
+            .toString();
     }
 
 private Q_SLOTS:
@@ -58,7 +65,8 @@ private Q_SLOTS:
         });
         QTRY_VERIFY_WITH_TIMEOUT(written, 15000);
         QVERIFY2(error.isEmpty(), qPrintable(QStringLiteral("keychain not usable (run the tests under the README's "
-                                                            "command, which starts dbus + gnome-keyring): ") + error));
+                                                            "command, which starts dbus + gnome-keyring): ") +
+                                             error));
         QCOMPARE(readKey(store, key), std::optional<QString>(QStringLiteral("value-1")));
         bool removed = false;
         store.remove(key, [&](const QString &e) {
@@ -75,10 +83,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         UpstreamConfig vault = GatewayFixture::everythingStdio(QStringLiteral("vault"));
-        vault.env.insert(QStringLiteral("VAULT_API_TOKEN"), m_secret);      // looks secret by name
+        vault.env.insert(QStringLiteral("VAULT_API_TOKEN"), m_secret); // looks secret by name
         vault.env.insert(QStringLiteral("PLAIN_SETTING"), QStringLiteral("visible"));
         vault.env.insert(QStringLiteral("CUSTOM_THING"), m_secret + QStringLiteral("-2"));
-        vault.secretEnv = {QStringLiteral("CUSTOM_THING")};                   // marked secret explicitly
+        vault.secretEnv = {QStringLiteral("CUSTOM_THING")}; // marked secret explicitly
         {
             GatewayFixture fixture(dir.path());
             QVERIFY(fixture.start());
@@ -88,10 +96,12 @@ private Q_SLOTS:
             QVERIFY2(env.contains(m_secret), "the upstream process gets the secret");
             QVERIFY(env.contains(QStringLiteral("visible")));
             CredentialStore store;
-            QCOMPARE(readKey(store, CredentialStore::serverKey(QStringLiteral("vault"), QStringLiteral("env:VAULT_API_TOKEN"))),
+            QCOMPARE(readKey(store, CredentialStore::serverKey(QStringLiteral("vault"),
+                                                               QStringLiteral("env:VAULT_API_TOKEN"))),
                      std::optional<QString>(m_secret));
-            QCOMPARE(readKey(store, CredentialStore::serverKey(QStringLiteral("vault"), QStringLiteral("env:CUSTOM_THING"))),
-                     std::optional<QString>(m_secret + QStringLiteral("-2")));
+            QCOMPARE(
+                readKey(store, CredentialStore::serverKey(QStringLiteral("vault"), QStringLiteral("env:CUSTOM_THING"))),
+                std::optional<QString>(m_secret + QStringLiteral("-2")));
         }
         // The database (and any WAL) holds names only.
         for (const QString &name : QDir(dir.path()).entryList(QDir::Files)) {
@@ -113,8 +123,9 @@ private Q_SLOTS:
             QTRY_VERIFY(removed);
         }
         CredentialStore store;
-        QTRY_COMPARE_WITH_TIMEOUT(readKey(store, CredentialStore::serverKey(QStringLiteral("vault"), QStringLiteral("env:VAULT_API_TOKEN"))),
-                                  std::optional<QString>(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            readKey(store, CredentialStore::serverKey(QStringLiteral("vault"), QStringLiteral("env:VAULT_API_TOKEN"))),
+            std::optional<QString>(), 10000);
     }
 };
 

@@ -9,9 +9,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
-#include <QTemporaryDir>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
@@ -34,8 +34,8 @@ QJsonObject initializeParams(const QString &version = QStringLiteral("2025-11-25
 {
     return {{QStringLiteral("protocolVersion"), version},
             {QStringLiteral("capabilities"), caps},
-            {QStringLiteral("clientInfo"),
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("tst_gateway")}, {QStringLiteral("version"), QStringLiteral("1")}}}};
+            {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("tst_gateway")},
+                                                       {QStringLiteral("version"), QStringLiteral("1")}}}};
 }
 
 QJsonObject envelope(const QJsonObject &caps = {})
@@ -43,7 +43,8 @@ QJsonObject envelope(const QJsonObject &caps = {})
     return {{QStringLiteral("io.modelcontextprotocol/protocolVersion"), QStringLiteral("2026-07-28")},
             {QStringLiteral("io.modelcontextprotocol/clientCapabilities"), caps},
             {QStringLiteral("io.modelcontextprotocol/clientInfo"),
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("tst_gateway")}, {QStringLiteral("version"), QStringLiteral("1")}}}};
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("tst_gateway")},
+                         {QStringLiteral("version"), QStringLiteral("1")}}}};
 }
 
 RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name = {})
@@ -80,8 +81,9 @@ private:
 
     QByteArray initialize(const QJsonObject &caps = {})
     {
-        const RawResponse r = postJson(m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2025-11-25"), caps)),
-                                       mcpHeaders());
+        const RawResponse r = postJson(
+            m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2025-11-25"), caps)),
+            mcpHeaders());
         if (r.status != 200)
             return {};
         const QByteArray sid = r.header("mcp-session-id");
@@ -99,7 +101,8 @@ private:
         const RawResponse r = postJson(m_port, "/mcp",
                                        rpc(9, QStringLiteral("tools/call"),
                                            {{QStringLiteral("name"), QStringLiteral("everything__echo")},
-                                            {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("still here")}}}}),
+                                            {QStringLiteral("arguments"),
+                                             QJsonObject{{QStringLiteral("message"), QStringLiteral("still here")}}}}),
                                        mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(r.status, 200);
         QCOMPARE(text(r.json()), QStringLiteral("Echo: still here"));
@@ -112,45 +115,57 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(m_fixture.start(&error), qPrintable(error));
         m_port = m_fixture.port();
-        QCOMPARE(m_fixture.addServer(GatewayFixture::everythingStdio(QStringLiteral("everything"), m_marker)), QString());
+        QCOMPARE(m_fixture.addServer(GatewayFixture::everythingStdio(QStringLiteral("everything"), m_marker)),
+                 QString());
         QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("everything__echo")));
     }
 
     void sessionLifecycle()
     {
-        const RawResponse init = postJson(m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams()), mcpHeaders());
+        const RawResponse init =
+            postJson(m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams()), mcpHeaders());
         QCOMPARE(init.status, 200);
         const QByteArray sid = init.header("mcp-session-id");
         QVERIFY(!sid.isEmpty());
-        QCOMPARE(init.json().value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
-                 QStringLiteral("2025-11-25"));
+        QCOMPARE(
+            init.json().value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
+            QStringLiteral("2025-11-25"));
 
-        const RawResponse list = postJson(m_port, "/mcp", rpc(2, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
+        const RawResponse list =
+            postJson(m_port, "/mcp", rpc(2, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(list.status, 200);
         QStringList names;
-        for (const QJsonValue &t : list.json().value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray())
+        for (const QJsonValue &t :
+             list.json().value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray())
             names.append(t.toObject().value(QLatin1String("name")).toString());
         QVERIFY2(names.contains(QStringLiteral("everything__echo")), qPrintable(names.join(u',')));
         QVERIFY(names.contains(QStringLiteral("everything__get-sum")));
 
-        const RawResponse call = postJson(m_port, "/mcp",
-                                          rpc(3, QStringLiteral("tools/call"),
-                                              {{QStringLiteral("name"), QStringLiteral("everything__echo")},
-                                               {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("hi")}}}}),
-                                          mcpHeaders(sid, "2025-11-25"));
+        const RawResponse call = postJson(
+            m_port, "/mcp",
+            rpc(3, QStringLiteral("tools/call"),
+                {{QStringLiteral("name"), QStringLiteral("everything__echo")},
+                 {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("hi")}}}}),
+            mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(call.status, 200);
         QCOMPARE(text(call.json()), QStringLiteral("Echo: hi"));
 
         // Older clients negotiate their version.
-        const RawResponse old = postJson(m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2025-03-26"))), mcpHeaders());
-        QCOMPARE(old.json().value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
-                 QStringLiteral("2025-03-26"));
+        const RawResponse old = postJson(
+            m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2025-03-26"))),
+            mcpHeaders());
+        QCOMPARE(
+            old.json().value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
+            QStringLiteral("2025-03-26"));
 
         QCOMPARE(postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/list")), mcpHeaders()).status, 400);
-        QCOMPARE(postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/list")), mcpHeaders("no-such-session")).status, 404);
-        QCOMPARE(postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/list")), mcpHeaders(sid, "1999-01-01")).status, 400);
+        QCOMPARE(postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/list")), mcpHeaders("no-such-session")).status,
+                 404);
+        QCOMPARE(postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/list")), mcpHeaders(sid, "1999-01-01")).status,
+                 400);
         QCOMPARE(rawRequest(m_port, "DELETE", "/mcp", mcpHeaders(sid)).status, 200);
-        QCOMPARE(postJson(m_port, "/mcp", rpc(5, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25")).status, 404);
+        QCOMPARE(postJson(m_port, "/mcp", rpc(5, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25")).status,
+                 404);
     }
 
     void badInput_data()
@@ -159,28 +174,45 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<int>("code");
         const QByteArray json = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
-        auto req = [](const QByteArray &headers, const QByteArray &body, const QByteArray &host = "127.0.0.1") -> QByteArray {
+        auto req = [](const QByteArray &headers, const QByteArray &body,
+                      const QByteArray &host = "127.0.0.1") -> QByteArray {
             return "POST /mcp HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + headers +
                    "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
         };
-        const QByteArray init = QJsonDocument(rpc(1, QStringLiteral("initialize"), initializeParams())).toJson(QJsonDocument::Compact);
+        const QByteArray init =
+            QJsonDocument(rpc(1, QStringLiteral("initialize"), initializeParams())).toJson(QJsonDocument::Compact);
         QTest::newRow("malformed JSON") << req(json, "{\"jsonrpc\": \"2.0\", \"id\": 1,") << 400 << -32700;
         QTest::newRow("not JSON-RPC") << req(json, "{\"hello\": 1}") << 400 << -32600;
-        QTest::newRow("wrong content type") << req("Content-Type: text/plain\r\nAccept: application/json, text/event-stream\r\n", init) << 415 << -32600;
-        QTest::newRow("no SSE in Accept") << req("Content-Type: application/json\r\nAccept: application/json\r\n", init) << 406 << -32600;
+        QTest::newRow("wrong content type")
+            << req("Content-Type: text/plain\r\nAccept: application/json, text/event-stream\r\n", init) << 415
+            << -32600;
+        QTest::newRow("no SSE in Accept")
+            << req("Content-Type: application/json\r\nAccept: application/json\r\n", init) << 406 << -32600;
         QTest::newRow("batch") << req(json, "[" + init + "]") << 400 << -32600;
         QByteArray huge = QByteArrayLiteral("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"");
         huge.append(QByteArray(2 * 1024 * 1024, 'a')).append("\"}}");
         QTest::newRow("oversize") << req(json, huge) << 413 << -32600;
         QTest::newRow("bad Origin") << req(json + "Origin: http://evil.example\r\n", init) << 403 << -32600;
         QTest::newRow("DNS rebinding Host") << req(json, init, "evil.example:80") << 403 << -32600;
-        QTest::newRow("unknown path") << QByteArray("GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") << 404 << -32600;
-        QTest::newRow("unknown namespace") << QByteArray("GET /mcp/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n") << 404 << -32600;
+        QTest::newRow("unknown path") << QByteArray(
+                                             "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                                      << 404 << -32600;
+        QTest::newRow("unknown namespace") << QByteArray("GET /mcp/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
+                                                         "text/event-stream\r\nConnection: close\r\n\r\n")
+                                           << 404 << -32600;
         QTest::newRow("junk request line") << QByteArray("GET FOFOFO HTTP 1/1\r\n\r\n") << 400 << -32600;
-        QTest::newRow("NUL bytes") << QByteArray("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\0\0\0\r\n\r\n", 36) << 400 << -32600;
-        QTest::newRow("binary garbage") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\xff\xfe\r\n\r\n", 17) << 400 << -32600;
-        QTest::newRow("GET without SSE") << QByteArray("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n") << 406 << -32600;
-        QTest::newRow("PUT") << QByteArray("PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") << 405 << -32600;
+        QTest::newRow("NUL bytes") << QByteArray("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\0\0\0\r\n\r\n", 36) << 400
+                                   << -32600;
+        QTest::newRow("binary garbage") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\xff\xfe\r\n\r\n",
+                                                      17)
+                                        << 400 << -32600;
+        QTest::newRow("GET without SSE")
+            << QByteArray(
+                   "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
+            << 406 << -32600;
+        QTest::newRow("PUT")
+            << QByteArray("PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            << 405 << -32600;
     }
 
     void badInput()
@@ -199,30 +231,35 @@ private Q_SLOTS:
     void argumentsValidatedAgainstSchema()
     {
         const QByteArray sid = initialize();
-        const RawResponse r = postJson(m_port, "/mcp",
-                                       rpc(7, QStringLiteral("tools/call"),
-                                           {{QStringLiteral("name"), QStringLiteral("everything__get-sum")},
-                                            {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("a"), QStringLiteral("one")}, {QStringLiteral("b"), 2}}}}),
-                                       mcpHeaders(sid, "2025-11-25"));
+        const RawResponse r =
+            postJson(m_port, "/mcp",
+                     rpc(7, QStringLiteral("tools/call"),
+                         {{QStringLiteral("name"), QStringLiteral("everything__get-sum")},
+                          {QStringLiteral("arguments"),
+                           QJsonObject{{QStringLiteral("a"), QStringLiteral("one")}, {QStringLiteral("b"), 2}}}}),
+                     mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(r.status, 200);
         const QJsonObject error = r.json().value(QLatin1String("error")).toObject();
         QCOMPARE(error.value(QLatin1String("code")).toInt(), -32602);
-        QCOMPARE(error.value(QLatin1String("data")).toObject().value(QLatin1String("path")).toString(), QStringLiteral("/a"));
+        QCOMPARE(error.value(QLatin1String("data")).toObject().value(QLatin1String("path")).toString(),
+                 QStringLiteral("/a"));
         QVERIFY2(error.value(QLatin1String("message")).toString().contains(QLatin1String("/a")), r.body.constData());
 
-        const RawResponse unknown = postJson(m_port, "/mcp",
-                                             rpc(8, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("everything__nope")}}),
-                                             mcpHeaders(sid, "2025-11-25"));
+        const RawResponse unknown = postJson(
+            m_port, "/mcp",
+            rpc(8, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("everything__nope")}}),
+            mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(unknown.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32602);
     }
 
     void progressStreamsAndResumes()
     {
         const QByteArray sid = initialize();
-        const QJsonObject call = rpc(11, QStringLiteral("tools/call"),
-                                     {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
-                                      {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("duration"), 2}, {QStringLiteral("steps"), 4}}},
-                                      {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"), QStringLiteral("tok-1")}}}});
+        const QJsonObject call = rpc(
+            11, QStringLiteral("tools/call"),
+            {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
+             {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("duration"), 2}, {QStringLiteral("steps"), 4}}},
+             {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"), QStringLiteral("tok-1")}}}});
         StreamClient stream;
         QVERIFY(stream.open(m_port, buildRequest(m_port, "POST", "/mcp", mcpHeaders(sid, "2025-11-25"),
                                                  QJsonDocument(call).toJson(QJsonDocument::Compact))));
@@ -234,16 +271,20 @@ private Q_SLOTS:
         SseEvent progress;
         QVERIFY(stream.nextEvent(&progress));
         QCOMPARE(progress.json().value(QLatin1String("method")).toString(), QStringLiteral("notifications/progress"));
-        QCOMPARE(progress.json().value(QLatin1String("params")).toObject().value(QLatin1String("progressToken")).toString(),
-                 QStringLiteral("tok-1"));
+        QCOMPARE(
+            progress.json().value(QLatin1String("params")).toObject().value(QLatin1String("progressToken")).toString(),
+            QStringLiteral("tok-1"));
         // The client goes away mid-stream, then resumes from the last event it saw.
         const QByteArray lastId = progress.id;
         stream.close();
         StreamClient resumed;
         RawHeaders headers{{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", lastId}};
-        QVERIFY(QTest::qWaitFor([&] {
-            return resumed.open(m_port, buildRequest(m_port, "GET", "/mcp", headers, {})) && resumed.status() == 200;
-        }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return resumed.open(m_port, buildRequest(m_port, "GET", "/mcp", headers, {})) &&
+                       resumed.status() == 200;
+            },
+            5000));
         QJsonObject final;
         int progressEvents = 0;
         SseEvent e;
@@ -283,15 +324,23 @@ private Q_SLOTS:
         QCOMPARE(endpoint.event, QByteArray("endpoint"));
         QVERIFY(endpoint.data.startsWith("/messages?sessionId="));
         RawHeaders json{{"Content-Type", "application/json"}};
-        QCOMPARE(postJson(m_port, endpoint.data, rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2024-11-05"))), json).status, 202);
+        QCOMPARE(postJson(m_port, endpoint.data,
+                          rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2024-11-05"))), json)
+                     .status,
+                 202);
         SseEvent initResult;
         QVERIFY(sse.nextEvent(&initResult));
-        QCOMPARE(initResult.json().value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
+        QCOMPARE(initResult.json()
+                     .value(QLatin1String("result"))
+                     .toObject()
+                     .value(QLatin1String("protocolVersion"))
+                     .toString(),
                  QStringLiteral("2024-11-05"));
         QCOMPARE(postJson(m_port, endpoint.data,
                           rpc(2, QStringLiteral("tools/call"),
                               {{QStringLiteral("name"), QStringLiteral("everything__echo")},
-                               {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("legacy")}}}}),
+                               {QStringLiteral("arguments"),
+                                QJsonObject{{QStringLiteral("message"), QStringLiteral("legacy")}}}}),
                           json)
                      .status,
                  202);
@@ -303,23 +352,26 @@ private Q_SLOTS:
 
     void statelessDiscoverAndCall()
     {
-        const RawResponse discover = postJson(m_port, "/mcp",
-                                              rpc(1, QStringLiteral("server/discover"), {{QStringLiteral("_meta"), envelope()}}),
-                                              modernHeaders("server/discover"));
+        const RawResponse discover =
+            postJson(m_port, "/mcp", rpc(1, QStringLiteral("server/discover"), {{QStringLiteral("_meta"), envelope()}}),
+                     modernHeaders("server/discover"));
         QCOMPARE(discover.status, 200);
         QVERIFY(discover.header("mcp-session-id").isEmpty());
         const QJsonObject result = discover.json().value(QLatin1String("result")).toObject();
         QVERIFY(result.value(QLatin1String("supportedVersions")).toArray().contains(QStringLiteral("2026-07-28")));
         QCOMPARE(result.value(QLatin1String("resultType")).toString(), QStringLiteral("complete"));
         QVERIFY(result.contains(QLatin1String("ttlMs")) && result.contains(QLatin1String("cacheScope")));
-        QVERIFY(result.value(QLatin1String("_meta")).toObject().contains(QLatin1String("io.modelcontextprotocol/serverInfo")));
+        QVERIFY(result.value(QLatin1String("_meta"))
+                    .toObject()
+                    .contains(QLatin1String("io.modelcontextprotocol/serverInfo")));
 
-        const RawResponse call = postJson(m_port, "/mcp",
-                                          rpc(2, QStringLiteral("tools/call"),
-                                              {{QStringLiteral("name"), QStringLiteral("everything__echo")},
-                                               {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("modern")}}},
-                                               {QStringLiteral("_meta"), envelope()}}),
-                                          modernHeaders("tools/call", "=?base64?" + QByteArray("everything__echo").toBase64() + "?="));
+        const RawResponse call = postJson(
+            m_port, "/mcp",
+            rpc(2, QStringLiteral("tools/call"),
+                {{QStringLiteral("name"), QStringLiteral("everything__echo")},
+                 {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("modern")}}},
+                 {QStringLiteral("_meta"), envelope()}}),
+            modernHeaders("tools/call", "=?base64?" + QByteArray("everything__echo").toBase64() + "?="));
         QCOMPARE(call.status, 200);
         QCOMPARE(text(call.json()), QStringLiteral("Echo: modern"));
         QCOMPARE(call.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString(),
@@ -335,14 +387,25 @@ private Q_SLOTS:
         QTest::addColumn<bool>("withCapabilities");
         QTest::addColumn<int>("status");
         QTest::addColumn<int>("code");
-        QTest::newRow("Mcp-Method mismatch") << QByteArray("tools/list") << QByteArray("prompts/list") << QByteArray() << QStringLiteral("2026-07-28") << true << 400 << -32020;
-        QTest::newRow("Mcp-Name mismatch") << QByteArray("tools/call") << QByteArray("tools/call") << QByteArray("other") << QStringLiteral("2026-07-28") << true << 400 << -32020;
-        QTest::newRow("Mcp-Name missing") << QByteArray("tools/call") << QByteArray("tools/call") << QByteArray() << QStringLiteral("2026-07-28") << true << 400 << -32020;
-        QTest::newRow("method case differs") << QByteArray("tools/list") << QByteArray("TOOLS/LIST") << QByteArray() << QStringLiteral("2026-07-28") << true << 400 << -32020;
-        QTest::newRow("unsupported version") << QByteArray("tools/list") << QByteArray("tools/list") << QByteArray() << QStringLiteral("2099-01-01") << true << 400 << -32022;
-        QTest::newRow("envelope without capabilities") << QByteArray("tools/list") << QByteArray("tools/list") << QByteArray() << QStringLiteral("2026-07-28") << false << 400 << -32602;
-        QTest::newRow("ping removed") << QByteArray("ping") << QByteArray("ping") << QByteArray() << QStringLiteral("2026-07-28") << true << 404 << -32601;
-        QTest::newRow("logging/setLevel removed") << QByteArray("logging/setLevel") << QByteArray("logging/setLevel") << QByteArray() << QStringLiteral("2026-07-28") << true << 404 << -32601;
+        QTest::newRow("Mcp-Method mismatch") << QByteArray("tools/list") << QByteArray("prompts/list") << QByteArray()
+                                             << QStringLiteral("2026-07-28") << true << 400 << -32020;
+        QTest::newRow("Mcp-Name mismatch")
+            << QByteArray("tools/call") << QByteArray("tools/call") << QByteArray("other")
+            << QStringLiteral("2026-07-28") << true << 400 << -32020;
+        QTest::newRow("Mcp-Name missing") << QByteArray("tools/call") << QByteArray("tools/call") << QByteArray()
+                                          << QStringLiteral("2026-07-28") << true << 400 << -32020;
+        QTest::newRow("method case differs") << QByteArray("tools/list") << QByteArray("TOOLS/LIST") << QByteArray()
+                                             << QStringLiteral("2026-07-28") << true << 400 << -32020;
+        QTest::newRow("unsupported version") << QByteArray("tools/list") << QByteArray("tools/list") << QByteArray()
+                                             << QStringLiteral("2099-01-01") << true << 400 << -32022;
+        QTest::newRow("envelope without capabilities")
+            << QByteArray("tools/list") << QByteArray("tools/list") << QByteArray() << QStringLiteral("2026-07-28")
+            << false << 400 << -32602;
+        QTest::newRow("ping removed") << QByteArray("ping") << QByteArray("ping") << QByteArray()
+                                      << QStringLiteral("2026-07-28") << true << 404 << -32601;
+        QTest::newRow("logging/setLevel removed")
+            << QByteArray("logging/setLevel") << QByteArray("logging/setLevel") << QByteArray()
+            << QStringLiteral("2026-07-28") << true << 404 << -32601;
     }
 
     void statelessErrors()
@@ -370,7 +433,8 @@ private Q_SLOTS:
         QCOMPARE(r.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), code);
         QCOMPARE(r.json().value(QLatin1String("id")).toInt(), 42);
         if (code == -32022) {
-            const QJsonObject data = r.json().value(QLatin1String("error")).toObject().value(QLatin1String("data")).toObject();
+            const QJsonObject data =
+                r.json().value(QLatin1String("error")).toObject().value(QLatin1String("data")).toObject();
             QVERIFY(data.value(QLatin1String("supported")).toArray().contains(QStringLiteral("2026-07-28")));
             QCOMPARE(data.value(QLatin1String("requested")).toString(), version);
         }
@@ -380,7 +444,8 @@ private Q_SLOTS:
     {
         const QJsonObject caps{{QStringLiteral("sampling"), QJsonObject{}}};
         const QJsonObject params{{QStringLiteral("name"), QStringLiteral("everything__trigger-sampling-request")},
-                                 {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("prompt"), QStringLiteral("capital of France?")}}},
+                                 {QStringLiteral("arguments"),
+                                  QJsonObject{{QStringLiteral("prompt"), QStringLiteral("capital of France?")}}},
                                  {QStringLiteral("_meta"), envelope(caps)}};
         const RawHeaders headers = modernHeaders("tools/call", "everything__trigger-sampling-request");
         const RawResponse first = postJson(m_port, "/mcp", rpc(1, QStringLiteral("tools/call"), params), headers);
@@ -390,23 +455,28 @@ private Q_SLOTS:
         const QJsonObject inputs = round1.value(QLatin1String("inputRequests")).toObject();
         QCOMPARE(inputs.size(), 1);
         const QString key = inputs.keys().first();
-        QCOMPARE(inputs.value(key).toObject().value(QLatin1String("method")).toString(), QStringLiteral("sampling/createMessage"));
+        QCOMPARE(inputs.value(key).toObject().value(QLatin1String("method")).toString(),
+                 QStringLiteral("sampling/createMessage"));
 
         // A tampered state is refused.
         QJsonObject tampered = params;
-        tampered.insert(QStringLiteral("requestState"), QString(round1.value(QLatin1String("requestState")).toString() + QLatin1Char('x')));
+        tampered.insert(QStringLiteral("requestState"),
+                        QString(round1.value(QLatin1String("requestState")).toString() + QLatin1Char('x')));
         tampered.insert(QStringLiteral("inputResponses"), QJsonObject{});
         const RawResponse bad = postJson(m_port, "/mcp", rpc(2, QStringLiteral("tools/call"), tampered), headers);
         QCOMPARE(bad.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32602);
 
         QJsonObject retry = params;
         retry.insert(QStringLiteral("requestState"), round1.value(QLatin1String("requestState")));
-        retry.insert(QStringLiteral("inputResponses"),
-                     QJsonObject{{key, QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
-                                                   {QStringLiteral("content"), QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                                                                           {QStringLiteral("text"), QStringLiteral("Paris, says the client")}}},
-                                                   {QStringLiteral("model"), QStringLiteral("test-model")},
-                                                   {QStringLiteral("stopReason"), QStringLiteral("endTurn")}}}});
+        retry.insert(
+            QStringLiteral("inputResponses"),
+            QJsonObject{
+                {key, QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
+                                  {QStringLiteral("content"),
+                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                               {QStringLiteral("text"), QStringLiteral("Paris, says the client")}}},
+                                  {QStringLiteral("model"), QStringLiteral("test-model")},
+                                  {QStringLiteral("stopReason"), QStringLiteral("endTurn")}}}});
         const RawResponse second = postJson(m_port, "/mcp", rpc(3, QStringLiteral("tools/call"), retry), headers);
         QCOMPARE(second.status, 200);
         QCOMPARE(second.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString(),
@@ -418,15 +488,18 @@ private Q_SLOTS:
         noCaps.insert(QStringLiteral("_meta"), envelope());
         const RawResponse refused = postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/call"), noCaps), headers);
         QCOMPARE(refused.status, 200);
-        QVERIFY(refused.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString() != u"input_required");
+        QVERIFY(
+            refused.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString() !=
+            u"input_required");
     }
 
     void samplingRoundTripOverSession()
     {
         const QByteArray sid = initialize(QJsonObject{{QStringLiteral("sampling"), QJsonObject{}}});
-        const QJsonObject call = rpc(21, QStringLiteral("tools/call"),
-                                     {{QStringLiteral("name"), QStringLiteral("everything__trigger-sampling-request")},
-                                      {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("prompt"), QStringLiteral("hello")}}}});
+        const QJsonObject call =
+            rpc(21, QStringLiteral("tools/call"),
+                {{QStringLiteral("name"), QStringLiteral("everything__trigger-sampling-request")},
+                 {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("prompt"), QStringLiteral("hello")}}}});
         StreamClient stream;
         QVERIFY(stream.open(m_port, buildRequest(m_port, "POST", "/mcp", mcpHeaders(sid, "2025-11-25"),
                                                  QJsonDocument(call).toJson(QJsonDocument::Compact))));
@@ -439,13 +512,15 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(!samplingRequest.isEmpty(), "the upstream's sampling request reaches the client on the call's stream");
-        const QJsonObject answer{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                                 {QStringLiteral("id"), samplingRequest.value(QLatin1String("id"))},
-                                 {QStringLiteral("result"),
-                                  QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
-                                              {QStringLiteral("content"), QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                                                                      {QStringLiteral("text"), QStringLiteral("sampled by tst_gateway")}}},
-                                              {QStringLiteral("model"), QStringLiteral("m")}}}};
+        const QJsonObject answer{
+            {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), samplingRequest.value(QLatin1String("id"))},
+            {QStringLiteral("result"),
+             QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
+                         {QStringLiteral("content"),
+                          QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                      {QStringLiteral("text"), QStringLiteral("sampled by tst_gateway")}}},
+                         {QStringLiteral("model"), QStringLiteral("m")}}}};
         QCOMPARE(postJson(m_port, "/mcp", answer, mcpHeaders(sid, "2025-11-25")).status, 202);
         QJsonObject final;
         while (stream.nextEvent(&e)) {
@@ -454,7 +529,8 @@ private Q_SLOTS:
                 break;
             }
         }
-        QVERIFY2(text(final).contains(QLatin1String("sampled by tst_gateway")), QJsonDocument(final).toJson().constData());
+        QVERIFY2(text(final).contains(QLatin1String("sampled by tst_gateway")),
+                 QJsonDocument(final).toJson().constData());
     }
 
     void upstreamCancellationReachesClient()
@@ -467,7 +543,8 @@ private Q_SLOTS:
         QCOMPARE(m_fixture.addServer(asker), QString());
         QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("asker__ask-then-give-up")));
         const QByteArray sid = initialize(QJsonObject{{QStringLiteral("elicitation"), QJsonObject{}}});
-        const QJsonObject call = rpc(61, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("asker__ask-then-give-up")}});
+        const QJsonObject call = rpc(61, QStringLiteral("tools/call"),
+                                     {{QStringLiteral("name"), QStringLiteral("asker__ask-then-give-up")}});
         StreamClient stream;
         QVERIFY(stream.open(m_port, buildRequest(m_port, "POST", "/mcp", mcpHeaders(sid, "2025-11-25"),
                                                  QJsonDocument(call).toJson(QJsonDocument::Compact))));
@@ -491,9 +568,12 @@ private Q_SLOTS:
         QVERIFY2(text(final).startsWith(QLatin1String("withdrawn")), qPrintable(text(final)));
         // A late answer to the withdrawn request is accepted and ignored.
         QCOMPARE(postJson(m_port, "/mcp",
-                          QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("id"), askedId},
-                                      {QStringLiteral("result"), QJsonObject{{QStringLiteral("action"), QStringLiteral("decline")}}}},
-                          mcpHeaders(sid, "2025-11-25")).status,
+                          QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                      {QStringLiteral("id"), askedId},
+                                      {QStringLiteral("result"),
+                                       QJsonObject{{QStringLiteral("action"), QStringLiteral("decline")}}}},
+                          mcpHeaders(sid, "2025-11-25"))
+                     .status,
                  202);
         bool removed = false;
         m_fixture.gateway()->removeServer(QStringLiteral("asker"), [&](const QString &) { removed = true; });
@@ -502,20 +582,28 @@ private Q_SLOTS:
 
     void subscriptionsListenAcknowledges()
     {
-        QJsonObject params{{QStringLiteral("notifications"),
-                            QJsonObject{{QStringLiteral("toolsListChanged"), true}, {QStringLiteral("promptsListChanged"), true}}},
+        QJsonObject params{{QStringLiteral("notifications"), QJsonObject{{QStringLiteral("toolsListChanged"), true},
+                                                                         {QStringLiteral("promptsListChanged"), true}}},
                            {QStringLiteral("_meta"), envelope()}};
         StreamClient listen;
         QVERIFY(listen.open(m_port, buildRequest(m_port, "POST", "/mcp", modernHeaders("subscriptions/listen"),
-                                                 QJsonDocument(rpc(QStringLiteral("sub-1"), QStringLiteral("subscriptions/listen"), params))
+                                                 QJsonDocument(rpc(QStringLiteral("sub-1"),
+                                                                   QStringLiteral("subscriptions/listen"), params))
                                                      .toJson(QJsonDocument::Compact))));
         QCOMPARE(listen.status(), 200);
         SseEvent ack;
         QVERIFY(listen.nextEvent(&ack));
-        QCOMPARE(ack.json().value(QLatin1String("method")).toString(), QStringLiteral("notifications/subscriptions/acknowledged"));
+        QCOMPARE(ack.json().value(QLatin1String("method")).toString(),
+                 QStringLiteral("notifications/subscriptions/acknowledged"));
         const QJsonObject ackParams = ack.json().value(QLatin1String("params")).toObject();
-        QVERIFY(ackParams.value(QLatin1String("notifications")).toObject().value(QLatin1String("toolsListChanged")).toBool());
-        QCOMPARE(ackParams.value(QLatin1String("_meta")).toObject().value(QLatin1String("io.modelcontextprotocol/subscriptionId")).toString(),
+        QVERIFY(ackParams.value(QLatin1String("notifications"))
+                    .toObject()
+                    .value(QLatin1String("toolsListChanged"))
+                    .toBool());
+        QCOMPARE(ackParams.value(QLatin1String("_meta"))
+                     .toObject()
+                     .value(QLatin1String("io.modelcontextprotocol/subscriptionId"))
+                     .toString(),
                  QStringLiteral("sub-1"));
         // A tools change (an override) reaches the listener, tagged with the subscription.
         NamespaceConfig ns = *m_fixture.gateway()->config().ns(kDefaultNamespace);
@@ -523,7 +611,8 @@ private Q_SLOTS:
         QCOMPARE(m_fixture.setNamespace(ns), QString());
         SseEvent changed;
         QVERIFY(listen.nextEvent(&changed, 10000));
-        QCOMPARE(changed.json().value(QLatin1String("method")).toString(), QStringLiteral("notifications/tools/list_changed"));
+        QCOMPARE(changed.json().value(QLatin1String("method")).toString(),
+                 QStringLiteral("notifications/tools/list_changed"));
         listen.close();
         expectStillServing();
     }
@@ -535,17 +624,19 @@ private Q_SLOTS:
         team.servers = {QStringLiteral("everything")};
         team.requireApiKey = true;
         QCOMPARE(m_fixture.setNamespace(team), QString());
-        const QByteArray init = QJsonDocument(rpc(1, QStringLiteral("initialize"), initializeParams())).toJson(QJsonDocument::Compact);
+        const QByteArray init =
+            QJsonDocument(rpc(1, QStringLiteral("initialize"), initializeParams())).toJson(QJsonDocument::Compact);
         const RawResponse denied = rawRequest(m_port, "POST", "/mcp/team", mcpHeaders(), init);
         QCOMPARE(denied.status, 401);
         QVERIFY(denied.header("www-authenticate").startsWith("Bearer"));
 
         std::optional<CreatedApiKey> key;
         bool done = false;
-        m_fixture.gateway()->createApiKey(QStringLiteral("team"), QStringLiteral("ci"), [&](const std::optional<CreatedApiKey> &k) {
-            key = k;
-            done = true;
-        });
+        m_fixture.gateway()->createApiKey(QStringLiteral("team"), QStringLiteral("ci"),
+                                          [&](const std::optional<CreatedApiKey> &k) {
+                                              key = k;
+                                              done = true;
+                                          });
         QTRY_VERIFY(done);
         QVERIFY(key && key->plaintext.startsWith(QLatin1String("mcp_")));
         RawHeaders withKey = mcpHeaders();
@@ -562,10 +653,12 @@ private Q_SLOTS:
     {
         for (int i = 0; i < 5; ++i) {
             const QByteArray sid = initialize();
-            const QJsonObject call = rpc(31, QStringLiteral("tools/call"),
-                                         {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
-                                          {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("duration"), 1}, {QStringLiteral("steps"), 2}}},
-                                          {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"), i}}}});
+            const QJsonObject call =
+                rpc(31, QStringLiteral("tools/call"),
+                    {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
+                     {QStringLiteral("arguments"),
+                      QJsonObject{{QStringLiteral("duration"), 1}, {QStringLiteral("steps"), 2}}},
+                     {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"), i}}}});
             StreamClient stream;
             QVERIFY(stream.open(m_port, buildRequest(m_port, "POST", "/mcp", mcpHeaders(sid, "2025-11-25"),
                                                      QJsonDocument(call).toJson(QJsonDocument::Compact))));
@@ -579,10 +672,12 @@ private Q_SLOTS:
     {
         const QByteArray sid = initialize();
         // With a progress token the answer is a stream: progress first, then the error.
-        const QJsonObject call = rpc(41, QStringLiteral("tools/call"),
-                                     {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
-                                      {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("duration"), 30}, {QStringLiteral("steps"), 30}}},
-                                      {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"), QStringLiteral("kill")}}}});
+        const QJsonObject call =
+            rpc(41, QStringLiteral("tools/call"),
+                {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
+                 {QStringLiteral("arguments"),
+                  QJsonObject{{QStringLiteral("duration"), 30}, {QStringLiteral("steps"), 30}}},
+                 {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"), QStringLiteral("kill")}}}});
         StreamClient stream;
         QVERIFY(stream.open(m_port, buildRequest(m_port, "POST", "/mcp", mcpHeaders(sid, "2025-11-25"),
                                                  QJsonDocument(call).toJson(QJsonDocument::Compact))));
@@ -623,13 +718,15 @@ private Q_SLOTS:
         const QByteArray sid = initialize();
         QElapsedTimer timer;
         timer.start();
-        const RawResponse list = postJson(m_port, "/mcp", rpc(51, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
+        const RawResponse list =
+            postJson(m_port, "/mcp", rpc(51, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(list.status, 200);
         QVERIFY2(timer.elapsed() < 8000, "a silent upstream must not stall the list beyond the deadline");
         const QJsonObject result = list.json().value(QLatin1String("result")).toObject();
         QVERIFY(!result.value(QLatin1String("tools")).toArray().isEmpty());
         QVERIFY(m_fixture.waitForUpstreamState(QStringLiteral("silent"), UpstreamState::Failing, 10000));
-        const RawResponse again = postJson(m_port, "/mcp", rpc(52, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
+        const RawResponse again =
+            postJson(m_port, "/mcp", rpc(52, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
         const QJsonArray unavailable = again.json()
                                            .value(QLatin1String("result"))
                                            .toObject()
@@ -637,7 +734,8 @@ private Q_SLOTS:
                                            .toObject()
                                            .value(QLatin1String("io.metamcp/unavailable"))
                                            .toArray();
-        QVERIFY2(!unavailable.isEmpty() && unavailable.at(0).toObject().value(QLatin1String("server")).toString() == u"silent",
+        QVERIFY2(!unavailable.isEmpty() &&
+                     unavailable.at(0).toObject().value(QLatin1String("server")).toString() == u"silent",
                  again.body.constData());
         bool removed = false;
         m_fixture.gateway()->removeServer(QStringLiteral("silent"), [&](const QString &) { removed = true; });

@@ -4,14 +4,14 @@
 #include "rawhttp.h"
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTemporaryDir>
-#include <QElapsedTimer>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -27,7 +27,9 @@ QByteArray line(const QJsonObject &o)
 
 QJsonObject rpc(int id, const QString &method, const QJsonObject &params = {})
 {
-    QJsonObject m{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("id"), id}, {QStringLiteral("method"), method}};
+    QJsonObject m{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                  {QStringLiteral("id"), id},
+                  {QStringLiteral("method"), method}};
     if (!params.isEmpty())
         m.insert(QStringLiteral("params"), params);
     return m;
@@ -94,9 +96,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QByteArray>("message");
-        QTest::newRow("listen without port") << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1")} << QByteArray("HOST:PORT");
-        QTest::newRow("listen bad host") << QStringList{QStringLiteral("--listen"), QStringLiteral("nohost:80")} << QByteArray("not an IP address");
-        QTest::newRow("listen bad port") << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:99999")} << QByteArray("not a port");
+        QTest::newRow("listen without port")
+            << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1")} << QByteArray("HOST:PORT");
+        QTest::newRow("listen bad host") << QStringList{QStringLiteral("--listen"), QStringLiteral("nohost:80")}
+                                         << QByteArray("not an IP address");
+        QTest::newRow("listen bad port") << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:99999")}
+                                         << QByteArray("not a port");
     }
 
     void badArguments()
@@ -104,7 +109,8 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(QByteArray, message);
         QProcess p;
-        p.start(builtProgram(QStringLiteral("metamcpd")), args + QStringList{QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("bad"))});
+        p.start(builtProgram(QStringLiteral("metamcpd")),
+                args + QStringList{QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("bad"))});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY2(p.readAllStandardError().contains(message), message.constData());
@@ -116,8 +122,8 @@ private Q_SLOTS:
         QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
         QProcess p;
         p.start(builtProgram(QStringLiteral("metamcpd")),
-                {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(blocker.serverPort()), QStringLiteral("--data-dir"),
-                 m_dir.filePath(QStringLiteral("taken"))});
+                {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(blocker.serverPort()),
+                 QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("taken"))});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 1);
         QVERIFY(p.readAllStandardError().contains("Cannot listen"));
@@ -130,26 +136,32 @@ private Q_SLOTS:
             const quint16 port = freeTcpPort();
             ProcessFixture d;
             QVERIFY(d.start(builtProgram(QStringLiteral("metamcpd")),
-                            {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"), data,
-                             QStringLiteral("--import"), m_import}));
+                            {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                             QStringLiteral("--data-dir"), data, QStringLiteral("--import"), m_import}));
             QVERIFY2(d.waitForOutput("imported 1 server(s): everything"), d.output().constData());
             QVERIFY(waitForTcpPort(port));
-            const RawResponse init = postJson(port, "/mcp",
-                                              rpc(1, QStringLiteral("initialize"),
-                                                  {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
-                                                   {QStringLiteral("capabilities"), QJsonObject{}},
-                                                   {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")}, {QStringLiteral("version"), QStringLiteral("1")}}}}),
-                                              mcpHeaders());
+            const RawResponse init = postJson(
+                port, "/mcp",
+                rpc(1, QStringLiteral("initialize"),
+                    {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
+                     {QStringLiteral("capabilities"), QJsonObject{}},
+                     {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")},
+                                                                {QStringLiteral("version"), QStringLiteral("1")}}}}),
+                mcpHeaders());
             QCOMPARE(init.status, 200);
             const QByteArray sid = init.header("mcp-session-id");
             QStringList names;
-            QVERIFY(QTest::qWaitFor([&] {
-                const RawResponse list = postJson(port, "/mcp", rpc(2, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
-                names.clear();
-                for (const QJsonValue &t : list.json().value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray())
-                    names.append(t.toObject().value(QLatin1String("name")).toString());
-                return names.contains(QStringLiteral("everything__echo"));
-            }, 30000));
+            QVERIFY(QTest::qWaitFor(
+                [&] {
+                    const RawResponse list =
+                        postJson(port, "/mcp", rpc(2, QStringLiteral("tools/list")), mcpHeaders(sid, "2025-11-25"));
+                    names.clear();
+                    for (const QJsonValue &t :
+                         list.json().value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray())
+                        names.append(t.toObject().value(QLatin1String("name")).toString());
+                    return names.contains(QStringLiteral("everything__echo"));
+                },
+                30000));
             // One server, however often it was imported: no "everything-2".
             for (const QString &n : std::as_const(names))
                 QVERIFY2(n.startsWith(QLatin1String("everything__")), qPrintable(n));
@@ -167,37 +179,50 @@ private Q_SLOTS:
         const QString doc = m_dir.filePath(QStringLiteral("health-openapi.json"));
         QFile f(doc);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(QJsonObject{
-                                  {QStringLiteral("openapi"), QStringLiteral("3.0.3")},
-                                  {QStringLiteral("info"), QJsonObject{{QStringLiteral("title"), QStringLiteral("Health")}, {QStringLiteral("version"), QStringLiteral("1")}}},
-                                  {QStringLiteral("servers"), QJsonArray{QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(port)}}}},
-                                  {QStringLiteral("paths"),
-                                   QJsonObject{{QStringLiteral("/healthz"),
-                                                QJsonObject{{QStringLiteral("get"),
-                                                             QJsonObject{{QStringLiteral("operationId"), QStringLiteral("health")},
-                                                                         {QStringLiteral("summary"), QStringLiteral("Is the gateway alive?")}}}}}}}})
-                    .toJson());
+        f.write(
+            QJsonDocument(
+                QJsonObject{
+                    {QStringLiteral("openapi"), QStringLiteral("3.0.3")},
+                    {QStringLiteral("info"), QJsonObject{{QStringLiteral("title"), QStringLiteral("Health")},
+                                                         {QStringLiteral("version"), QStringLiteral("1")}}},
+                    {QStringLiteral("servers"),
+                     QJsonArray{QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(port)}}}},
+                    {QStringLiteral("paths"),
+                     QJsonObject{{QStringLiteral("/healthz"),
+                                  QJsonObject{{QStringLiteral("get"),
+                                               QJsonObject{{QStringLiteral("operationId"), QStringLiteral("health")},
+                                                           {QStringLiteral("summary"),
+                                                            QStringLiteral("Is the gateway alive?")}}}}}}}})
+                .toJson());
         f.close();
         ProcessFixture d;
         QVERIFY(d.start(builtProgram(QStringLiteral("metamcpd")),
-                        {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"),
-                         m_dir.filePath(QStringLiteral("openapi")), QStringLiteral("--import-openapi"), QStringLiteral("api=") + doc}));
+                        {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                         QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("openapi")),
+                         QStringLiteral("--import-openapi"), QStringLiteral("api=") + doc}));
         QVERIFY2(d.waitForOutput("api: 1 REST tool(s): health"), d.output().constData());
-        const RawResponse init = postJson(port, "/mcp",
-                                          rpc(1, QStringLiteral("initialize"),
-                                              {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
-                                               {QStringLiteral("capabilities"), QJsonObject{}},
-                                               {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")}, {QStringLiteral("version"), QStringLiteral("1")}}}}),
-                                          mcpHeaders());
+        const RawResponse init = postJson(
+            port, "/mcp",
+            rpc(1, QStringLiteral("initialize"),
+                {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
+                 {QStringLiteral("capabilities"), QJsonObject{}},
+                 {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")},
+                                                            {QStringLiteral("version"), QStringLiteral("1")}}}}),
+            mcpHeaders());
         const QByteArray sid = init.header("mcp-session-id");
         RawResponse call;
-        QVERIFY(QTest::qWaitFor([&] {
-            call = postJson(port, "/mcp", rpc(2, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("api__health")}}),
-                            mcpHeaders(sid, "2025-11-25"));
-            return call.json().contains(QLatin1String("result"));
-        }, 15000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                call = postJson(
+                    port, "/mcp",
+                    rpc(2, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("api__health")}}),
+                    mcpHeaders(sid, "2025-11-25"));
+                return call.json().contains(QLatin1String("result"));
+            },
+            15000));
         const QJsonObject result = call.json().value(QLatin1String("result")).toObject();
-        QCOMPARE(result.value(QLatin1String("structuredContent")).toObject().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(result.value(QLatin1String("structuredContent")).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("ok"));
         QVERIFY(!result.value(QLatin1String("isError")).toBool());
         d.stop();
     }
@@ -209,25 +234,39 @@ private Q_SLOTS:
         p.start(builtProgram(QStringLiteral("metamcpd")),
                 {QStringLiteral("--stdio"), QStringLiteral("--data-dir"), data, QStringLiteral("--import"), m_import});
         QVERIFY(p.waitForStarted());
-        p.write(line(rpc(1, QStringLiteral("initialize"),
-                         {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
-                          {QStringLiteral("capabilities"), QJsonObject{}},
-                          {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")}, {QStringLiteral("version"), QStringLiteral("1")}}}})));
+        p.write(
+            line(rpc(1, QStringLiteral("initialize"),
+                     {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
+                      {QStringLiteral("capabilities"), QJsonObject{}},
+                      {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")},
+                                                                 {QStringLiteral("version"), QStringLiteral("1")}}}})));
         const QJsonObject init = readResponse(p, 1);
-        QCOMPARE(init.value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(), QStringLiteral("2025-11-25"));
-        p.write(line(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), QStringLiteral("notifications/initialized")}}));
+        QCOMPARE(init.value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
+                 QStringLiteral("2025-11-25"));
+        p.write(line(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                 {QStringLiteral("method"), QStringLiteral("notifications/initialized")}}));
         // Bad input gets a JSON-RPC error on stdout and the bridge keeps going.
         p.write("this is not json\n");
         p.write("[1,2,3]\n");
         QJsonObject echo;
-        QVERIFY(QTest::qWaitFor([&] {
-            p.write(line(rpc(2, QStringLiteral("tools/call"),
-                             {{QStringLiteral("name"), QStringLiteral("everything__echo")},
-                              {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("over stdio")}}}})));
-            echo = readResponse(p, 2, 3000);
-            return echo.contains(QLatin1String("result"));
-        }, 30000));
-        QCOMPARE(echo.value(QLatin1String("result")).toObject().value(QLatin1String("content")).toArray().at(0).toObject().value(QLatin1String("text")).toString(),
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                p.write(line(rpc(2, QStringLiteral("tools/call"),
+                                 {{QStringLiteral("name"), QStringLiteral("everything__echo")},
+                                  {QStringLiteral("arguments"),
+                                   QJsonObject{{QStringLiteral("message"), QStringLiteral("over stdio")}}}})));
+                echo = readResponse(p, 2, 3000);
+                return echo.contains(QLatin1String("result"));
+            },
+            30000));
+        QCOMPARE(echo.value(QLatin1String("result"))
+                     .toObject()
+                     .value(QLatin1String("content"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("text"))
+                     .toString(),
                  QStringLiteral("Echo: over stdio"));
         // Closing stdin ends the bridge.
         p.closeWriteChannel();
@@ -238,20 +277,24 @@ private Q_SLOTS:
     void stdioParseErrors()
     {
         QProcess p;
-        p.start(builtProgram(QStringLiteral("metamcpd")), {QStringLiteral("--stdio"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("stdio2"))});
+        p.start(builtProgram(QStringLiteral("metamcpd")),
+                {QStringLiteral("--stdio"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("stdio2"))});
         QVERIFY(p.waitForStarted());
         p.write("{\"jsonrpc\": \"2.0\", \"id\": 1,\n");
         p.write("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}\n");
         QList<QJsonObject> got;
-        QVERIFY(QTest::qWaitFor([&] {
-            while (p.canReadLine())
-                got.append(QJsonDocument::fromJson(p.readLine()).object());
-            p.waitForReadyRead(100);
-            return got.size() >= 2;
-        }, 15000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                while (p.canReadLine())
+                    got.append(QJsonDocument::fromJson(p.readLine()).object());
+                p.waitForReadyRead(100);
+                return got.size() >= 2;
+            },
+            15000));
         QCOMPARE(got.at(0).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32700);
         QCOMPARE(got.at(1).value(QLatin1String("id")).toInt(), 5);
-        QCOMPARE(got.at(1).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32600); // not initialized
+        QCOMPARE(got.at(1).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(),
+                 -32600); // not initialized
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(10000));
     }

@@ -11,8 +11,7 @@ GatewayFixture::GatewayFixture() = default;
 
 GatewayFixture::GatewayFixture(const QString &dataDir)
     : m_dataDir(dataDir)
-{
-}
+{}
 
 GatewayFixture::~GatewayFixture()
 {
@@ -98,8 +97,7 @@ bool GatewayFixture::waitForUpstreamState(const QString &server, UpstreamState s
         timeoutMs);
 }
 
-QJsonObject GatewayFixture::request(const QString &ns, const QString &method, const QJsonObject &params,
-                                    int timeoutMs)
+QJsonObject GatewayFixture::request(const QString &ns, const QString &method, const QJsonObject &params, int timeoutMs)
 {
     QJsonObject response;
     bool done = false;

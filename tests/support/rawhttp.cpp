@@ -139,7 +139,8 @@ static RawResponse readResponse(QTcpSocket &socket, int timeoutMs)
     RawHeaders headers;
     qsizetype headEnd = -1;
     while (!deadline.hasExpired()) {
-        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())))) {
+        if (socket.bytesAvailable() == 0 &&
+            !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())))) {
             if (socket.state() != QAbstractSocket::ConnectedState)
                 break;
             continue;

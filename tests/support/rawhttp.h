@@ -26,7 +26,7 @@ struct SseEvent
 
 struct RawResponse
 {
-    int status = 0; // 0: no (complete) response
+    int status = 0;     // 0: no (complete) response
     RawHeaders headers; // names lower-cased
     QByteArray body;    // de-chunked
     QByteArray header(const QByteArray &lowerName) const;
@@ -67,8 +67,8 @@ private:
     int m_status = 0;
     RawHeaders m_headers;
     bool m_chunked = false;
-    QByteArray m_raw;   // undecoded bytes
-    QByteArray m_body;  // decoded body bytes not yet consumed
+    QByteArray m_raw;  // undecoded bytes
+    QByteArray m_body; // decoded body bytes not yet consumed
 };
 
 } // namespace metamcp::test

@@ -16,15 +16,36 @@ private Q_SLOTS:
     {
         QTest::addColumn<QJsonObject>("json");
         QTest::addColumn<QString>("problem"); // empty: valid; else a fragment of the message
-        QTest::newRow("stdio ok") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a")}, {QStringLiteral("command"), QStringLiteral("node")}} << QString();
-        QTest::newRow("no name") << QJsonObject{{QStringLiteral("command"), QStringLiteral("node")}} << QStringLiteral("needs a name");
-        QTest::newRow("bad name") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a b")}, {QStringLiteral("command"), QStringLiteral("x")}} << QStringLiteral("may only contain");
-        QTest::newRow("stdio without command") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a")}} << QStringLiteral("needs a command");
-        QTest::newRow("http ok") << QJsonObject{{QStringLiteral("name"), QStringLiteral("h")}, {QStringLiteral("type"), QStringLiteral("http")}, {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:1/mcp")}} << QString();
-        QTest::newRow("http relative url") << QJsonObject{{QStringLiteral("name"), QStringLiteral("h")}, {QStringLiteral("type"), QStringLiteral("http")}, {QStringLiteral("url"), QStringLiteral("/mcp")}} << QStringLiteral("not a valid absolute URL");
-        QTest::newRow("sse ftp") << QJsonObject{{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("type"), QStringLiteral("sse")}, {QStringLiteral("url"), QStringLiteral("ftp://x/sse")}} << QStringLiteral("http:// or https://");
-        QTest::newRow("rest without tools") << QJsonObject{{QStringLiteral("name"), QStringLiteral("r")}, {QStringLiteral("type"), QStringLiteral("rest")}, {QStringLiteral("url"), QStringLiteral("http://127.0.0.1/")}} << QStringLiteral("at least one tool");
-        QTest::newRow("timeout too small") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a")}, {QStringLiteral("command"), QStringLiteral("x")}, {QStringLiteral("requestTimeoutMs"), 5}} << QStringLiteral("timeout");
+        QTest::newRow("stdio ok") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a")},
+                                                 {QStringLiteral("command"), QStringLiteral("node")}}
+                                  << QString();
+        QTest::newRow("no name") << QJsonObject{{QStringLiteral("command"), QStringLiteral("node")}}
+                                 << QStringLiteral("needs a name");
+        QTest::newRow("bad name") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a b")},
+                                                 {QStringLiteral("command"), QStringLiteral("x")}}
+                                  << QStringLiteral("may only contain");
+        QTest::newRow("stdio without command")
+            << QJsonObject{{QStringLiteral("name"), QStringLiteral("a")}} << QStringLiteral("needs a command");
+        QTest::newRow("http ok") << QJsonObject{{QStringLiteral("name"), QStringLiteral("h")},
+                                                {QStringLiteral("type"), QStringLiteral("http")},
+                                                {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:1/mcp")}}
+                                 << QString();
+        QTest::newRow("http relative url") << QJsonObject{{QStringLiteral("name"), QStringLiteral("h")},
+                                                          {QStringLiteral("type"), QStringLiteral("http")},
+                                                          {QStringLiteral("url"), QStringLiteral("/mcp")}}
+                                           << QStringLiteral("not a valid absolute URL");
+        QTest::newRow("sse ftp") << QJsonObject{{QStringLiteral("name"), QStringLiteral("s")},
+                                                {QStringLiteral("type"), QStringLiteral("sse")},
+                                                {QStringLiteral("url"), QStringLiteral("ftp://x/sse")}}
+                                 << QStringLiteral("http:// or https://");
+        QTest::newRow("rest without tools") << QJsonObject{{QStringLiteral("name"), QStringLiteral("r")},
+                                                           {QStringLiteral("type"), QStringLiteral("rest")},
+                                                           {QStringLiteral("url"), QStringLiteral("http://127.0.0.1/")}}
+                                            << QStringLiteral("at least one tool");
+        QTest::newRow("timeout too small") << QJsonObject{{QStringLiteral("name"), QStringLiteral("a")},
+                                                          {QStringLiteral("command"), QStringLiteral("x")},
+                                                          {QStringLiteral("requestTimeoutMs"), 5}}
+                                           << QStringLiteral("timeout");
     }
 
     void validate()
@@ -78,7 +99,8 @@ private Q_SLOTS:
         UpstreamConfig c;
         c.name = QStringLiteral("x");
         c.command = QStringLiteral("node");
-        c.env = {{QStringLiteral("GITHUB_TOKEN"), QStringLiteral("ghp_123")}, {QStringLiteral("MODE"), QStringLiteral("fast")},
+        c.env = {{QStringLiteral("GITHUB_TOKEN"), QStringLiteral("ghp_123")},
+                 {QStringLiteral("MODE"), QStringLiteral("fast")},
                  {QStringLiteral("SPECIAL"), QStringLiteral("hidden")}};
         c.secretEnv = {QStringLiteral("SPECIAL")};
         c.headers = {{QStringLiteral("Authorization"), QStringLiteral("Bearer abc")}};
