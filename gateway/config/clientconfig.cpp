@@ -127,6 +127,22 @@ std::optional<UpstreamConfig> parseEntry(const QString &entryName, const QJsonVa
     const QString urlText = entry.value(QStringLiteral("url")).toString();
     const QString type = entry.value(QStringLiteral("type")).toString().toLower();
 
+    if (type == QLatin1String("rest")) {
+        // MetaMCP's own extension of the format: {"type": "rest", "url": base, "tools": [RestToolConfig]},
+        // i.e. the UpstreamConfig JSON without its name. No MCP client reads it.
+        const QString name = server.name;
+        server = UpstreamConfig::fromJson(entry);
+        server.name = name;
+        server.kind = UpstreamKind::Rest;
+        if (entry.value(QStringLiteral("disabled")).toBool(false))
+            server.enabled = false;
+        if (const QString problem = server.validate(); !problem.isEmpty()) {
+            warnings << QStringLiteral("%1: %2 Skipped.").arg(label, problem);
+            return std::nullopt;
+        }
+        return server;
+    }
+
     if (!type.isEmpty()) {
         if (type == QLatin1String("stdio")) {
             server.kind = UpstreamKind::Stdio;

@@ -3,8 +3,11 @@
 // Import/export of the `mcpServers` JSON of MCP clients:
 //  * Claude Desktop  claude_desktop_config.json  {"mcpServers": {name: {command,args,env} | {url,headers}}}
 //  * Cursor          ~/.cursor/mcp.json          {"mcpServers": {name: {command,args,env} | {url,headers}}}
-//  * VS Code         .vscode/mcp.json            {"servers": {name: {type:"stdio"|"http"|"sse", command,args,env,cwd,url,headers}}}
+//  * VS Code         .vscode/mcp.json            {"servers": {name: {type:"stdio"|"http"|"sse",
+//  command,args,env,cwd,url,headers}}}
 //                    settings.json               {"mcp": {"servers": {...}}}
+//  * MetaMCP extension (import only): {"type": "rest", "url": base, "tools": [RestToolConfig JSON]},
+//    read with UpstreamConfig::fromJson; no client understands it, so export skips REST servers.
 
 #include "core/config.h"
 

@@ -89,6 +89,9 @@ private Q_SLOTS:
     void skippedEntries();
     void sanitisedNames();
     void jsonc();
+    void restEntries();
+    void restEntriesSkipped_data();
+    void restEntriesSkipped();
     void exportShapes();
     void roundTrip_data();
     void roundTrip();
@@ -273,6 +276,94 @@ void TestClientConfig::jsonc()
     QCOMPARE(r.servers.size(), 1);
     QCOMPARE(r.servers.constFirst().args,
              (QStringList{QStringLiteral("http://not-a-comment"), QStringLiteral("/* nor this */")}));
+}
+
+void TestClientConfig::restEntries()
+{
+    const ImportResult r = importMcpServers(R"({"mcpServers": {
+        "everything": {"command": "node", "args": ["index.js"]},
+        "static": {"type": "rest", "url": "http://127.0.0.1:8080",
+                   "headers": {"Accept": "application/json"},
+                   "tools": [{"name": "get_item", "method": "get", "url": "/items/{id}",
+                              "description": "One item",
+                              "inputSchema": {"type": "object", "properties": {"id": {"type": "string"}},
+                                              "required": ["id"]}},
+                             {"name": "search", "url": "https://other.example.com/search", "query": ["q"],
+                              "timeoutMs": 5000}]},
+        "off": {"type": "REST", "disabled": true,
+                "tools": [{"name": "t", "url": "http://127.0.0.1:9/x"}]}
+    }})");
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QVERIFY2(r.warnings.isEmpty(), qPrintable(r.warnings.join(QLatin1Char('\n'))));
+    QCOMPARE(r.servers.size(), 3);
+    QCOMPARE(find(r, QStringLiteral("everything"))->kind, UpstreamKind::Stdio);
+
+    const UpstreamConfig *rest = find(r, QStringLiteral("static"));
+    QVERIFY(rest);
+    QCOMPARE(rest->kind, UpstreamKind::Rest);
+    QVERIFY(rest->enabled);
+    QCOMPARE(rest->url, QUrl(QStringLiteral("http://127.0.0.1:8080")));
+    QCOMPARE(rest->headers.value(QStringLiteral("Accept")), QStringLiteral("application/json"));
+    QCOMPARE(rest->restTools.size(), 2);
+    const RestToolConfig &item = rest->restTools.at(0);
+    QCOMPARE(item.name, QStringLiteral("get_item"));
+    QCOMPARE(item.method, QStringLiteral("GET"));
+    QCOMPARE(item.urlTemplate, QStringLiteral("/items/{id}"));
+    QCOMPARE(item.description, QStringLiteral("One item"));
+    QCOMPARE(item.inputSchema.value(QStringLiteral("required")).toArray().size(), 1);
+    const RestToolConfig &search = rest->restTools.at(1);
+    QCOMPARE(search.method, QStringLiteral("GET"));
+    QCOMPARE(search.queryParams, QStringList{QStringLiteral("q")});
+    QCOMPARE(search.timeoutMs, 5000);
+    QVERIFY(rest->validate().isEmpty());
+
+    // Same fields as the store's JSON of a REST server, name aside.
+    UpstreamConfig viaStore = UpstreamConfig::fromJson(rest->toJson());
+    QCOMPARE(viaStore, *rest);
+
+    const UpstreamConfig *off = find(r, QStringLiteral("off"));
+    QVERIFY(off);
+    QCOMPARE(off->kind, UpstreamKind::Rest);
+    QVERIFY(!off->enabled);
+    QVERIFY(off->url.isEmpty());
+
+    // Client formats carry no REST servers.
+    QCOMPARE(
+        exportMcpServers(r.servers, ClientKind::ClaudeDesktop).value(QStringLiteral("mcpServers")).toObject().keys(),
+        QStringList{QStringLiteral("everything")});
+}
+
+void TestClientConfig::restEntriesSkipped_data()
+{
+    QTest::addColumn<QByteArray>("entry");
+    QTest::addColumn<QString>("warningPart");
+
+    QTest::newRow("no tools") << QByteArray(R"({"type": "rest", "url": "http://h/"})") << QStringLiteral("tool");
+    QTest::newRow("relative tool url, no base")
+        << QByteArray(R"({"type": "rest", "tools": [{"name": "t", "url": "/x"}]})") << QStringLiteral("relative");
+    QTest::newRow("bad method")
+        << QByteArray(
+               R"({"type": "rest", "url": "http://h/", "tools": [{"name": "t", "method": "FETCH", "url": "/x"}]})")
+        << QStringLiteral("method");
+    QTest::newRow("bad tool name")
+        << QByteArray(R"({"type": "rest", "url": "http://h/", "tools": [{"name": "a b", "url": "/x"}]})")
+        << QStringLiteral("a b");
+    QTest::newRow("ftp base") << QByteArray(
+                                     R"({"type": "rest", "url": "ftp://h/", "tools": [{"name": "t", "url": "/x"}]})")
+                              << QStringLiteral("http");
+}
+
+void TestClientConfig::restEntriesSkipped()
+{
+    QFETCH(QByteArray, entry);
+    QFETCH(QString, warningPart);
+    const ImportResult r = importMcpServers(R"({"mcpServers": {"good": {"command": "ok"}, "bad": )" + entry + "}}");
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.servers.size(), 1);
+    QCOMPARE(r.servers.constFirst().name, QStringLiteral("good"));
+    QCOMPARE(r.warnings.size(), 1);
+    QVERIFY2(r.warnings.constFirst().contains(QLatin1String("\"bad\"")), qPrintable(r.warnings.constFirst()));
+    QVERIFY2(r.warnings.constFirst().contains(warningPart, Qt::CaseInsensitive), qPrintable(r.warnings.constFirst()));
 }
 
 void TestClientConfig::exportShapes()
