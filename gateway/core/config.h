@@ -104,6 +104,9 @@ struct NamespaceConfig
     QString description;
     QStringList servers; // upstream names
     QString separator = QStringLiteral("__");
+    // false: tools and prompts keep their upstream names (for single-server namespaces that
+    // should look exactly like the server; the first server wins a name clash).
+    bool prefixNames = true;
     bool requireApiKey = false;
     QList<ToolOverride> toolOverrides;
 

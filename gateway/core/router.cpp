@@ -1009,7 +1009,7 @@ Router::NsIndex &Router::index(const QString &nsName)
             ToolRef ref;
             ref.server = server;
             ref.upstreamName = upstreamName;
-            QString exposed = server + ns->separator + upstreamName;
+            QString exposed = ns->prefixNames ? server + ns->separator + upstreamName : upstreamName;
             for (const ToolOverride &o : ns->toolOverrides) {
                 if (o.server != server || o.tool != upstreamName)
                     continue;
@@ -1036,7 +1036,7 @@ Router::NsIndex &Router::index(const QString &nsName)
         for (const QJsonValue &v : reg->prompts) {
             QJsonObject prompt = v.toObject();
             const QString upstreamName = prompt.value(QLatin1String("name")).toString();
-            const QString exposed = server + ns->separator + upstreamName;
+            const QString exposed = ns->prefixNames ? server + ns->separator + upstreamName : upstreamName;
             if (upstreamName.isEmpty() || idx.prompts.contains(exposed))
                 continue;
             prompt.insert(QStringLiteral("name"), exposed);

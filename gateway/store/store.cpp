@@ -65,6 +65,10 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE INDEX api_keys_namespace ON api_keys(namespace)"),
             QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT)"),
         },
+        // 2: namespaces may expose tool and prompt names without the server prefix
+        {
+            QStringLiteral("ALTER TABLE namespaces ADD COLUMN prefix_names INTEGER NOT NULL DEFAULT 1"),
+        },
     };
     return steps;
 }
@@ -461,8 +465,8 @@ QList<NamespaceConfig> Store::Private::loadNamespaces()
 {
     QList<NamespaceConfig> out;
     QSqlQuery q(db());
-    if (!exec(q, QStringLiteral(
-                     "SELECT name, description, separator, require_api_key FROM namespaces ORDER BY position, name")))
+    if (!exec(q, QStringLiteral("SELECT name, description, separator, require_api_key, prefix_names FROM namespaces"
+                                " ORDER BY position, name")))
         return out;
     while (q.next()) {
         NamespaceConfig ns;
@@ -470,6 +474,7 @@ QList<NamespaceConfig> Store::Private::loadNamespaces()
         ns.description = q.value(1).toString();
         ns.separator = q.value(2).toString();
         ns.requireApiKey = q.value(3).toBool();
+        ns.prefixNames = q.value(4).toBool();
         out << ns;
     }
     q = QSqlQuery();
@@ -504,11 +509,13 @@ bool Store::upsertNamespace(const NamespaceConfig &ns)
     if (!isOpen())
         return d->fail(QStringLiteral("The store is not open"));
     return d->transaction([&] {
-        if (!d->exec(QStringLiteral("INSERT INTO namespaces (name, description, separator, require_api_key, position)"
-                                    " VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM namespaces))"
+        if (!d->exec(QStringLiteral("INSERT INTO namespaces (name, description, separator, require_api_key,"
+                                    " prefix_names, position)"
+                                    " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM namespaces))"
                                     " ON CONFLICT(name) DO UPDATE SET description = excluded.description,"
-                                    " separator = excluded.separator, require_api_key = excluded.require_api_key"),
-                     {ns.name, ns.description, ns.separator, ns.requireApiKey}))
+                                    " separator = excluded.separator, require_api_key = excluded.require_api_key,"
+                                    " prefix_names = excluded.prefix_names"),
+                     {ns.name, ns.description, ns.separator, ns.requireApiKey, ns.prefixNames}))
             return false;
         if (!d->exec(QStringLiteral("DELETE FROM namespace_servers WHERE namespace = ?"), {ns.name}) ||
             !d->exec(QStringLiteral("DELETE FROM tool_overrides WHERE namespace = ?"), {ns.name}))

@@ -177,6 +177,24 @@ private Q_SLOTS:
         QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("everything__echo")));
     }
 
+    void unprefixedNamespace()
+    {
+        NamespaceConfig plain;
+        plain.name = QStringLiteral("plain");
+        plain.servers = {QStringLiteral("everything")};
+        plain.prefixNames = false;
+        QCOMPARE(m_fixture.setNamespace(plain), QString());
+        QVERIFY(m_fixture.waitForTool(QStringLiteral("plain"), QStringLiteral("echo")));
+        const QJsonObject echo = m_fixture.request(
+            QStringLiteral("plain"), QStringLiteral("tools/call"),
+            {{QStringLiteral("name"), QStringLiteral("echo")},
+             {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("plain")}}}});
+        QVERIFY2(QJsonDocument(echo).toJson().contains("Echo: plain"), QJsonDocument(echo).toJson().constData());
+        const QJsonObject prompts = m_fixture.request(QStringLiteral("plain"), QStringLiteral("prompts/get"),
+                                                      {{QStringLiteral("name"), QStringLiteral("simple-prompt")}});
+        QVERIFY(prompts.contains(QLatin1String("result")));
+    }
+
     void promptsAndCompletions()
     {
         const QJsonArray prompts =

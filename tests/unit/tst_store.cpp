@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -81,6 +82,7 @@ private Q_SLOTS:
     void walIsOn();
     void reopenKeepsData();
     void migrationIsIdempotent();
+    void migratesFromVersion1();
     void refusesNewerSchema();
     void uniqueConnections();
     void serverCrud_data();
@@ -177,6 +179,44 @@ void TestStore::reopenKeepsData()
     const auto verified = store.verifyApiKey(ns.name, plaintext);
     QVERIFY(verified);
     QCOMPARE(verified->id, keyId);
+}
+
+void TestStore::migratesFromVersion1()
+{
+    QTemporaryDir dir;
+    {
+        Store store;
+        QVERIFY(store.open(dir.path()));
+        NamespaceConfig ns;
+        ns.name = QStringLiteral("old");
+        ns.separator = QStringLiteral("--");
+        QVERIFY(store.upsertNamespace(ns));
+    }
+    // Turn the file back into a version 1 database (before prefix_names existed).
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tst_store_v1"));
+        db.setDatabaseName(dir.filePath(QStringLiteral("metamcp.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY2(q.exec(QStringLiteral("ALTER TABLE namespaces DROP COLUMN prefix_names")),
+                 qPrintable(q.lastError().text()));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
+        q = QSqlQuery();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tst_store_v1"));
+    Store store;
+    QString error;
+    QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+    QCOMPARE(store.schemaVersion(), 2);
+    const QList<NamespaceConfig> namespaces = store.namespaces();
+    QCOMPARE(namespaces.size(), 1);
+    QCOMPARE(namespaces.first().separator, QStringLiteral("--"));
+    QVERIFY(namespaces.first().prefixNames); // the column's default keeps old behaviour
+    NamespaceConfig plain = namespaces.first();
+    plain.prefixNames = false;
+    QVERIFY(store.upsertNamespace(plain));
+    QVERIFY(!store.namespaces().first().prefixNames);
 }
 
 void TestStore::migrationIsIdempotent()
