@@ -1,8 +1,24 @@
 #pragma once
+// Precompiled header of metamcp_ui: the Qt headers nearly every file of the console uses.
+#include <QAbstractItemModel>
 #include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QLabel>
+#include <QLineEdit>
+#include <QList>
+#include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
 #include <QString>
+#include <QStringList>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QWidget>
