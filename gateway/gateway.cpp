@@ -264,12 +264,20 @@ void Gateway::listTools(const QString &ns, std::function<void(const QList<ToolIn
     post([core = m_core, ns, cb] { cb(core->router().tools(ns)); });
 }
 
-void Gateway::request(const QString &ns, const QString &method, const QJsonObject &params,
-                      std::function<void(const QJsonObject &)> done, std::function<void(const QJsonObject &)> onMessage)
+quint64 Gateway::request(const QString &ns, const QString &method, const QJsonObject &params,
+                         std::function<void(const QJsonObject &)> done,
+                         std::function<void(const QJsonObject &)> onMessage)
 {
     auto cb = onThreadOf<const QJsonObject &>(this, std::move(done));
     auto msg = onThreadOf<const QJsonObject &>(this, std::move(onMessage));
-    post([core = m_core, ns, method, params, cb, msg] { core->request(ns, method, params, cb, msg); });
+    const quint64 handle = m_nextRequest++;
+    post([core = m_core, handle, ns, method, params, cb, msg] { core->request(handle, ns, method, params, cb, msg); });
+    return handle;
+}
+
+void Gateway::cancelRequest(quint64 handle)
+{
+    post([core = m_core, handle] { core->cancelRequest(handle); });
 }
 
 void Gateway::testConnection(const UpstreamConfig &server,

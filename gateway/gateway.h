@@ -86,9 +86,11 @@ public:
     void listTools(const QString &ns, std::function<void(const QList<ToolInfo> &tools)> done);
     // Sends one request into a namespace as an in-process client (Try it, replay, test
     // connection): `done` gets the JSON-RPC response; `onMessage` gets related messages.
-    void request(const QString &ns, const QString &method, const QJsonObject &params,
-                 std::function<void(const QJsonObject &response)> done,
-                 std::function<void(const QJsonObject &message)> onMessage = {});
+    // Returns a handle for cancelRequest(); a cancelled request answers -32800.
+    quint64 request(const QString &ns, const QString &method, const QJsonObject &params,
+                    std::function<void(const QJsonObject &response)> done,
+                    std::function<void(const QJsonObject &message)> onMessage = {});
+    void cancelRequest(quint64 handle);
     // Starts a temporary upstream from `server`, initialises it and lists its tools.
     void testConnection(const UpstreamConfig &server,
                         std::function<void(bool ok, const QString &message, const QJsonArray &tools)> done);
@@ -129,6 +131,7 @@ private:
     QList<UpstreamStatus> m_statuses;
     bool m_running = false;
     bool m_paused = false;
+    quint64 m_nextRequest = 1;
     QHostAddress m_address;
     quint16 m_port = 0;
 };

@@ -1893,5 +1893,13 @@
         <source>The result has no content.</source>
         <translation>Das Ergebnis hat keinen Inhalt.</translation>
     </message>
+    <message>
+        <source>C&amp;ancel</source>
+        <translation>A&amp;bbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel the running call (the upstream is told to stop)</source>
+        <translation>Den laufenden Aufruf abbrechen (der Upstream-Server wird zum Anhalten aufgefordert)</translation>
+    </message>
 </context>
 </TS>

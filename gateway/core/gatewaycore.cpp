@@ -563,18 +563,34 @@ ClientSession *GatewayCore::consoleSession(const QString &ns)
     return slot;
 }
 
-void GatewayCore::request(const QString &ns, const QString &method, const QJsonObject &params,
+void GatewayCore::request(quint64 handle, const QString &ns, const QString &method, const QJsonObject &params,
                           std::function<void(const QJsonObject &)> done,
                           std::function<void(const QJsonObject &)> onMessage)
 {
-    static quint64 nextId = 1;
     if (!m_router->hasNamespace(ns)) {
         done(jsonrpc::error(QJsonValue::Null, rpcerr::InvalidRequest, QStringLiteral("Unknown namespace %1").arg(ns)));
         return;
     }
-    const QJsonObject message = jsonrpc::request(QStringLiteral("console-%1").arg(nextId++), method, params);
+    const QJsonObject message = jsonrpc::request(QStringLiteral("console-%1").arg(handle), method, params);
+    m_consoleRequests.insert(handle, ns);
+    auto finished = [this, handle, done = std::move(done)](const QJsonObject &response) {
+        m_consoleRequests.remove(handle);
+        done(response);
+    };
+    // Sizes as they would be on the wire, so the inspector shows them for console calls too.
+    const qint64 bytes = QJsonDocument(message).toJson(QJsonDocument::Compact).size();
     m_router->handleRequest(consoleSession(ns), message,
-                            std::make_shared<CallbackSink>(std::move(done), std::move(onMessage)));
+                            std::make_shared<CallbackSink>(std::move(finished), std::move(onMessage)), bytes);
+}
+
+void GatewayCore::cancelRequest(quint64 handle)
+{
+    const QString ns = m_consoleRequests.value(handle);
+    if (ns.isEmpty())
+        return;
+    if (ClientSession *s = consoleSession(ns))
+        s->cancelInFlight(jsonrpc::idKey(QJsonValue(QStringLiteral("console-%1").arg(handle))),
+                          QStringLiteral("cancelled in the console"));
 }
 
 void GatewayCore::testConnection(const UpstreamConfig &server,

@@ -65,8 +65,9 @@ public:
     quint16 port() const;
 
     // In-process client requests (console "Try it", replay).
-    void request(const QString &ns, const QString &method, const QJsonObject &params,
+    void request(quint64 handle, const QString &ns, const QString &method, const QJsonObject &params,
                  std::function<void(const QJsonObject &)> done, std::function<void(const QJsonObject &)> onMessage);
+    void cancelRequest(quint64 handle);
     void testConnection(const UpstreamConfig &server,
                         std::function<void(bool ok, const QString &message, const QJsonArray &tools)> done);
 
@@ -122,6 +123,7 @@ private:
     QByteArray m_callLog; // structured call log lines not yet written
     QTimer *m_eventTimer;
     QHash<QString, QPointer<ClientSession>> m_consoleSessions;
+    QHash<quint64, QString> m_consoleRequests; // handle -> namespace, while in flight
     struct Stdio;
     std::unique_ptr<Stdio> m_stdio;
 };

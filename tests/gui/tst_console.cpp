@@ -22,6 +22,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -51,6 +52,7 @@ private Q_SLOTS:
     void tryItEcho();
     void inspectorShowsCall();
     void replayShowsBothResults();
+    void tryItCancel();
     void unprefixedNames();
     void failingServerShowsReason();
     void settingsRejectTakenPort();
@@ -233,6 +235,34 @@ void TestConsole::replayShowsBothResults()
                 ->toPlainText()
                 .contains(QStringLiteral("Echo: ") + m_message));
     QVERIFY(child<QLabel>(QStringLiteral("replayStatusLabel"))->text().contains(QStringLiteral("the same result")));
+}
+
+void TestConsole::tryItCancel()
+{
+    m_window->showPanel(MainWindow::Namespaces);
+    auto *search = child<QLineEdit>(QStringLiteral("toolSearchLineEdit"));
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("everything__trigger-long-running-operation"));
+    auto *table = child<QTableView>(QStringLiteral("toolTableView"));
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+    test::clickRow(table, 0, ToolModel::ServerColumn);
+    auto *tabs = child<QTabWidget>(QStringLiteral("toolTabWidget"));
+    tabs->setCurrentWidget(child<TryItWidget>(QStringLiteral("tryItWidget")));
+    auto *call = child<QPushButton>(QStringLiteral("callPushButton"));
+    auto *cancel = child<QPushButton>(QStringLiteral("cancelCallPushButton"));
+    QVERIFY(!cancel->isEnabled());
+    QElapsedTimer timer;
+    timer.start();
+    QTest::mouseClick(call, Qt::LeftButton); // defaults: 10 s of work
+    QTRY_VERIFY(cancel->isEnabled());
+    QTest::qWait(300);
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    auto *status = child<QLabel>(QStringLiteral("callStatusLabel"));
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("Cancelled")), 5000);
+    QVERIFY2(timer.elapsed() < 8000, "cancelled well before the operation's 10 s");
+    QVERIFY(!cancel->isEnabled());
+    QVERIFY(call->isEnabled());
+    search->clear();
 }
 
 void TestConsole::unprefixedNames()

@@ -28,6 +28,7 @@ TryItWidget::TryItWidget(Gateway *gateway, QWidget *parent)
     , m_gateway(gateway)
     , m_form(new SchemaForm)
     , m_callButton(new QPushButton(tr("&Call"), this))
+    , m_cancelButton(new QPushButton(tr("C&ancel"), this))
     , m_resetButton(new QPushButton(tr("&Reset"), this))
     , m_progress(new QProgressBar(this))
     , m_statusLabel(new QLabel(this))
@@ -42,6 +43,9 @@ TryItWidget::TryItWidget(Gateway *gateway, QWidget *parent)
     m_callButton->setObjectName(QStringLiteral("callPushButton"));
     m_callButton->setToolTip(tr("Call the tool with these arguments (Ctrl+Return)"));
     m_callButton->setDefault(true);
+    m_cancelButton->setObjectName(QStringLiteral("cancelCallPushButton"));
+    m_cancelButton->setToolTip(tr("Cancel the running call (the upstream is told to stop)"));
+    m_cancelButton->setEnabled(false);
     m_resetButton->setObjectName(QStringLiteral("resetArgumentsPushButton"));
     m_resetButton->setToolTip(tr("Reset the form to the schema's defaults"));
     m_progress->setObjectName(QStringLiteral("callProgressBar"));
@@ -72,6 +76,7 @@ TryItWidget::TryItWidget(Gateway *gateway, QWidget *parent)
     topLayout->addWidget(scroll, 1);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_callButton);
+    buttons->addWidget(m_cancelButton);
     buttons->addWidget(m_resetButton);
     buttons->addWidget(m_progress, 1);
     buttons->addStretch(1);
@@ -92,6 +97,10 @@ TryItWidget::TryItWidget(Gateway *gateway, QWidget *parent)
     m_elapsedTimer->setInterval(100);
     connect(m_elapsedTimer, &QTimer::timeout, this, &TryItWidget::updateElapsed);
     connect(m_callButton, &QPushButton::clicked, this, &TryItWidget::call);
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        if (m_running && m_requestHandle)
+            m_gateway->cancelRequest(m_requestHandle);
+    });
     connect(m_resetButton, &QPushButton::clicked, this,
             [this] { m_form->setSchema(m_tool.tool.value(QLatin1String("inputSchema")).toObject()); });
     auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
@@ -112,6 +121,7 @@ void TryItWidget::setTool(const QString &ns, const ToolInfo &tool)
     if (m_running) { // a call of the previous tool: forget it
         ++m_callSerial;
         m_running = false;
+        m_cancelButton->setEnabled(false);
         m_elapsedTimer->stop();
         m_progress->hide();
         m_callButton->setEnabled(true);
@@ -137,6 +147,7 @@ void TryItWidget::call()
     m_running = true;
     const quint64 serial = ++m_callSerial;
     m_callButton->setEnabled(false);
+    m_cancelButton->setEnabled(true);
     m_progress->setRange(0, 0); // busy until a progress notification says more
     m_progress->show();
     m_statusLabel->setText(tr("Calling %1…").arg(m_tool.exposedName));
@@ -150,7 +161,7 @@ void TryItWidget::call()
                              {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("progressToken"),
                                                                     QStringLiteral("console-try-it-%1").arg(serial)}}}};
     QPointer<TryItWidget> self(this);
-    m_gateway->request(
+    m_requestHandle = m_gateway->request(
         m_ns, QStringLiteral("tools/call"), params,
         [self, serial](const QJsonObject &response) {
             if (self && self->m_callSerial == serial)
@@ -187,6 +198,8 @@ void TryItWidget::finish(const QJsonObject &response)
     m_elapsedTimer->stop();
     m_progress->hide();
     m_callButton->setEnabled(true);
+    m_cancelButton->setEnabled(false);
+    m_requestHandle = 0;
     m_timingLabel->setText(tr("Finished in %1").arg(formatLatencyUs(elapsedUs)));
     m_raw->setPlainText(prettyJson(response));
     renderResult(m_result, response);

@@ -58,6 +58,8 @@ private:
     ToolInfo m_tool;
     SchemaForm *m_form;
     QPushButton *m_callButton;
+    QPushButton *m_cancelButton;
+    quint64 m_requestHandle = 0;
     QPushButton *m_resetButton;
     QProgressBar *m_progress;
     QLabel *m_statusLabel;
