@@ -12,6 +12,7 @@
 #include "mcp/protocol.h"
 #include "rest/openapiimporter.h"
 #include "secrets/credentialstore.h"
+#include "upstream/stdioupstream.h"
 
 #include <QFile>
 
@@ -184,6 +185,7 @@ void GatewayCore::stop()
         m_server = nullptr;
     }
     m_upstreams->stopAll();
+    StdioUpstream::reapRetired(); // no child outlives the gateway
     m_secretsResolved = false;
     flushEvents();
     m_eventTimer->stop();

@@ -112,6 +112,7 @@ struct Router::Route
     QString logLevel;       // 2026-07-28: per-request log level ("" = no log messages)
     QPointer<Upstream> upstream;
     quint64 handle = 0;
+    QString server;
 };
 
 struct Router::Parked
@@ -256,6 +257,7 @@ void Router::dispatch(const CallPtr &call)
         return setLogLevel(call);
     if (m == u"server/discover")
         return discover(call);
+    call->sink->setHttpStatus(404);
     fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(m));
 }
 
@@ -599,6 +601,12 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
 {
     auto route = std::make_shared<Route>();
     route->call = call;
+    route->server = upstream->name();
+    {
+        QList<std::weak_ptr<Route>> &routes = m_routes[route->server];
+        routes.removeIf([](const std::weak_ptr<Route> &r) { return r.expired(); });
+        routes.append(route);
+    }
     // Progress tokens are per client; upstreams are shared, so the gateway hands out its own.
     QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
     route->clientToken = meta.value(QLatin1String("progressToken"));
@@ -657,6 +665,10 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     const quint64 handle = upstream->sendRequest(
         method, params,
         [this, route](const QJsonObject &response) {
+            m_routes[route->server].removeIf([&route](const std::weak_ptr<Route> &r) {
+                auto locked = r.lock();
+                return !locked || locked == route;
+            });
             auto c = route->call;
             if (!c || c->finished) {
                 // A parked call finished while the client was away: keep the answer for the retry.
@@ -670,6 +682,12 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
                 return finish(c, {});
             QJsonObject r = response;
             r.insert(QStringLiteral("id"), c->id);
+            if (c->stateless && c->method == u"resources/read" && jsonrpc::errorCode(r) == rpcerr::ResourceNotFound) {
+                // 2026-07-28 (SEP-2164): an unknown resource is -32602 naming the URI.
+                const QString uri = c->params.value(QLatin1String("uri")).toString();
+                r = jsonrpc::error(c->id, rpcerr::InvalidParams, QStringLiteral("Resource not found: %1").arg(uri),
+                                   QJsonObject{{QStringLiteral("uri"), uri}});
+            }
             finish(c, r);
         },
         hooks);
@@ -787,6 +805,15 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
         if (!c || !c->session || !c->session->clientSupports(capability)) {
             reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
                                  QStringLiteral("The client does not support %1").arg(capability)));
+            if (c && !c->finished) {
+                // The request needs a capability the client did not declare: 400 / -32021.
+                c->sink->setHttpStatus(400);
+                fail(c, rpcerr::MissingClientCapability,
+                     QStringLiteral("This request needs the client capability \"%1\", which the request's _meta "
+                                    "does not declare")
+                         .arg(capability),
+                     QJsonObject{{QStringLiteral("requiredCapabilities"), QJsonObject{{capability, QJsonObject{}}}}});
+            }
             return;
         }
         parked = std::make_shared<Parked>();
@@ -1177,6 +1204,34 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
     const QString method = request.value(QLatin1String("method")).toString();
     if (method == u"ping") {
         u->sendResponse(jsonrpc::result(upstreamId, {}));
+        return;
+    }
+    // Over stdio nothing says which call a request belongs to: if exactly one call to this
+    // upstream is waiting and has not asked for input already, it is that call's.
+    std::shared_ptr<Route> only;
+    int candidates = 0;
+    for (const std::weak_ptr<Route> &weak : m_routes.value(server)) {
+        auto r = weak.lock();
+        if (!r || !r->call || r->call->finished)
+            continue;
+        if (auto p = m_parked.value(r->parkedId); p && !p->replies.isEmpty())
+            continue;
+        ++candidates;
+        only = r;
+    }
+    if (candidates == 1 && method != u"roots/list") {
+        QPointer<Upstream> up = u;
+        auto reply = [up, upstreamId](const QJsonObject &response) {
+            if (!up)
+                return;
+            QJsonObject r = response;
+            r.insert(QStringLiteral("id"), upstreamId);
+            up->sendResponse(r);
+        };
+        if (only->call->stateless || !only->parkedId.isEmpty())
+            parkForInput(only, request, reply);
+        else
+            relayClientRequest(only->call, request, reply);
         return;
     }
     const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")

@@ -129,6 +129,9 @@ private:
         std::weak_ptr<Call> call;
     };
     QHash<QString, Relayed> m_relayed;
+    // Calls waiting for each upstream: a server->client request that names no call (stdio) is
+    // given to the only one that has not asked for input already.
+    QHash<QString, QList<std::weak_ptr<Route>>> m_routes;
     bool relayCancellation(const QString &server, const QJsonObject &notification);
     QByteArray m_stateKey; // HMAC key of requestState tokens (per process)
     int m_parkTimeoutMs = 10 * 60 * 1000;

@@ -275,19 +275,19 @@ public:
         }
         HttpHeaders headers = m_headers;
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        // Pre-dispatch failures of the modern leg carry their HTTP status (PROTOCOL-NOTES 1.5).
-        const int code = jsonrpc::isError(response) ? jsonrpc::errorCode(response) : 0;
-        const int status = code == rpcerr::MethodNotFound                                              ? 404
-                           : code == rpcerr::MissingClientCapability || code == rpcerr::HeaderMismatch ? 400
-                                                                                                       : 200;
-        m_responder->respond(status, headers, body);
+        // Errors the gateway decided carry their HTTP status (PROTOCOL-NOTES 1.5); errors from
+        // upstreams and tool failures are answered in the body with 200.
+        m_responder->respond(m_status, headers, body);
         return body.size();
     }
+
+    void setHttpStatus(int status) override { m_status = status; }
 
 private:
     QPointer<HttpResponder> m_responder;
     bool m_acceptsSse;
     bool m_streaming = false;
+    int m_status = 200;
     HttpHeaders m_headers;
     QPointer<ClientSession> m_session;
 };

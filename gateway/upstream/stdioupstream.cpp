@@ -1,5 +1,9 @@
 #include "upstream/stdioupstream.h"
 
+#include <QDeadlineTimer>
+#include <QMutex>
+#include <QThread>
+
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QProcessEnvironment>
@@ -42,7 +46,39 @@ void signalGroup(QProcess *process, [[maybe_unused]] int signal)
 #endif
 }
 
+// Processes being shut down gracefully (retire()): reaped at once by reapRetired() when the
+// gateway stops, so that no child outlives metamcpd or the console.
+QMutex g_retiredMutex;
+QList<QPointer<QProcess>> g_retired;
+
 } // namespace
+
+void StdioUpstream::reapRetired(int graceMs)
+{
+    QList<QPointer<QProcess>> processes;
+    {
+        QMutexLocker lock(&g_retiredMutex);
+        for (const QPointer<QProcess> &p : std::as_const(g_retired))
+            if (p && p->thread() == QThread::currentThread())
+                processes.append(p);
+    }
+    for (const QPointer<QProcess> &p : std::as_const(processes)) {
+        if (!p || p->state() == QProcess::NotRunning)
+            continue;
+        signalGroup(p, SIGTERM);
+        p->terminate();
+    }
+    QDeadlineTimer deadline(graceMs);
+    for (const QPointer<QProcess> &p : std::as_const(processes)) {
+        if (!p || p->state() == QProcess::NotRunning)
+            continue;
+        if (!p->waitForFinished(int(std::max<qint64>(1, deadline.remainingTime())))) {
+            signalGroup(p, SIGKILL);
+            p->kill();
+            p->waitForFinished(1000);
+        }
+    }
+}
 
 StdioUpstream::StdioUpstream(const UpstreamConfig &config, QObject *parent)
     : Upstream(config, parent)
@@ -255,6 +291,11 @@ void StdioUpstream::retire(QProcess *process)
     // From here on the process owns itself: it may outlive this upstream (stop() right before
     // destruction), and deleting a running QProcess would block in waitForFinished().
     process->setParent(nullptr);
+    {
+        QMutexLocker lock(&g_retiredMutex);
+        g_retired.removeAll(nullptr);
+        g_retired.append(process);
+    }
     connect(process, &QProcess::finished, process, &QObject::deleteLater);
     connect(process, &QProcess::errorOccurred, process, [process](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart)

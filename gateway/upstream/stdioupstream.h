@@ -27,6 +27,10 @@ class StdioUpstream final : public Upstream
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StdioUpstream)
 public:
+    // Ends every process that stop() or destruction left shutting down on this thread: SIGTERM
+    // to its process group, SIGKILL after `graceMs`. Blocks up to graceMs + 1 s; for shutdown.
+    static void reapRetired(int graceMs = 1500);
+
     explicit StdioUpstream(const UpstreamConfig &config, QObject *parent = nullptr);
     ~StdioUpstream() override;
 

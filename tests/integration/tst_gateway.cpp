@@ -483,14 +483,18 @@ private Q_SLOTS:
                  QStringLiteral("complete"));
         QVERIFY2(text(second.json()).contains(QLatin1String("Paris, says the client")), second.body.constData());
 
-        // Without the capability the upstream's request is refused instead.
+        // Without the capability: 400 / -32021 naming what is missing.
         QJsonObject noCaps = params;
         noCaps.insert(QStringLiteral("_meta"), envelope());
         const RawResponse refused = postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/call"), noCaps), headers);
-        QCOMPARE(refused.status, 200);
-        QVERIFY(
-            refused.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString() !=
-            u"input_required");
+        QCOMPARE(refused.status, 400);
+        const QJsonObject error = refused.json().value(QLatin1String("error")).toObject();
+        QCOMPARE(error.value(QLatin1String("code")).toInt(), -32021);
+        QVERIFY(error.value(QLatin1String("data"))
+                    .toObject()
+                    .value(QLatin1String("requiredCapabilities"))
+                    .toObject()
+                    .contains(QLatin1String("sampling")));
     }
 
     void samplingRoundTripOverSession()

@@ -4,6 +4,7 @@
 #include "rawhttp.h"
 #include "testsupport.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -225,6 +226,46 @@ private Q_SLOTS:
                  QStringLiteral("ok"));
         QVERIFY(!result.value(QLatin1String("isError")).toBool());
         d.stop();
+    }
+
+    void sigtermEndsUpstreams()
+    {
+        // A stubborn upstream: ignores stdin closing and SIGTERM. Only SIGKILL ends it.
+        const QString script = m_dir.filePath(QStringLiteral("stubborn.mjs"));
+        QFile js(script);
+        QVERIFY(js.open(QIODevice::WriteOnly));
+        js.write(
+            "process.on('SIGTERM', () => {}); process.stdin.on('data', () => {}); process.stdin.on('end', () => {});\n"
+            "setInterval(() => {}, 1000);\n");
+        js.close();
+        // A marker on its command line finds its process.
+        const QString marker = QStringLiteral("metamcpd-child-") + QString::number(QCoreApplication::applicationPid());
+        const QString import = m_dir.filePath(QStringLiteral("stubborn.json"));
+        QFile f(import);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(
+                    QJsonObject{{QStringLiteral("mcpServers"),
+                                 QJsonObject{{QStringLiteral("stubborn"),
+                                              QJsonObject{{QStringLiteral("command"), nodeProgram()},
+                                                          {QStringLiteral("args"), QJsonArray{script, marker}}}}}}})
+                    .toJson());
+        f.close();
+        auto childRunning = [&] {
+            return QProcess::execute(QStringLiteral("pgrep"), {QStringLiteral("-f"), marker}) == 0;
+        };
+        const quint16 port = freeTcpPort();
+        ProcessFixture d;
+        QVERIFY(
+            d.start(builtProgram(QStringLiteral("metamcpd")),
+                    {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"),
+                     m_dir.filePath(QStringLiteral("sigterm")), QStringLiteral("--import"), import}));
+        QVERIFY(QTest::qWaitFor(childRunning, 20000));
+        ::kill(pid_t(d.pid()), SIGTERM);
+        QVERIFY(d.waitForFinished(10000));
+        const bool gone = QTest::qWaitFor([&] { return !childRunning(); }, 3000);
+        if (!gone)
+            QProcess::execute(QStringLiteral("pkill"), {QStringLiteral("-9"), QStringLiteral("-f"), marker});
+        QVERIFY2(gone, "no upstream outlives metamcpd");
     }
 
     void stdioServesOneClient()
