@@ -1,0 +1,381 @@
+// The official MCP conformance suite against the gateway, each time compared with the same
+// server reached directly:
+//  - conformance 0.1.16 (2025-11-25 server scenarios) against server-everything directly
+//    (streamableHttp) and through metamcpd (server-everything over stdio);
+//  - the same against fixtures/conformance-everything.mjs, the suite's "everything server"
+//    written on SDK v1, directly (its own Streamable HTTP mode) and through metamcpd (stdio),
+//    where nearly every scenario means something;
+//  - conformance 0.2.0-alpha.12 with --requirements 2025-11-25 (sessions) and 2026-07-28 (the
+//    stateless revision; mcp-proxy in front of the fixture is the reference dual-era server).
+// Every scenario that passes directly must pass through the gateway. The result tables are
+// printed with qInfo so that CI logs show them.
+
+#include "gatewayprocess.h"
+
+#include "store/store.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QTest>
+
+#include <array>
+
+using namespace metamcp;
+using namespace metamcp::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct ScenarioResult
+{
+    int passed = 0;
+    int failed = 0;
+    int warnings = 0;
+    QStringList failures;          // "check-id: message"
+    QMap<QString, QString> checks; // id -> worst status (FAILURE over WARNING over SUCCESS); INFO left out
+
+    bool passes() const { return failed == 0; }
+    QString counts() const
+    {
+        return u"%1/%2"_s.arg(passed).arg(failed) + (warnings ? u" w%1"_s.arg(warnings) : QString());
+    }
+};
+
+using Results = QMap<QString, ScenarioResult>;
+
+// server-everything has none of the fixture tools; SDK v1 answers a call to a missing tool
+// with an isError result, which these two scenarios accept (PROTOCOL-NOTES §3.3).
+const QStringList kFalsePassesOnServerEverything{u"tools-call-simple-text"_s, u"tools-call-error"_s};
+
+// Scenarios every check of which the gateway must pass on 2026-07-28, whatever the reference does.
+const QStringList kModernRequiredScenarios{u"server-stateless"_s, u"http-header-validation"_s, u"caching"_s,
+                                           u"dns-rebinding-protection"_s};
+
+// "server-<scenario>-2026-11-25T15-49-04-688Z" -> scenario
+QString scenarioOf(const QString &dirName)
+{
+    static const QRegularExpression re(u"^server-(.+)-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z$"_s);
+    const QRegularExpressionMatch m = re.match(dirName);
+    return m.hasMatch() ? m.captured(1) : QString();
+}
+
+Results readResults(const QString &outDir)
+{
+    Results results;
+    QDirIterator it(outDir, {u"checks.json"_s}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString scenario = scenarioOf(QFileInfo(path).dir().dirName());
+        QFile file(path);
+        if (scenario.isEmpty() || !file.open(QIODevice::ReadOnly))
+            continue;
+        ScenarioResult &r = results[scenario];
+        const QJsonArray checks = QJsonDocument::fromJson(file.readAll()).array();
+        for (const QJsonValue &v : checks) {
+            const QJsonObject check = v.toObject();
+            const QString status = check.value(u"status"_s).toString();
+            const QString id = check.value(u"id"_s).toString();
+            if (status == u"FAILURE" || (status == u"WARNING" && r.checks.value(id) != u"FAILURE") ||
+                (status == u"SUCCESS" && !r.checks.contains(id)))
+                r.checks.insert(id, status);
+            if (status == u"SUCCESS")
+                ++r.passed;
+            else if (status == u"WARNING")
+                ++r.warnings;
+            else if (status == u"FAILURE") {
+                ++r.failed;
+                r.failures << check.value(u"id"_s).toString() + u": "_s + check.value(u"errorMessage"_s).toString();
+            }
+        }
+    }
+    return results;
+}
+
+QString failuresOf(const Results &results, const QString &scenario)
+{
+    if (!results.contains(scenario))
+        return u"scenario %1 did not run"_s.arg(scenario);
+    return scenario + u" failed: "_s + results.value(scenario).failures.join(u"; "_s);
+}
+
+void printTable(const QString &title, const QStringList &columns, const QList<const Results *> &runs)
+{
+    QStringList scenarios;
+    for (const Results *r : runs)
+        for (auto it = r->cbegin(); it != r->cend(); ++it)
+            if (!scenarios.contains(it.key()))
+                scenarios << it.key();
+    qInfo().noquote() << "";
+    qInfo().noquote() << "==" << title << "(checks passed/failed, wN = warnings)";
+    QString header = u"%1"_s.arg(u"scenario"_s, -48);
+    for (const QString &c : columns)
+        header += u"%1"_s.arg(c, -14);
+    qInfo().noquote() << header;
+    std::array<int, 8> passedScenarios{};
+    for (const QString &s : std::as_const(scenarios)) {
+        QString line = u"%1"_s.arg(s, -48);
+        for (qsizetype i = 0; i < runs.size(); ++i) {
+            const auto it = runs[i]->constFind(s);
+            line += u"%1"_s.arg(it == runs[i]->cend() ? u"-"_s : (it->passes() ? u"ok "_s : u"FAIL "_s) + it->counts(),
+                                -14);
+            if (it != runs[i]->cend() && it->passes() && i < qsizetype(passedScenarios.size()))
+                ++passedScenarios[i];
+        }
+        qInfo().noquote() << line;
+    }
+    QString total = u"%1"_s.arg(u"scenarios passing"_s, -48);
+    for (qsizetype i = 0; i < runs.size(); ++i)
+        total += u"%1"_s.arg(u"%1 of %2"_s.arg(passedScenarios[i]).arg(runs[i]->size()), -14);
+    qInfo().noquote() << total;
+}
+
+} // namespace
+
+class TestConformance final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void serverEverything_data();
+    void serverEverything();
+    void fixture_data();
+    void fixture();
+    void dnsRebindingProtection();
+    void alphaLegacyLeg_data();
+    void alphaLegacyLeg();
+    void alphaSessionLifecycle();
+    void alphaModernLeg_data();
+    void alphaModernLeg();
+
+private:
+    Results run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name);
+    QString writeFixtureGatewayConfig(const QString &dataDir);
+    void addRows(const Results &direct, const QStringList &skip = {});
+
+    QTemporaryDir m_dir;
+    ProcessFixture m_everything;   // server-everything streamableHttp
+    ProcessFixture m_fixtureHttp;  // conformance-everything.mjs --http
+    ProcessFixture m_proxyFixture; // mcp-proxy in front of conformance-everything.mjs (stdio)
+    GatewayProcess m_gatewayEverything;
+    GatewayProcess m_gatewayFixture;
+    QUrl m_everythingUrl, m_fixtureUrl, m_proxyFixtureUrl;
+
+    Results m_everythingDirect, m_everythingGateway;
+    Results m_fixtureDirect, m_fixtureGateway;
+    Results m_alphaLegacyDirect, m_alphaLegacyGateway;
+    Results m_alphaModernReference, m_alphaModernGateway;
+};
+
+Results TestConformance::run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name)
+{
+    const QString outDir = m_dir.filePath(u"results/"_s + name);
+    const NodeRun node = runNode(
+        QStringList{npmPath(package + u"/dist/index.js"_s), u"server"_s, u"--url"_s, url.toString(), u"-o"_s, outDir} +
+            extra,
+        180000, QProcessEnvironment::systemEnvironment(), m_dir.path());
+    const Results results = readResults(outDir);
+    if (!node.finished || results.isEmpty())
+        qWarning().noquote() << "conformance run" << name << "produced no results:" << node.describe();
+    return results;
+}
+
+// The fixture as the only server of the default namespace, which exposes tool and prompt names
+// without the server prefix, so that the suite finds them through the gateway.
+QString TestConformance::writeFixtureGatewayConfig(const QString &dataDir)
+{
+    Store store;
+    QString error;
+    if (!store.open(dataDir, &error))
+        return error;
+    UpstreamConfig server;
+    server.name = u"conformance"_s;
+    server.kind = UpstreamKind::Stdio;
+    server.command = node22Program();
+    server.args = {integrationFixture(u"conformance-everything.mjs"_s)};
+    server.env.insert(u"METAMCP_NPM_DIR"_s, npmDir());
+    if (!store.upsertServer(server))
+        return store.lastError();
+    NamespaceConfig ns;
+    ns.name = kDefaultNamespace;
+    ns.servers = {server.name};
+    ns.prefixNames = false;
+    if (!store.upsertNamespace(ns))
+        return store.lastError();
+    store.close();
+    return {};
+}
+
+void TestConformance::initTestCase()
+{
+    QVERIFY2(peersInstalled(), qPrintable(u"npm peers missing in %1 (run npm ci there)"_s.arg(npmDir())));
+    QVERIFY(m_dir.isValid());
+    if (qEnvironmentVariableIsSet("METAMCP_KEEP_CONFORMANCE_RESULTS")) {
+        m_dir.setAutoRemove(false);
+        qInfo().noquote() << "conformance results stay in" << m_dir.filePath(u"results"_s);
+    }
+
+    // Direct peers.
+    const QString everything = startServerEverything(m_everything, u"streamableHttp"_s);
+    QVERIFY2(!everything.isEmpty(), m_everything.output().constData());
+    m_everythingUrl = QUrl(everything + u"/mcp"_s);
+
+    const quint16 fixturePort = freeTcpPort();
+    QVERIFY(m_fixtureHttp.start(node22Program(), {integrationFixture(u"conformance-everything.mjs"_s), u"--http"_s,
+                                                  QString::number(fixturePort)}));
+    QVERIFY2(waitForTcpPort(fixturePort), m_fixtureHttp.output().constData());
+    m_fixtureUrl = QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(fixturePort));
+
+    const quint16 proxyPort = freeTcpPort();
+    QVERIFY(m_proxyFixture.start(node22Program(),
+                                 {npmPath(u"mcp-proxy/dist/bin/mcp-proxy.mjs"_s), u"--host"_s, u"127.0.0.1"_s,
+                                  u"--port"_s, QString::number(proxyPort), u"--server"_s, u"stream"_s, u"--"_s,
+                                  node22Program(), integrationFixture(u"conformance-everything.mjs"_s)}));
+    QVERIFY2(waitForTcpPort(proxyPort), m_proxyFixture.output().constData());
+    m_proxyFixtureUrl = QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(proxyPort));
+
+    // The gateways.
+    const QString import = writeImportFile(m_dir, QJsonObject{{u"everything"_s, serverEverythingStdioEntry()}});
+    QString error = m_gatewayEverything.start(import);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = writeFixtureGatewayConfig(m_gatewayFixture.dataDir());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = m_gatewayFixture.start(QString());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(m_gatewayEverything.waitForTool(u"everything__echo"_s), qPrintable(m_gatewayEverything.output()));
+    QVERIFY2(m_gatewayFixture.waitForTool(u"test_simple_text"_s), qPrintable(m_gatewayFixture.output()));
+
+    const QString stable = u"@modelcontextprotocol/conformance"_s;
+    const QString alpha = u"conformance-alpha"_s;
+    const QStringList legacy{u"--requirements"_s, u"2025-11-25"_s};
+    const QStringList modern{u"--requirements"_s, u"2026-07-28"_s};
+    m_everythingDirect = run(stable, m_everythingUrl, {}, u"everything-direct"_s);
+    m_everythingGateway = run(stable, m_gatewayEverything.url(), {}, u"everything-gateway"_s);
+    m_fixtureDirect = run(stable, m_fixtureUrl, {}, u"fixture-direct"_s);
+    m_fixtureGateway = run(stable, m_gatewayFixture.url(), {}, u"fixture-gateway"_s);
+    m_alphaLegacyDirect = run(alpha, m_fixtureUrl, legacy, u"alpha-2025-direct"_s);
+    m_alphaLegacyGateway = run(alpha, m_gatewayFixture.url(), legacy, u"alpha-2025-gateway"_s);
+    m_alphaModernReference = run(alpha, m_proxyFixtureUrl, modern, u"alpha-2026-mcp-proxy"_s);
+    m_alphaModernGateway = run(alpha, m_gatewayFixture.url(), modern, u"alpha-2026-gateway"_s);
+
+    printTable(u"conformance 0.1.16, server-everything"_s, {u"direct"_s, u"gateway"_s},
+               {&m_everythingDirect, &m_everythingGateway});
+    printTable(u"conformance 0.1.16, conformance-everything fixture"_s, {u"direct"_s, u"gateway"_s},
+               {&m_fixtureDirect, &m_fixtureGateway});
+    printTable(u"conformance 0.2.0-alpha.12 --requirements 2025-11-25, fixture"_s, {u"direct"_s, u"gateway"_s},
+               {&m_alphaLegacyDirect, &m_alphaLegacyGateway});
+    printTable(u"conformance 0.2.0-alpha.12 --requirements 2026-07-28, fixture"_s, {u"mcp-proxy"_s, u"gateway"_s},
+               {&m_alphaModernReference, &m_alphaModernGateway});
+    QVERIFY(!m_everythingDirect.isEmpty() && !m_fixtureDirect.isEmpty() && !m_alphaLegacyDirect.isEmpty());
+    if (!m_dir.autoRemove()) {
+        for (auto [name, gateway] : {std::pair{"gateway-everything.log", &m_gatewayEverything},
+                                     std::pair{"gateway-fixture.log", &m_gatewayFixture}}) {
+            QFile log(m_dir.filePath(u"results/"_s + QLatin1StringView(name)));
+            if (log.open(QIODevice::WriteOnly))
+                log.write(gateway->output().toUtf8());
+        }
+    }
+}
+
+void TestConformance::addRows(const Results &direct, const QStringList &skip)
+{
+    QTest::addColumn<QString>("scenario");
+    for (auto it = direct.cbegin(); it != direct.cend(); ++it)
+        if (it->passes() && !skip.contains(it.key()))
+            QTest::newRow(qPrintable(it.key())) << it.key();
+}
+
+void TestConformance::serverEverything_data()
+{
+    addRows(m_everythingDirect, kFalsePassesOnServerEverything);
+}
+
+void TestConformance::serverEverything()
+{
+    QFETCH(QString, scenario);
+    const auto it = m_everythingGateway.constFind(scenario);
+    QVERIFY2(it != m_everythingGateway.cend() && it->passes(), qPrintable(failuresOf(m_everythingGateway, scenario)));
+}
+
+void TestConformance::fixture_data()
+{
+    addRows(m_fixtureDirect);
+}
+
+void TestConformance::fixture()
+{
+    QFETCH(QString, scenario);
+    const auto it = m_fixtureGateway.constFind(scenario);
+    QVERIFY2(it != m_fixtureGateway.cend() && it->passes(), qPrintable(failuresOf(m_fixtureGateway, scenario)));
+}
+
+void TestConformance::dnsRebindingProtection()
+{
+    const QString scenario = u"dns-rebinding-protection"_s;
+    QVERIFY2(m_everythingGateway.value(scenario).passed == 2, qPrintable(failuresOf(m_everythingGateway, scenario)));
+    QVERIFY2(m_fixtureGateway.value(scenario).passed == 2, qPrintable(failuresOf(m_fixtureGateway, scenario)));
+}
+
+void TestConformance::alphaLegacyLeg_data()
+{
+    addRows(m_alphaLegacyDirect);
+}
+
+void TestConformance::alphaLegacyLeg()
+{
+    QFETCH(QString, scenario);
+    const auto it = m_alphaLegacyGateway.constFind(scenario);
+    QVERIFY2(it != m_alphaLegacyGateway.cend() && it->passes(), qPrintable(failuresOf(m_alphaLegacyGateway, scenario)));
+}
+
+void TestConformance::alphaSessionLifecycle()
+{
+    const QString scenario = u"server-session-lifecycle"_s;
+    const ScenarioResult r = m_alphaLegacyGateway.value(scenario);
+    QVERIFY2(r.passed > 0 && r.passes(), qPrintable(failuresOf(m_alphaLegacyGateway, scenario)));
+}
+
+// Check by check: what passes on mcp-proxy (SDK v2) in front of the fixture passes through the
+// gateway in front of the same fixture, and so does every check of the scenarios the gateway
+// implements itself (statelessness, headers, caching, DNS rebinding).
+void TestConformance::alphaModernLeg_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<QString>("check");
+    QStringList rows;
+    auto add = [&](const QString &scenario, const QString &check) {
+        const QString row = scenario + u'/' + check;
+        if (rows.contains(row))
+            return;
+        rows << row;
+        QTest::newRow(qPrintable(row)) << scenario << check;
+    };
+    for (auto it = m_alphaModernReference.cbegin(); it != m_alphaModernReference.cend(); ++it)
+        for (auto c = it->checks.cbegin(); c != it->checks.cend(); ++c)
+            if (*c == u"SUCCESS")
+                add(it.key(), c.key());
+    for (const QString &scenario : kModernRequiredScenarios) {
+        const ScenarioResult r = m_alphaModernGateway.value(scenario);
+        if (r.checks.isEmpty())
+            add(scenario, u"(any)"_s);
+        for (auto c = r.checks.cbegin(); c != r.checks.cend(); ++c)
+            add(scenario, c.key());
+    }
+}
+
+void TestConformance::alphaModernLeg()
+{
+    QFETCH(QString, scenario);
+    QFETCH(QString, check);
+    const ScenarioResult r = m_alphaModernGateway.value(scenario);
+    const QString status = r.checks.value(check);
+    QVERIFY2(status == u"SUCCESS",
+             qPrintable(u"%1 %2: %3; %4"_s.arg(scenario, check, status.isEmpty() ? u"not run"_s : status,
+                                               failuresOf(m_alphaModernGateway, scenario))));
+}
+
+QTEST_GUILESS_MAIN(TestConformance)
+#include "tst_conformance.moc"
