@@ -331,6 +331,26 @@
         <source>upstreams ready</source>
         <translation>Upstreams bereit</translation>
     </message>
+    <message>
+        <source>Upstream states</source>
+        <translation>Zustände der Upstream-Server</translation>
+    </message>
+    <message>
+        <source>servers</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <source>failing</source>
+        <translation>fehlerhaft</translation>
+    </message>
 </context>
 <context>
     <name>metamcp::ui::FirstRunWizard</name>

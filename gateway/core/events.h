@@ -51,7 +51,8 @@ struct UpstreamStatus
 
 // Once a second. `values` holds named series so later features add series without changing
 // the type: "requests_per_s", "errors_per_s", "error_rate", "latency_p50_ms",
-// "latency_p95_ms", "latency_p99_ms", "active_sessions", "in_flight".
+// "latency_p95_ms", "latency_p99_ms", "active_sessions", "in_flight", "upstreams_ready",
+// "upstreams_starting", "upstreams_failing".
 struct MetricSample
 {
     QDateTime time;

@@ -132,6 +132,24 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
             [this] { Q_EMIT sessionCountChanged(m_router->sessionCount()); });
     m_metrics->setUpstreamStatusProvider([this] { return m_upstreams->statuses(); });
     m_metrics->addGauge(QStringLiteral("active_sessions"), [this] { return double(m_router->sessionCount()); });
+    m_metrics->addGauge(QStringLiteral("in_flight"), [this] {
+        int n = 0;
+        for (const UpstreamStatus &s : m_upstreams->statuses())
+            n += s.inFlight;
+        return double(n);
+    });
+    // Upstream states over time (the dashboard charts them).
+    for (const auto &[name, state] : {std::pair{QStringLiteral("upstreams_ready"), UpstreamState::Ready},
+                                      std::pair{QStringLiteral("upstreams_starting"), UpstreamState::Starting},
+                                      std::pair{QStringLiteral("upstreams_failing"), UpstreamState::Failing}}) {
+        const UpstreamState wanted = state;
+        m_metrics->addGauge(name, [this, wanted] {
+            int n = 0;
+            for (const UpstreamStatus &s : m_upstreams->statuses())
+                n += s.state == wanted;
+            return double(n);
+        });
+    }
     connect(m_metrics, &MetricsCollector::sample, this, &GatewayCore::metricSample);
     m_eventTimer->setInterval(50);
     connect(m_eventTimer, &QTimer::timeout, this, &GatewayCore::flushEvents);

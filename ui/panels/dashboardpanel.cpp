@@ -63,6 +63,12 @@ const std::vector<ChartSpec> &chartSpecs()
          1.0,
          {{"active_sessions", QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "sessions")},
           {"in_flight", QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "in flight")}}},
+        {QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "Upstream states"),
+         QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "servers"),
+         1.0,
+         {{"upstreams_ready", QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "ready")},
+          {"upstreams_starting", QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "starting")},
+          {"upstreams_failing", QT_TRANSLATE_NOOP("metamcp::ui::DashboardPanel", "failing")}}},
     };
     return specs;
 }
