@@ -68,12 +68,30 @@ bool decodeCursor(const QString &cursor, quint64 *generation, int *offset)
     return ok1 && ok2 && *offset >= 0;
 }
 
-int logLevelRank(const QString &level)
+// The client capability a server->client request needs ("" for others, e.g. ping).
+QString clientCapabilityFor(const QString &method)
+{
+    if (method == u"sampling/createMessage")
+        return QStringLiteral("sampling");
+    if (method == u"elicitation/create")
+        return QStringLiteral("elicitation");
+    if (method == u"roots/list")
+        return QStringLiteral("roots");
+    return {};
+}
+
+// RFC 5424 severities, least severe first.
+const QStringList &logLevels()
 {
     static const QStringList levels = {
         QStringLiteral("debug"), QStringLiteral("info"),     QStringLiteral("notice"), QStringLiteral("warning"),
         QStringLiteral("error"), QStringLiteral("critical"), QStringLiteral("alert"),  QStringLiteral("emergency")};
-    const qsizetype i = levels.indexOf(level);
+    return levels;
+}
+
+int logLevelRank(const QString &level)
+{
+    const qsizetype i = logLevels().indexOf(level);
     return i < 0 ? 0 : int(i);
 }
 
@@ -539,10 +557,7 @@ void Router::complete(const CallPtr &call)
 void Router::setLogLevel(const CallPtr &call)
 {
     const QString level = call->params.value(QLatin1String("level")).toString();
-    static const QStringList levels = {
-        QStringLiteral("debug"), QStringLiteral("info"),     QStringLiteral("notice"), QStringLiteral("warning"),
-        QStringLiteral("error"), QStringLiteral("critical"), QStringLiteral("alert"),  QStringLiteral("emergency")};
-    if (!levels.contains(level))
+    if (!logLevels().contains(level))
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown log level \"%1\"").arg(level));
     if (call->session)
         call->session->logLevel = level;
@@ -710,10 +725,7 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
 {
     ClientSession *s = call->session;
     const QString method = request.value(QLatin1String("method")).toString();
-    const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")
-                               : method == u"elicitation/create"   ? QStringLiteral("elicitation")
-                               : method == u"roots/list"           ? QStringLiteral("roots")
-                                                                   : QString();
+    const QString capability = clientCapabilityFor(method);
     if (!s) {
         reply(jsonrpc::error(request.value(QLatin1String("id")), rpcerr::InternalError,
                              QStringLiteral("The client session ended")));
@@ -791,10 +803,7 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
 {
     auto c = route->call;
     const QString method = request.value(QLatin1String("method")).toString();
-    const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")
-                               : method == u"elicitation/create"   ? QStringLiteral("elicitation")
-                               : method == u"roots/list"           ? QStringLiteral("roots")
-                                                                   : QString();
+    const QString capability = clientCapabilityFor(method);
     if (capability.isEmpty()) {
         reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
                              QStringLiteral("%1 cannot be asked of a 2026-07-28 client").arg(method)));
@@ -1234,10 +1243,7 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
             relayClientRequest(only->call, request, reply);
         return;
     }
-    const QString capability = method == u"sampling/createMessage" ? QStringLiteral("sampling")
-                               : method == u"elicitation/create"   ? QStringLiteral("elicitation")
-                               : method == u"roots/list"           ? QStringLiteral("roots")
-                                                                   : QString();
+    const QString capability = clientCapabilityFor(method);
     // The most recently active session of a namespace that includes this server, able to answer.
     ClientSession *best = nullptr;
     for (const QString &ns : namespacesOf(server)) {

@@ -20,16 +20,6 @@ using namespace metamcp::test;
 
 namespace {
 
-QJsonObject rpc(const QJsonValue &id, const QString &method, const QJsonObject &params = {})
-{
-    QJsonObject m{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                  {QStringLiteral("id"), id},
-                  {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        m.insert(QStringLiteral("params"), params);
-    return m;
-}
-
 QJsonObject initializeParams(const QString &version = QStringLiteral("2025-11-25"), const QJsonObject &caps = {})
 {
     return {{QStringLiteral("protocolVersion"), version},

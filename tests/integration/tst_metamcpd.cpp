@@ -26,16 +26,6 @@ QByteArray line(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
-QJsonObject rpc(int id, const QString &method, const QJsonObject &params = {})
-{
-    QJsonObject m{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                  {QStringLiteral("id"), id},
-                  {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        m.insert(QStringLiteral("params"), params);
-    return m;
-}
-
 // Reads stdout lines until one has the given id.
 QJsonObject readResponse(QProcess &p, int id, int timeoutMs = 30000)
 {

@@ -199,6 +199,16 @@ RawResponse rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs)
     return readResponse(socket, timeoutMs);
 }
 
+QJsonObject rpc(const QJsonValue &id, const QString &method, const QJsonObject &params)
+{
+    QJsonObject m{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                  {QStringLiteral("id"), id},
+                  {QStringLiteral("method"), method}};
+    if (!params.isEmpty())
+        m.insert(QStringLiteral("params"), params);
+    return m;
+}
+
 RawHeaders mcpHeaders(const QByteArray &sessionId, const QByteArray &protocolVersion)
 {
     RawHeaders h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};

@@ -46,6 +46,9 @@ RawResponse rawRequest(quint16 port, const QByteArray &method, const QByteArray 
 // Sends arbitrary bytes and reads whatever comes back until the server closes or the timeout.
 RawResponse rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 15000);
 
+// A JSON-RPC request object.
+QJsonObject rpc(const QJsonValue &id, const QString &method, const QJsonObject &params = {});
+
 // JSON-RPC POST helpers for the MCP endpoint.
 RawHeaders mcpHeaders(const QByteArray &sessionId = {}, const QByteArray &protocolVersion = {});
 RawResponse postJson(quint16 port, const QByteArray &path, const QJsonObject &message, const RawHeaders &headers);
