@@ -67,7 +67,7 @@ run)
   # Node is needed for the demo upstream (server-everything) only.
   install_packages "${build_packages[@]}"
   install_node_peers
-  configure_and_build build
+  configure_and_build build -DBUILD_TESTING=OFF
   data=${METAMCP_DATA_DIR:-$HOME/.local/share/MetaMCP/metamcpd}
   mkdir -p "$data"
   demo="$data/demo-mcp.json"
