@@ -14,6 +14,8 @@
 #include "secrets/credentialstore.h"
 #include "upstream/stdioupstream.h"
 
+#include <QCoroSignal>
+#include <QCoroTask>
 #include <QFile>
 
 #include <cstdio>
@@ -613,6 +615,20 @@ void GatewayCore::cancelRequest(quint64 handle)
                           QStringLiteral("cancelled in the console"));
 }
 
+namespace {
+
+// Turns one callback of Upstream::sendRequest into a signal a coroutine can co_await.
+class ResponseSignal final : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+Q_SIGNALS:
+    void arrived(const QJsonObject &response);
+};
+
+} // namespace
+
 void GatewayCore::testConnection(const UpstreamConfig &server,
                                  std::function<void(bool, const QString &, const QJsonArray &)> done)
 {
@@ -620,49 +636,47 @@ void GatewayCore::testConnection(const UpstreamConfig &server,
         done(false, problem, {});
         return;
     }
-    UpstreamConfig config = server;
-    config.name = server.name + QStringLiteral("-test");
-    std::shared_ptr<Upstream> upstream(Upstream::create(config).release(), [](Upstream *u) {
-        u->stop();
-        u->deleteLater();
-    });
-    auto finished = std::make_shared<bool>(false);
-    auto finish = [upstream, finished, done](bool ok, const QString &message, const QJsonArray &tools) {
-        if (*finished)
-            return;
-        *finished = true;
-        done(ok, message, tools);
-    };
-    QTimer::singleShot(config.startupTimeoutMs + 1000, upstream.get(), [finish, config] {
-        finish(false, QStringLiteral("No answer within %1 ms").arg(config.startupTimeoutMs), {});
-    });
-    connect(
-        upstream.get(), &Upstream::stateChanged, this,
-        [weak = std::weak_ptr<Upstream>(upstream), finish](UpstreamState state, const QString &reason) {
-            auto u = weak.lock();
-            if (!u)
-                return;
-            if (state == UpstreamState::Failing) {
-                finish(false, reason, {});
-            } else if (state == UpstreamState::Ready) {
-                u->sendRequest(QStringLiteral("tools/list"), {}, [u, finish](const QJsonObject &response) {
-                    const QJsonObject info = u->serverInfo();
-                    const QString who = info.value(QLatin1String("name")).toString() + QLatin1Char(' ') +
-                                        info.value(QLatin1String("version")).toString();
-                    if (jsonrpc::isError(response))
-                        finish(true,
-                               QStringLiteral("Connected to %1, but tools/list failed: %2")
-                                   .arg(who.trimmed(), jsonrpc::errorMessage(response)),
-                               {});
-                    else
-                        finish(
-                            true,
-                            QStringLiteral("Connected to %1 (protocol %2)").arg(who.trimmed(), u->protocolVersion()),
-                            response.value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray());
-                });
-            }
+    // Runs on by itself until it co_returns (QCoro tasks need not be awaited).
+    [](UpstreamConfig config, std::function<void(bool, const QString &, const QJsonArray &)> done) -> QCoro::Task<> {
+        config.name += QStringLiteral("-test");
+        ResponseSignal listed; // declared first: outlives the upstream and its late callbacks
+        std::unique_ptr<Upstream, void (*)(Upstream *)> upstream(Upstream::create(config).release(), [](Upstream *u) {
+            u->stop();
+            u->deleteLater();
         });
-    upstream->start();
+        upstream->start();
+        const std::chrono::milliseconds patience(config.startupTimeoutMs + 1000);
+        while (upstream->state() != UpstreamState::Ready) {
+            const auto changed = co_await qCoro(upstream.get(), &Upstream::stateChanged, patience);
+            if (!changed) {
+                done(false, QStringLiteral("No answer within %1 ms").arg(patience.count()), {});
+                co_return;
+            }
+            if (std::get<0>(*changed) == UpstreamState::Failing) {
+                done(false, std::get<1>(*changed), {});
+                co_return;
+            }
+        }
+        QPointer<ResponseSignal> guard(&listed);
+        upstream->sendRequest(QStringLiteral("tools/list"), {}, [guard](const QJsonObject &response) {
+            if (guard)
+                Q_EMIT guard->arrived(response);
+        });
+        const auto response = co_await qCoro(&listed, &ResponseSignal::arrived, patience);
+        const QJsonObject info = upstream->serverInfo();
+        const QString who = QString(info.value(QLatin1String("name")).toString() + QLatin1Char(' ') +
+                                    info.value(QLatin1String("version")).toString())
+                                .trimmed();
+        if (!response || jsonrpc::isError(*response)) {
+            done(true,
+                 QStringLiteral("Connected to %1, but tools/list failed: %2")
+                     .arg(who, response ? jsonrpc::errorMessage(*response) : QStringLiteral("no answer")),
+                 {});
+            co_return;
+        }
+        done(true, QStringLiteral("Connected to %1 (protocol %2)").arg(who, upstream->protocolVersion()),
+             response->value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray());
+    }(server, std::move(done));
 }
 
 void GatewayCore::openStdioSession(const QString &ns, std::function<void(const QByteArray &)> write)
@@ -813,3 +827,5 @@ void GatewayCore::flushEvents()
 }
 
 } // namespace metamcp
+
+#include "gatewaycore.moc"

@@ -574,6 +574,53 @@ private Q_SLOTS:
         QTRY_VERIFY(removed);
     }
 
+    void testConnection_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("server-everything") << QStringLiteral("everything") << true << QStringLiteral("Connected to");
+        QTest::newRow("no such command") << QStringLiteral("missing") << false << QStringLiteral("failed to start");
+        QTest::newRow("never answers") << QStringLiteral("silent") << false << QStringLiteral("initialize");
+        QTest::newRow("invalid config") << QStringLiteral("invalid") << false << QStringLiteral("needs a command");
+    }
+
+    void testConnection()
+    {
+        QFETCH(QString, kind);
+        QFETCH(bool, ok);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        UpstreamConfig config = GatewayFixture::everythingStdio(QStringLiteral("probe"));
+        if (kind == u"missing") {
+            config.command = QStringLiteral("/nonexistent/mcp-server");
+            config.args.clear();
+        } else if (kind == u"silent") {
+            QFile f(dir.filePath(QStringLiteral("silent.mjs")));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("process.stdin.on('data', () => {}); setInterval(() => {}, 1000);\n");
+            f.close();
+            config.args = {f.fileName()};
+            config.startupTimeoutMs = 800;
+        } else if (kind == u"invalid") {
+            config.command.clear();
+        }
+        bool answered = false, success = false;
+        QString text;
+        QJsonArray tools;
+        m_fixture.gateway()->testConnection(config, [&](bool okay, const QString &m, const QJsonArray &t) {
+            answered = true;
+            success = okay;
+            text = m;
+            tools = t;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 20000);
+        QCOMPARE(success, ok);
+        QVERIFY2(text.contains(message), qPrintable(text));
+        if (ok)
+            QVERIFY(!tools.isEmpty());
+    }
+
     void subscriptionsListenAcknowledges()
     {
         QJsonObject params{{QStringLiteral("notifications"), QJsonObject{{QStringLiteral("toolsListChanged"), true},
