@@ -1,13 +1,11 @@
 #include "rest/restupstream.h"
 
+#include "rest/httpclient.h"
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QPointer>
 #include <QRegularExpression>
 #include <QSet>
 #include <QStringDecoder>
@@ -19,7 +17,7 @@ namespace metamcp {
 
 namespace {
 
-constexpr qint64 kMaxResponseBytes = 16 * 1024 * 1024;
+constexpr qint64 kMaxResponseBytes = rest::kDefaultMaxResponseBytes;
 constexpr int kErrorExcerptChars = 500;
 
 QString key(const char *literal)
@@ -159,41 +157,52 @@ QString excerpt(const QByteArray &body)
     return text;
 }
 
+// Sets a request header, replacing one of the same name (names compare case-insensitively).
+void setHeader(rest::HttpHeaderList &headers, const QByteArray &name, const QByteArray &value)
+{
+    for (auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0) {
+            h.second = value;
+            return;
+        }
+    }
+    headers.append({name, value});
+}
+
+bool hasHeader(const rest::HttpHeaderList &headers, QByteArrayView name)
+{
+    for (const auto &h : headers)
+        if (QByteArrayView(h.first).compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
 } // namespace
 
 struct RestUpstream::Private
 {
     struct Call
     {
-        QPointer<QNetworkReply> reply;
-        QString method;
+        quint64 requestId = 0; // HttpClient request
+        QJsonValue id;         // JSON-RPC id of the tools/call
+        QByteArray method;
         QUrl url;
         int timeoutMs = 0;
-        bool tooLarge = false;
         QElapsedTimer elapsed;
     };
 
-    explicit Private(RestUpstream *q)
-        : owner(q)
-    {}
-
-    RestUpstream *owner;
-    QNetworkAccessManager *nam = nullptr;
+    rest::HttpClient *http = nullptr;
     std::map<quint64, Call> calls; // transmitted tools/call requests, by handle
 
-    // Forgets a call and aborts its reply without reporting anything.
+    // Forgets a call and aborts its HTTP request without reporting anything.
     void drop(quint64 handle)
     {
         const auto it = calls.find(handle);
         if (it == calls.end())
             return;
-        const QPointer<QNetworkReply> reply = it->second.reply;
+        const quint64 requestId = it->second.requestId;
         calls.erase(it);
-        if (reply) {
-            QObject::disconnect(reply, nullptr, owner, nullptr);
-            reply->abort();
-            reply->deleteLater();
-        }
+        http->abort(requestId);
     }
     void dropAll()
     {
@@ -204,9 +213,11 @@ struct RestUpstream::Private
 
 RestUpstream::RestUpstream(const UpstreamConfig &config, QObject *parent)
     : Upstream(config, parent)
-    , d(std::make_unique<Private>(this))
+    , d(std::make_unique<Private>())
 {
-    d->nam = new QNetworkAccessManager(this);
+    d->http = new rest::HttpClient(this);
+    connect(d->http, &rest::HttpClient::connectionOpened, this,
+            [this](const QString &origin) { appendLog(QStringLiteral("[rest] connected to ") + origin); });
 }
 
 RestUpstream::~RestUpstream()
@@ -388,8 +399,7 @@ void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
             used.insert(p);
         for (const QString &p : tool->queryParams)
             used.insert(p);
-        QNetworkRequest req(url);
-        QSet<QByteArray> headerNames;
+        rest::HttpClientRequest req;
         auto addHeaders = [&](const QMap<QString, QString> &headers) {
             for (auto it = headers.cbegin(); it != headers.cend(); ++it) {
                 for (const QString &p : placeholders(it.value()))
@@ -398,131 +408,128 @@ void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
                 const QString value = substitute(it.value(), args, false, &absent);
                 if (!absent.isEmpty())
                     continue;
-                req.setRawHeader(it.key().toUtf8(), value.toUtf8());
-                headerNames.insert(it.key().toLower().toUtf8());
+                setHeader(req.headers, it.key().toUtf8(), value.toUtf8());
             }
         };
         addHeaders(config().headers);
         addHeaders(tool->headers);
 
         // Body.
-        std::optional<QByteArray> body;
         if (!tool->bodyParam.isEmpty()) {
             const QJsonValue value = args.value(tool->bodyParam);
             if (!value.isUndefined())
-                body = jsonBytes(value);
+                req.body = jsonBytes(value);
         } else if (methodHasBody(tool->method)) {
             QJsonObject rest;
             for (auto it = args.begin(); it != args.end(); ++it)
                 if (!used.contains(it.key()))
                     rest.insert(it.key(), it.value());
-            body = jsonBytes(rest);
+            req.body = jsonBytes(rest);
         }
-        if (body && !headerNames.contains("content-type"))
-            req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        if (!headerNames.contains("accept"))
-            req.setRawHeader("Accept", "application/json, text/plain;q=0.9, */*;q=0.8");
-        if (!headerNames.contains("user-agent"))
-            req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("MetaMCP/" METAMCP_VERSION));
-        if (tool->timeoutMs > 0)
-            req.setTransferTimeout(tool->timeoutMs);
+        if (req.body && !hasHeader(req.headers, "content-type"))
+            req.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+        if (!hasHeader(req.headers, "accept"))
+            req.headers.append(
+                {QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json, text/plain;q=0.9, */*;q=0.8")});
+        if (!hasHeader(req.headers, "user-agent"))
+            req.headers.append({QByteArrayLiteral("User-Agent"), QByteArrayLiteral("MetaMCP/" METAMCP_VERSION)});
+        req.method = tool->method.toUpper().toLatin1();
+        req.url = url;
+        req.timeoutMs = std::max(tool->timeoutMs, 0);
+        req.maxResponseBytes = kMaxResponseBytes;
 
-        const QByteArray verb = tool->method.toUpper().toLatin1();
-        QNetworkReply *reply =
-            body ? d->nam->sendCustomRequest(req, verb, *body) : d->nam->sendCustomRequest(req, verb);
-
-        Private::Call call;
-        call.reply = reply;
-        call.method = QString::fromLatin1(verb);
+        Private::Call &call = d->calls[handle];
+        call.id = id;
+        call.method = req.method;
         call.url = url;
         call.timeoutMs = tool->timeoutMs;
         call.elapsed.start();
-        d->calls[handle] = call;
-
-        connect(reply, &QNetworkReply::downloadProgress, this, [this, handle](qint64 received, qint64) {
-            const auto it = d->calls.find(handle);
-            if (it == d->calls.end() || received <= kMaxResponseBytes || it->second.tooLarge)
-                return;
-            it->second.tooLarge = true;
-            if (it->second.reply)
-                it->second.reply->abort(); // finished() follows
-        });
-        connect(reply, &QNetworkReply::finished, this, [this, handle, id] { onReplyFinished(handle, id); });
+        call.requestId = d->http->send(
+            std::move(req), [this, handle](const rest::HttpClientResponse &response) { onResponse(handle, response); });
     } else {
         answer(errorResponse(id, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
     }
 }
 
-void RestUpstream::onReplyFinished(quint64 handle, const QJsonValue &id)
+void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &response)
 {
     const auto it = d->calls.find(handle);
     if (it == d->calls.end())
         return;
-    const Private::Call call = it->second;
+    const Private::Call call = std::move(it->second);
     d->calls.erase(it);
-    QNetworkReply *reply = call.reply;
-    if (!reply)
-        return;
-    reply->deleteLater();
 
-    const QString what = call.method + QLatin1Char(' ') + call.url.toDisplayString();
-    const QByteArray bytes = reply->isOpen() ? reply->readAll() : QByteArray();
-    const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
-    const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    const QNetworkReply::NetworkError error = reply->error();
-
-    auto finish = [&](const QJsonObject &result, const QString &logLine) {
-        appendLog(QStringLiteral("[rest] %1 -> %2 (%3 ms)").arg(what, logLine).arg(call.elapsed.elapsed()));
-        finishRequest(handle, QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), id}, {key("result"), result}});
+    const QByteArray &bytes = response.body;
+    const int status = response.status;
+    auto what = [&call]() -> QString {
+        return QString::fromLatin1(call.method) + QLatin1Char(' ') + call.url.toDisplayString();
+    };
+    auto finish = [&](const QJsonObject &result) {
+        finishRequest(handle, QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), call.id}, {key("result"), result}});
+    };
+    // Failures are logged; successful calls are not (that cost a signal per call on the hot path).
+    auto fail = [&](const QString &message, const QString &logLine) {
+        appendLog(QStringLiteral("[rest] %1 -> %2 (%3 ms)").arg(what(), logLine).arg(call.elapsed.elapsed()));
+        finish(errorResult(message));
     };
 
-    if (call.tooLarge) {
-        finish(errorResult(QStringLiteral("The response to %1 exceeds %2 MiB").arg(what).arg(kMaxResponseBytes >> 20)),
-               QStringLiteral("too large"));
+    using Error = rest::HttpClientResponse::Error;
+    switch (response.errorKind) {
+    case Error::None:
+        break;
+    case Error::TooLarge:
+        fail(QStringLiteral("The response to %1 exceeds %2 MiB").arg(what()).arg(kMaxResponseBytes >> 20),
+             QStringLiteral("too large"));
+        return;
+    case Error::Timeout:
+        fail(QStringLiteral("%1 timed out: no response within %2 ms").arg(what()).arg(call.timeoutMs),
+             QStringLiteral("timeout"));
+        return;
+    default:
+        fail(QStringLiteral("%1 failed: %2").arg(what(), response.error), response.error);
         return;
     }
-    if (status == 0 && error != QNetworkReply::NoError) {
-        const bool timedOut = error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError;
-        if (timedOut) {
-            finish(errorResult(QStringLiteral("%1 timed out: no response within %2 ms").arg(what).arg(call.timeoutMs)),
-                   QStringLiteral("timeout"));
-        } else {
-            finish(errorResult(QStringLiteral("%1 failed: %2").arg(what, reply->errorString())), reply->errorString());
-        }
-        return;
-    }
+
+    const QString reason = QString::fromLatin1(response.reason);
     if (status >= 400) {
         QString message = QStringLiteral("HTTP %1").arg(status);
         if (!reason.isEmpty())
             message += QLatin1Char(' ') + reason;
-        message += QStringLiteral(" from ") + what;
+        message += QStringLiteral(" from ") + what();
         const QString body = excerpt(bytes);
         if (!body.isEmpty())
             message += QStringLiteral(": ") + body;
-        finish(errorResult(message), QString::number(status));
+        fail(message, QString::number(status));
         return;
     }
 
-    const QString contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
+    const QString contentType = QString::fromLatin1(response.header("content-type"));
     const QString mime = contentType.section(QLatin1Char(';'), 0, 0).trimmed().toLower();
     QJsonObject result;
     if (bytes.isEmpty()) {
         result.insert(key("content"),
                       QJsonArray{textContent(QStringLiteral("HTTP %1 %2 (empty response)").arg(status).arg(reason))});
-        finish(result, QString::number(status));
+        finish(result);
         return;
     }
     if (isJsonContentType(mime) || mime.isEmpty()) {
         QJsonParseError parseError;
-        // QJsonDocument parses only objects and arrays: wrap to accept any JSON value.
-        const QJsonDocument doc = QJsonDocument::fromJson("[" + bytes + "]", &parseError);
-        if (parseError.error == QJsonParseError::NoError && doc.array().size() == 1) {
-            const QJsonValue value = doc.array().at(0);
+        // QJsonDocument parses only objects and arrays: wrap anything else to accept any JSON value.
+        qsizetype first = 0;
+        while (first < bytes.size() &&
+               (bytes[first] == ' ' || bytes[first] == '\t' || bytes[first] == '\r' || bytes[first] == '\n'))
+            ++first;
+        const bool container = first < bytes.size() && (bytes[first] == '{' || bytes[first] == '[');
+        const QJsonDocument doc =
+            QJsonDocument::fromJson(container ? bytes : QByteArray("[" + bytes + "]"), &parseError);
+        if (parseError.error == QJsonParseError::NoError && (container || doc.array().size() == 1)) {
+            const QJsonValue value = !container       ? doc.array().at(0)
+                                     : doc.isObject() ? QJsonValue(doc.object())
+                                                      : QJsonValue(doc.array());
             result.insert(key("content"), QJsonArray{textContent(QString::fromUtf8(bytes))});
             result.insert(key("structuredContent"),
                           value.isObject() ? value.toObject() : QJsonObject{{key("result"), value}});
-            finish(result, QString::number(status));
+            finish(result);
             return;
         }
     }
@@ -532,7 +539,7 @@ void RestUpstream::onReplyFinished(quint64 handle, const QJsonValue &id)
                           {key("type"), mime.startsWith(QLatin1String("image/")) ? key("image") : key("audio")},
                           {key("data"), QString::fromLatin1(bytes.toBase64())},
                           {key("mimeType"), mime}}});
-        finish(result, QString::number(status));
+        finish(result);
         return;
     }
     const auto text = decodeUtf8(bytes);
@@ -548,7 +555,7 @@ void RestUpstream::onReplyFinished(quint64 handle, const QJsonValue &id)
                                        {key("mimeType"), mime.isEmpty() ? key("application/octet-stream") : mime},
                                        {key("blob"), QString::fromLatin1(bytes.toBase64())}}}}});
     }
-    finish(result, QString::number(status));
+    finish(result);
 }
 
 void RestUpstream::abandonRequest(quint64 handle, const QString &reason)
@@ -556,7 +563,7 @@ void RestUpstream::abandonRequest(quint64 handle, const QString &reason)
     const auto it = d->calls.find(handle);
     if (it != d->calls.end())
         appendLog(QStringLiteral("[rest] %1 %2 abandoned: %3")
-                      .arg(it->second.method, it->second.url.toDisplayString(), reason));
+                      .arg(QString::fromLatin1(it->second.method), it->second.url.toDisplayString(), reason));
     d->drop(handle);
 }
 

@@ -2,20 +2,23 @@
 
 // A REST API exposed as MCP tools. Behaves like an upstream MCP server that supports
 // initialize, ping, tools/list and tools/call: every call is a real HTTP request made with
-// QNetworkAccessManager from the tool's RestToolConfig (method, URL template with {param}
-// placeholders, headers, query parameters, JSON body). A JSON response becomes a text content
-// block plus structuredContent (objects as-is, other JSON wrapped as {"result": ...});
-// other content types become text. HTTP errors (status >= 400), network errors and timeouts
-// become results with isError: true and a readable message ("HTTP 404 Not Found from GET
-// http://…: <body excerpt>"). Arguments are validated by the gateway before the call.
+// rest::HttpClient (on this thread, a keep-alive pool per origin) from the tool's RestToolConfig
+// (method, URL template with {param} placeholders, headers, query parameters, JSON body). A JSON
+// response becomes a text content block plus structuredContent (objects as-is, other JSON wrapped
+// as {"result": ...}); other content types become text. HTTP errors (status >= 400), network
+// errors and timeouts become results with isError: true and a readable message ("HTTP 404 Not
+// Found from GET http://…: <body excerpt>"). Arguments are validated by the gateway before the
+// call. Failures are logged (recentLog()), successful calls are not; new connections are.
 
 #include "upstream/upstream.h"
 
 #include <memory>
 
-class QNetworkAccessManager;
-
 namespace metamcp {
+
+namespace rest {
+struct HttpClientResponse;
+} // namespace rest
 
 class RestUpstream final : public Upstream
 {
@@ -37,7 +40,7 @@ protected:
     void abandonRequest(quint64 handle, const QString &reason) override;
 
 private:
-    void onReplyFinished(quint64 handle, const QJsonValue &id);
+    void onResponse(quint64 handle, const rest::HttpClientResponse &response);
 
     struct Private;
     std::unique_ptr<Private> d;

@@ -1,0 +1,105 @@
+#pragma once
+
+// Character classes and small helpers of HTTP/1.1 message text (RFC 9110/9112), shared by the
+// server's request parser and the REST client's response parser. Header-only, allocation-free.
+
+#include <QByteArrayView>
+
+#include <algorithm>
+#include <array>
+
+namespace metamcp::http::text {
+
+// RFC 9110 tchar: "!#$%&'*+-.^_`|~" / DIGIT / ALPHA
+constexpr std::array<bool, 256> makeTcharTable()
+{
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c)
+        table[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        table[c] = true;
+    for (const char c : {'!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~'})
+        table[static_cast<unsigned char>(c)] = true;
+    return table;
+}
+inline constexpr std::array<bool, 256> kTchar = makeTcharTable();
+
+inline bool isTchar(char c)
+{
+    return kTchar[static_cast<unsigned char>(c)];
+}
+
+// Control characters other than HTAB are never allowed in a field value (CR and LF included).
+inline bool isBadValueChar(char c)
+{
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && u != '\t') || u == 0x7F;
+}
+
+inline bool isOws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+inline int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+inline char toLowerAscii(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c;
+}
+
+inline bool equalsIgnoreCase(QByteArrayView a, QByteArrayView lower)
+{
+    if (a.size() != lower.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        if (toLowerAscii(a[i]) != lower[i])
+            return false;
+    return true;
+}
+
+inline QByteArrayView trimmedOws(QByteArrayView v)
+{
+    qsizetype b = 0;
+    qsizetype e = v.size();
+    while (b < e && isOws(v[b]))
+        ++b;
+    while (e > b && isOws(v[e - 1]))
+        --e;
+    return v.sliced(b, e - b);
+}
+
+// Calls f(element) for every non-empty element of a comma-separated list; stops when f
+// returns false and returns false then.
+template<typename F> bool forEachListElement(QByteArrayView list, F &&f)
+{
+    qsizetype start = 0;
+    while (start <= list.size()) {
+        qsizetype comma = list.indexOf(',', start);
+        if (comma < 0)
+            comma = list.size();
+        const QByteArrayView element = trimmedOws(list.sliced(start, comma - start));
+        if (!element.isEmpty() && !f(element))
+            return false;
+        start = comma + 1;
+    }
+    return true;
+}
+
+inline bool hasBadValueChar(QByteArrayView v)
+{
+    return std::any_of(v.begin(), v.end(), isBadValueChar);
+}
+
+} // namespace metamcp::http::text
