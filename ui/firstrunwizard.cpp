@@ -13,19 +13,6 @@
 namespace metamcp::ui {
 
 namespace {
-QString clientLabel(ClientKind kind)
-{
-    switch (kind) {
-    case ClientKind::ClaudeDesktop:
-        return QStringLiteral("Claude Desktop");
-    case ClientKind::Cursor:
-        return QStringLiteral("Cursor");
-    case ClientKind::VsCode:
-        return QStringLiteral("VS Code");
-    }
-    return {};
-}
-
 bool portFree(quint16 port)
 {
     QTcpServer probe;
@@ -73,7 +60,7 @@ FirstRunWizard::FirstRunWizard(Gateway *gateway, const QMap<ClientKind, QString>
         for (const UpstreamConfig &s : result.servers)
             names.append(s.name);
         auto *item = new QListWidgetItem(tr("%1: %n server(s) (%2)", nullptr, int(names.size()))
-                                             .arg(clientLabel(kind), names.join(QStringLiteral(", "))),
+                                             .arg(clientDisplayName(kind), names.join(QStringLiteral(", "))),
                                          m_files);
         item->setData(Qt::UserRole, path);
         item->setToolTip(path);

@@ -455,4 +455,17 @@ QString defaultClientConfigPath(ClientKind kind)
     return {};
 }
 
+QString clientDisplayName(ClientKind kind)
+{
+    switch (kind) {
+    case ClientKind::ClaudeDesktop:
+        return QStringLiteral("Claude Desktop");
+    case ClientKind::Cursor:
+        return QStringLiteral("Cursor");
+    case ClientKind::VsCode:
+        return QStringLiteral("VS Code");
+    }
+    return {};
+}
+
 } // namespace metamcp

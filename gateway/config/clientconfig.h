@@ -41,6 +41,9 @@ QJsonObject exportMcpServers(const QList<UpstreamConfig> &servers, ClientKind ki
 QJsonObject mergeGatewayEntry(const QJsonObject &existing, ClientKind kind, const QString &entryName,
                               const QJsonObject &entry);
 
+// "Claude Desktop", "Cursor", "VS Code" (product names, not translated).
+QString clientDisplayName(ClientKind kind);
+
 // Where each client keeps its config on this OS (for the console's client setup).
 QString defaultClientConfigPath(ClientKind kind);
 

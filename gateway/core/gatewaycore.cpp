@@ -776,15 +776,16 @@ void GatewayCore::queueEvent(const CallEvent &event)
     if (lcCallLog().isInfoEnabled() && event.latencyUs >= 0) {
         // Built by hand: this runs for every call, QJsonDocument would cost more than the rest.
         auto quoted = [](QByteArray &out, const QString &s) {
+            // One UTF-8 conversion, then escape the bytes JSON does not allow raw.
+            const QByteArray utf8 = s.toUtf8();
             out.append('"');
-            for (const QChar c : s) {
-                const char16_t u = c.unicode();
-                if (u == '"' || u == '\\')
-                    out.append('\\').append(char(u));
-                else if (u < 0x20)
-                    out.append("\\u00").append(QByteArray::number(u, 16).rightJustified(2, '0'));
+            for (const char c : utf8) {
+                if (c == '"' || c == '\\')
+                    out.append('\\').append(c);
+                else if (static_cast<unsigned char>(c) < 0x20)
+                    out.append("\\u00").append(QByteArray::number(int(c), 16).rightJustified(2, '0'));
                 else
-                    out.append(QString(c).toUtf8());
+                    out.append(c);
             }
             out.append('"');
         };

@@ -81,14 +81,7 @@ private Q_SLOTS:
         QCOMPARE(m_fixture.addServer(files), QString());
         QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("everything__echo")));
         QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("files__read_text_file")));
-        const RawResponse init = postJson(
-            m_port, "/mcp",
-            rpc(0, QStringLiteral("initialize"),
-                {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
-                 {QStringLiteral("capabilities"), QJsonObject{}},
-                 {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("agg")},
-                                                            {QStringLiteral("version"), QStringLiteral("1")}}}}),
-            mcpHeaders());
+        const RawResponse init = initializeSession(m_port);
         m_sid = init.header("mcp-session-id");
         QVERIFY(!m_sid.isEmpty());
     }

@@ -42,14 +42,7 @@ private:
     {
         const QJsonObject r = fixture.request(kDefaultNamespace, QStringLiteral("tools/call"),
                                               {{QStringLiteral("name"), QStringLiteral("vault__get-env")}});
-        return r.value(QLatin1String("result"))
-            .toObject()
-            .value(QLatin1String("content"))
-            .toArray()
-            .at(0)
-            .toObject()
-            .value(QLatin1String("text"))
-            .toString();
+        return firstText(r);
     }
 
 private Q_SLOTS:

@@ -46,18 +46,6 @@ RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name = {})
     return h;
 }
 
-QString text(const QJsonObject &response)
-{
-    return response.value(QLatin1String("result"))
-        .toObject()
-        .value(QLatin1String("content"))
-        .toArray()
-        .at(0)
-        .toObject()
-        .value(QLatin1String("text"))
-        .toString();
-}
-
 } // namespace
 
 class TestGateway final : public QObject
@@ -71,9 +59,7 @@ private:
 
     QByteArray initialize(const QJsonObject &caps = {})
     {
-        const RawResponse r = postJson(
-            m_port, "/mcp", rpc(1, QStringLiteral("initialize"), initializeParams(QStringLiteral("2025-11-25"), caps)),
-            mcpHeaders());
+        const RawResponse r = initializeSession(m_port, "/mcp", caps);
         if (r.status != 200)
             return {};
         const QByteArray sid = r.header("mcp-session-id");
@@ -95,7 +81,7 @@ private:
                                              QJsonObject{{QStringLiteral("message"), QStringLiteral("still here")}}}}),
                                        mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(r.status, 200);
-        QCOMPARE(text(r.json()), QStringLiteral("Echo: still here"));
+        QCOMPARE(firstText(r.json()), QStringLiteral("Echo: still here"));
     }
 
 private Q_SLOTS:
@@ -138,7 +124,7 @@ private Q_SLOTS:
                  {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("hi")}}}}),
             mcpHeaders(sid, "2025-11-25"));
         QCOMPARE(call.status, 200);
-        QCOMPARE(text(call.json()), QStringLiteral("Echo: hi"));
+        QCOMPARE(firstText(call.json()), QStringLiteral("Echo: hi"));
 
         // Older clients negotiate their version.
         const RawResponse old = postJson(
@@ -290,7 +276,7 @@ private Q_SLOTS:
         }
         QVERIFY2(progressEvents >= 1, "the remaining progress events were replayed or streamed");
         QCOMPARE(final.value(QLatin1String("id")).toInt(), 11);
-        QVERIFY(text(final).contains(QLatin1String("Long running operation completed")));
+        QVERIFY(firstText(final).contains(QLatin1String("Long running operation completed")));
     }
 
     void standaloneStreamIsSingle()
@@ -336,7 +322,7 @@ private Q_SLOTS:
                  202);
         SseEvent callResult;
         QVERIFY(sse.nextEvent(&callResult));
-        QCOMPARE(text(callResult.json()), QStringLiteral("Echo: legacy"));
+        QCOMPARE(firstText(callResult.json()), QStringLiteral("Echo: legacy"));
         QCOMPARE(postJson(m_port, "/messages?sessionId=nope", rpc(3, QStringLiteral("ping")), json).status, 404);
     }
 
@@ -363,7 +349,7 @@ private Q_SLOTS:
                  {QStringLiteral("_meta"), envelope()}}),
             modernHeaders("tools/call", "=?base64?" + QByteArray("everything__echo").toBase64() + "?="));
         QCOMPARE(call.status, 200);
-        QCOMPARE(text(call.json()), QStringLiteral("Echo: modern"));
+        QCOMPARE(firstText(call.json()), QStringLiteral("Echo: modern"));
         QCOMPARE(call.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString(),
                  QStringLiteral("complete"));
     }
@@ -471,7 +457,7 @@ private Q_SLOTS:
         QCOMPARE(second.status, 200);
         QCOMPARE(second.json().value(QLatin1String("result")).toObject().value(QLatin1String("resultType")).toString(),
                  QStringLiteral("complete"));
-        QVERIFY2(text(second.json()).contains(QLatin1String("Paris, says the client")), second.body.constData());
+        QVERIFY2(firstText(second.json()).contains(QLatin1String("Paris, says the client")), second.body.constData());
 
         // Without the capability: 400 / -32021 naming what is missing.
         QJsonObject noCaps = params;
@@ -523,7 +509,7 @@ private Q_SLOTS:
                 break;
             }
         }
-        QVERIFY2(text(final).contains(QLatin1String("sampled by tst_gateway")),
+        QVERIFY2(firstText(final).contains(QLatin1String("sampled by tst_gateway")),
                  QJsonDocument(final).toJson().constData());
     }
 
@@ -559,7 +545,7 @@ private Q_SLOTS:
         }
         QVERIFY2(askedId.isString(), "the elicitation reached the client");
         QCOMPARE(cancelled.value(QLatin1String("params")).toObject().value(QLatin1String("requestId")), askedId);
-        QVERIFY2(text(final).startsWith(QLatin1String("withdrawn")), qPrintable(text(final)));
+        QVERIFY2(firstText(final).startsWith(QLatin1String("withdrawn")), qPrintable(firstText(final)));
         // A late answer to the withdrawn request is accepted and ignored.
         QCOMPARE(postJson(m_port, "/mcp",
                           QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},

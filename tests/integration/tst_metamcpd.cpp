@@ -131,14 +131,7 @@ private Q_SLOTS:
                              QStringLiteral("--data-dir"), data, QStringLiteral("--import"), m_import}));
             QVERIFY2(d.waitForOutput("imported 1 server(s): everything"), d.output().constData());
             QVERIFY(waitForTcpPort(port));
-            const RawResponse init = postJson(
-                port, "/mcp",
-                rpc(1, QStringLiteral("initialize"),
-                    {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
-                     {QStringLiteral("capabilities"), QJsonObject{}},
-                     {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")},
-                                                                {QStringLiteral("version"), QStringLiteral("1")}}}}),
-                mcpHeaders());
+            const RawResponse init = initializeSession(port);
             QCOMPARE(init.status, 200);
             const QByteArray sid = init.header("mcp-session-id");
             QStringList names;
@@ -192,14 +185,7 @@ private Q_SLOTS:
                          QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("openapi")),
                          QStringLiteral("--import-openapi"), QStringLiteral("api=") + doc}));
         QVERIFY2(d.waitForOutput("api: 1 REST tool(s): health"), d.output().constData());
-        const RawResponse init = postJson(
-            port, "/mcp",
-            rpc(1, QStringLiteral("initialize"),
-                {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")},
-                 {QStringLiteral("capabilities"), QJsonObject{}},
-                 {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("t")},
-                                                            {QStringLiteral("version"), QStringLiteral("1")}}}}),
-            mcpHeaders());
+        const RawResponse init = initializeSession(port);
         const QByteArray sid = init.header("mcp-session-id");
         RawResponse call;
         QVERIFY(QTest::qWaitFor(

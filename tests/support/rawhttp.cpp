@@ -224,6 +224,17 @@ RawResponse postJson(quint16 port, const QByteArray &path, const QJsonObject &me
     return rawRequest(port, "POST", path, headers, QJsonDocument(message).toJson(QJsonDocument::Compact));
 }
 
+RawResponse initializeSession(quint16 port, const QByteArray &path, const QJsonObject &capabilities,
+                              const QString &protocolVersion)
+{
+    const QJsonObject params{
+        {QStringLiteral("protocolVersion"), protocolVersion},
+        {QStringLiteral("capabilities"), capabilities},
+        {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("tst")},
+                                                   {QStringLiteral("version"), QStringLiteral("1")}}}};
+    return postJson(port, path, rpc(1, QStringLiteral("initialize"), params), mcpHeaders());
+}
+
 bool StreamClient::open(quint16 port, const QByteArray &requestBytes, int timeoutMs)
 {
     m_socket = std::make_unique<QTcpSocket>();

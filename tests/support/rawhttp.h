@@ -52,6 +52,10 @@ QJsonObject rpc(const QJsonValue &id, const QString &method, const QJsonObject &
 // JSON-RPC POST helpers for the MCP endpoint.
 RawHeaders mcpHeaders(const QByteArray &sessionId = {}, const QByteArray &protocolVersion = {});
 RawResponse postJson(quint16 port, const QByteArray &path, const QJsonObject &message, const RawHeaders &headers);
+// POSTs initialize (client "tst", the given capabilities); the session id is the
+// response's mcp-session-id header.
+RawResponse initializeSession(quint16 port, const QByteArray &path = "/mcp", const QJsonObject &capabilities = {},
+                              const QString &protocolVersion = QStringLiteral("2025-11-25"));
 
 // An open connection that reads a streamed response incrementally.
 class StreamClient

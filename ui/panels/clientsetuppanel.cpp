@@ -53,19 +53,6 @@ protected:
     }
 };
 
-QString clientName(ClientKind kind)
-{
-    switch (kind) {
-    case ClientKind::ClaudeDesktop:
-        return QStringLiteral("Claude Desktop");
-    case ClientKind::Cursor:
-        return QStringLiteral("Cursor");
-    case ClientKind::VsCode:
-        return QStringLiteral("VS Code");
-    }
-    return {};
-}
-
 QToolButton *copyButtonFor(QLineEdit *edit, const QString &objectName, QWidget *parent)
 {
     auto *button = new QToolButton(parent);
@@ -107,7 +94,7 @@ ClientSetupPanel::ClientSetupPanel(Gateway *gateway, QWidget *parent)
     setObjectName(QStringLiteral("clientSetupPanel"));
     for (ClientKind kind : {ClientKind::ClaudeDesktop, ClientKind::Cursor, ClientKind::VsCode}) {
         m_paths.insert(kind, defaultClientConfigPath(kind));
-        m_client->addItem(clientName(kind), int(kind));
+        m_client->addItem(clientDisplayName(kind), int(kind));
     }
     m_client->setObjectName(QStringLiteral("clientKindComboBox"));
     m_path->setObjectName(QStringLiteral("clientConfigPathLineEdit"));
@@ -349,7 +336,7 @@ QString ClientSetupPanel::preview(QString *errorOut)
                                      m_previewExisted ? path : QStringLiteral("/dev/null"), path);
     m_diff->setPlainText(diff);
     if (diff.isEmpty()) {
-        m_status->setText(tr("%1 already points at the gateway.").arg(clientName(currentClient())));
+        m_status->setText(tr("%1 already points at the gateway.").arg(clientDisplayName(currentClient())));
         m_previewNew.clear();
     } else {
         m_status->setText(m_previewExisted
@@ -398,11 +385,11 @@ QString ClientSetupPanel::write()
         m_status->setText(error);
         return error;
     }
-    m_status->setText(
-        m_lastBackup.isEmpty()
-            ? tr("Wrote %1. Restart %2 to connect it to the gateway.").arg(m_previewPath, clientName(currentClient()))
-            : tr("Wrote %1 (backup: %2). Restart %3 to connect it to the gateway.")
-                  .arg(m_previewPath, m_lastBackup, clientName(currentClient())));
+    m_status->setText(m_lastBackup.isEmpty()
+                          ? tr("Wrote %1. Restart %2 to connect it to the gateway.")
+                                .arg(m_previewPath, clientDisplayName(currentClient()))
+                          : tr("Wrote %1 (backup: %2). Restart %3 to connect it to the gateway.")
+                                .arg(m_previewPath, m_lastBackup, clientDisplayName(currentClient())));
     const QString status = m_status->text();
     preview(); // now "already points at the gateway"
     m_status->setText(status);
