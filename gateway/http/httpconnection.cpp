@@ -186,6 +186,7 @@ HttpConnection::~HttpConnection()
         delete m_responder;
     }
     delete m_orphan.data();
+    delete m_retired.data();
     m_context->removeConnection(this);
 }
 
@@ -359,8 +360,11 @@ void HttpConnection::finishExchange(bool close)
         if (m_dispatching) {
             m_finishedInDispatch = true; // dispatch() deletes it when the handler returns
         } else {
-            responder->setParent(this); // deleted with us at the latest
-            responder->deleteLater();
+            // Answered later, from inside one of the responder's own methods: it cannot go now.
+            // It is kept until the next one retires (by then its call has long returned) or the
+            // connection goes, which saves a posted DeferredDelete event (a wake-up) per request.
+            delete m_retired.data();
+            m_retired = responder;
         }
     }
     if (close || m_closeAfterResponse) {

@@ -122,6 +122,7 @@ private:
     QTcpSocket *m_socket;
     HttpResponderImpl *m_responder = nullptr; // the current exchange's, owned (no QObject parent)
     QPointer<HttpResponderImpl> m_orphan;     // unfinished when the connection died; owned
+    QPointer<HttpResponderImpl> m_retired;    // the last one answered later; owned (see finishExchange())
     HttpRequestParser m_parser;
     QByteArray m_in; // received, not yet consumed bytes start at m_inPos
     qsizetype m_inPos = 0;

@@ -33,6 +33,8 @@ const QRegularExpression &placeholderRegex()
 
 QStringList placeholders(const QString &text)
 {
+    if (!text.contains(QLatin1Char('{')))
+        return {};
     QStringList names;
     auto it = placeholderRegex().globalMatch(text);
     while (it.hasNext())
@@ -84,6 +86,8 @@ QByteArray jsonBytes(const QJsonValue &value)
 // arguments are collected in `missing`; their placeholders are left empty.
 QString substitute(const QString &text, const QJsonObject &args, bool encode, QStringList *missing)
 {
+    if (!text.contains(QLatin1Char('{')))
+        return text;
     QString out;
     qsizetype last = 0;
     auto it = placeholderRegex().globalMatch(text);
@@ -465,7 +469,8 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
         return QString::fromLatin1(call.method) + QLatin1Char(' ') + call.url.toDisplayString();
     };
     auto finish = [&](const QJsonObject &result) {
-        finishRequest(handle, QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), call.id}, {key("result"), result}});
+        finishRequest(handle, QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), call.id}, {key("result"), result}},
+                      Delivery::Direct);
     };
     // Failures are logged; successful calls are not (that cost a signal per call on the hot path).
     auto fail = [&](const QString &message, const QString &logLine) {

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QMetaObject>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QTimer>
 
 #include <algorithm>
@@ -88,6 +89,7 @@ struct Upstream::Impl
     std::deque<quint64> queue; // handles waiting for a concurrency slot, FIFO
     int inFlight = 0;          // transmitted, non-control
     bool pumping = false;
+    int sending = 0; // depth of sendRequest() calls: no Direct delivery inside them
     bool pumpSuspended = false;
 
     // Timer wheel: one QTimer armed for the earliest deadline.
@@ -166,6 +168,8 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
     QJsonObject request{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("method"), method}};
     if (!params.isEmpty())
         request.insert(key("params"), params);
+    ++d->sending;
+    const auto sent = qScopeGuard([impl = d.get()] { --impl->sending; });
 
     Pending pending;
     pending.method = method;
@@ -242,7 +246,7 @@ void Upstream::pump()
     d->pumping = false;
 }
 
-void Upstream::finishRequest(quint64 handle, const QJsonObject &response)
+void Upstream::finishRequest(quint64 handle, const QJsonObject &response, Delivery delivery)
 {
     auto it = d->pending.find(handle);
     if (it == d->pending.end() || it->second.finishing)
@@ -259,8 +263,16 @@ void Upstream::finishRequest(quint64 handle, const QJsonObject &response)
         --d->inFlight;
     }
     if (pending.done) {
-        QMetaObject::invokeMethod(
-            this, [done = std::move(pending.done), response] { done(response); }, Qt::QueuedConnection);
+        if (delivery == Delivery::Direct && d->sending == 0) {
+            // Saves a posted event per call; `done` may stop or destroy this upstream.
+            const QPointer<Upstream> self(this);
+            pending.done(response);
+            if (!self)
+                return;
+        } else {
+            QMetaObject::invokeMethod(
+                this, [done = std::move(pending.done), response] { done(response); }, Qt::QueuedConnection);
+        }
     }
     pump();
 }
@@ -408,7 +420,7 @@ void Upstream::dispatchMessage(const QJsonValue &message, quint64 relatedHandle,
         const quint64 handle = handleFromId(object.value(key("id")));
         const auto it = d->pending.find(handle);
         if (it != d->pending.end() && it->second.transmitted) // a queued request cannot have an answer
-            finishRequest(handle, object);
+            finishRequest(handle, object, Delivery::Direct);
         else if (object.contains(key("error")) && !hasId)
             appendLog(
                 QStringLiteral("[gateway] upstream reported an error: ") +

@@ -12,8 +12,10 @@
 //    ({"jsonrpc","id","result"} or {"jsonrpc","id","error"}) — the upstream's own, or one the
 //    gateway made up: -32001 timeout, -32002 upstream unavailable/crashed, -32800 cancelled.
 //    The id in that object is the upstream-side id; callers ignore it.
-//  * `done` is never called synchronously from inside sendRequest(). It runs from the event
-//    loop with the Upstream as context: once the Upstream is destroyed, no callback runs
+//  * `done` is never called synchronously from inside sendRequest() (nor from cancelRequest(),
+//    a deadline or stop()). It runs from the event loop with the Upstream as context: an
+//    upstream's answer is handed on straight from the transport's event handler, everything
+//    else through a queued call. Once the Upstream is destroyed, no callback runs
 //    (stop() first and let the event loop run to have pending requests finished with -32002).
 //  * While Starting, requests wait for Ready; while Stopped or Failing they finish at once
 //    (asynchronously) with -32002.
@@ -135,7 +137,11 @@ protected:
     // notifications/cancelled upstream if the transport needs it and forget the request.
     virtual void abandonRequest(quint64 handle, const QString &reason) = 0;
 
-    void finishRequest(quint64 handle, const QJsonObject &response);
+    // How finishRequest() hands the response to `done`: Queued (always safe) or Direct, for a
+    // transport delivering an answer from its own event handler. Direct falls back to Queued
+    // inside sendRequest(), so the contract above holds either way.
+    enum class Delivery { Queued, Direct };
+    void finishRequest(quint64 handle, const QJsonObject &response, Delivery delivery = Delivery::Queued);
     void setState(UpstreamState state, const QString &reason = {});
     void setServerInfo(const QJsonObject &initializeResult);
     void appendLog(const QString &line);

@@ -8,6 +8,8 @@
 #   2. the same tool through metamcpd, which runs it over stdio     (the normal deployment)
 #   3. nginx serving a static JSON file                             (direct)
 #   4. a REST tool of metamcpd that GETs that file from nginx
+#   5. reference: a second nginx as keep-alive reverse proxy in front of the first, i.e. what
+#      one proxy hop costs on this machine when a lean C proxy makes it (context, not a target)
 # and prints req/s, p50 and p99 of each, the through-gateway/direct req/s ratios, the added p50
 # and whether the targets were met. It is a benchmark, not a test: the exit status says only
 # whether the measurement could be made, never whether a target was met.
@@ -130,6 +132,7 @@ wait_for() { # seconds description command...
 }
 
 NGINX_PORT="$(free_port)"
+PROXY_PORT="$(free_port)"
 EVERYTHING_PORT="$(free_port)"
 GATEWAY_PORT="$(free_port)"
 mkdir -p "$WORK/www" "$WORK/tmp" "$WORK/logs" "$WORK/data"
@@ -162,6 +165,27 @@ http {
 EOF
 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/nginx-error.log" > "$WORK/logs/nginx.log" 2>&1 &
 PIDS+=($!)
+# The reference proxy: its own nginx process (one worker, like the gateway's one thread).
+cat > "$WORK/nginx-proxy.conf" << EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx-proxy.pid;
+error_log $WORK/logs/nginx-proxy-error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
+    uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
+    keepalive_requests 1000000;
+    upstream origin { server 127.0.0.1:$NGINX_PORT; keepalive 64; }
+    server {
+        listen 127.0.0.1:$PROXY_PORT;
+        location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    }
+}
+EOF
+"$NGINX" -p "$WORK" -c "$WORK/nginx-proxy.conf" -e "$WORK/logs/nginx-proxy-error.log" > "$WORK/logs/nginx-proxy.log" 2>&1 &
+PIDS+=($!)
 
 PORT="$EVERYTHING_PORT" "$NODE" "$EVERYTHING_JS" streamableHttp > "$WORK/logs/everything-http.log" 2>&1 &
 PIDS+=($!)
@@ -188,6 +212,7 @@ QT_LOGGING_RULES="$CALL_LOG_RULES" "$METAMCPD" --listen "127.0.0.1:$GATEWAY_PORT
 PIDS+=($!)
 
 wait_for 10 "nginx" curl -fsS "http://127.0.0.1:$NGINX_PORT/item.json"
+wait_for 10 "nginx reverse proxy" curl -fsS "http://127.0.0.1:$PROXY_PORT/item.json"
 wait_for 30 "server-everything (HTTP)" curl -sS -o /dev/null "http://127.0.0.1:$EVERYTHING_PORT/mcp"
 wait_for 30 "metamcpd" grep -q "imported 2 server" "$WORK/logs/metamcpd.log"
 
@@ -249,6 +274,7 @@ measure() {
 EVERYTHING_URL="http://127.0.0.1:$EVERYTHING_PORT/mcp"
 GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT/mcp"
 NGINX_URL="http://127.0.0.1:$NGINX_PORT/item.json"
+PROXY_URL="http://127.0.0.1:$PROXY_PORT/item.json"
 ECHO_DIRECT='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
 ECHO_GATEWAY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"hello"}}}'
 REST_GATEWAY='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"static__item","arguments":{}}}'
@@ -279,6 +305,7 @@ measure everything_direct "server-everything direct" "$EVERYTHING_URL" "$EVERYTH
 measure everything_gateway "server-everything via gateway" "$GATEWAY_URL" "$GATEWAY_SESSION" "$ECHO_GATEWAY" 'Echo: hello'
 measure nginx_direct "nginx direct" "$NGINX_URL" "" "" 'widget'
 measure rest_gateway "REST tool via gateway" "$GATEWAY_URL" "$GATEWAY_SESSION" "$REST_GATEWAY" 'widget'
+measure nginx_proxy "nginx reverse proxy (reference)" "$PROXY_URL" "" "" 'widget'
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +334,7 @@ row everything_direct "server-everything direct (Streamable HTTP)"
 row everything_gateway "server-everything via gateway (stdio)"
 row nginx_direct "nginx direct (static JSON)"
 row rest_gateway "REST tool via gateway (GET nginx)"
+row nginx_proxy "reference: nginx proxy -> nginx"
 echo
 
 verdict() { [[ "$1" == 1 ]] && echo "met" || echo "NOT MET"; }
@@ -340,9 +368,11 @@ compare() {
 RESULT_LINE="RESULT"
 compare everything everything_direct everything_gateway "$EVERYTHING_MIN_RATIO" "$EVERYTHING_MAX_ADDED_P50_US"
 compare rest nginx_direct rest_gateway "$REST_MIN_RATIO" "$REST_MAX_ADDED_P50_US"
+# Context for the REST targets: the same figures for a lean C proxy hop (not a target of ours).
+compare nginx_proxy nginx_direct nginx_proxy "$REST_MIN_RATIO" "$REST_MAX_ADDED_P50_US"
 echo
 echo "$RESULT_LINE"
-for key in everything_direct everything_gateway nginx_direct rest_gateway; do
+for key in everything_direct everything_gateway nginx_direct rest_gateway nginx_proxy; do
     echo "${RESULT[$key.load]}"
     if [[ -n "${RESULT[$key.lat]:-}" ]]; then
         echo "${RESULT[$key.lat]}"

@@ -602,11 +602,13 @@ void TestHttpServer::streaming()
         const auto response = client.readResponse();
         QVERIFY(response);
         QCOMPARE(response->body, "data: 1\n\ndata: 2\n\n" + QByteArray(100'000, 'x') + "data: 3\n\n");
-        QTRY_VERIFY(!stream); // deleted once finished
         client.send(get("/after-stream"));
         const auto next = client.readResponse();
         QVERIFY(next);
         QCOMPARE(next->body, QByteArray("GET /after-stream"));
+        QVERIFY(stream && stream->isFinished()); // kept (finished) until the next one retires
+        client.socket()->disconnectFromHost();
+        QTRY_VERIFY(!stream); // and deleted with its connection
     } else {
         QVERIFY(client.waitForDisconnect());
         const auto response = client.takeResponse();

@@ -4,6 +4,7 @@
 #include "upstream/upstream.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -105,6 +106,7 @@ class TestUpstream : public QObject
 private Q_SLOTS:
     void names();
     void handlesAreIdsAndDoneIsAsync();
+    void doneMayDestroyTheUpstream();
     void stoppedFailsAtOnceButAsync();
     void fifoQueueRespectsConcurrency();
     void deadlines();
@@ -148,8 +150,8 @@ void TestUpstream::handlesAreIdsAndDoneIsAsync()
     QCOMPARE(upstream.transmitted.at(1).value(key("params")).toObject().value(key("name")).toString(),
              QStringLiteral("x"));
     upstream.answer(second, {{key("ok"), true}});
-    QVERIFY(done.got->isEmpty()); // queued, not synchronous
-    QTRY_COMPARE(done.got->size(), 1);
+    // An answer from the transport's own event handler goes straight to `done` (no posted event).
+    QCOMPARE(done.got->size(), 1);
     QCOMPARE(done.got->at(0).first, 2);
     QVERIFY(done.got->at(0).second.value(key("result")).toObject().value(key("ok")).toBool());
     upstream.answer(second); // a second answer for the same id is ignored
@@ -160,6 +162,26 @@ void TestUpstream::handlesAreIdsAndDoneIsAsync()
     upstream.sendRequest(QStringLiteral("ping"), {}, done(3));
     QCOMPARE(done.got->size(), 1);
     QTRY_COMPARE(done.got->size(), 2);
+}
+
+void TestUpstream::doneMayDestroyTheUpstream()
+{
+    auto *upstream = new FakeUpstream(fakeConfig(1));
+    upstream->start();
+    QPointer<Upstream> alive(upstream);
+    std::optional<QJsonObject> result;
+    const quint64 first = upstream->sendRequest(QStringLiteral("a"), {}, [&](const QJsonObject &r) {
+        result = r;
+        delete upstream; // e.g. the last client went and took the upstream with it
+    });
+    Collected queued; // waits for the concurrency slot the first one holds
+    upstream->sendRequest(QStringLiteral("b"), {}, queued(1));
+    upstream->answer(first, {{key("n"), 1}});
+    QVERIFY(result);
+    QCOMPARE(result->value(key("result")).toObject().value(key("n")).toInt(), 1);
+    QVERIFY(!alive); // finishRequest() noticed and did not touch the dead upstream
+    QTest::qWait(10);
+    QVERIFY(queued.got->isEmpty()); // destroyed upstreams call nobody back
 }
 
 void TestUpstream::stoppedFailsAtOnceButAsync()
@@ -237,7 +259,9 @@ void TestUpstream::cancel()
     const quint64 queued = upstream.sendRequest(QStringLiteral("b"), {}, done(2));
     upstream.cancelRequest(queued, QStringLiteral("not needed"));
     QVERIFY(upstream.abandoned.isEmpty()); // never reached the upstream
+    QVERIFY(done.got->isEmpty());          // cancelling never calls back synchronously
     upstream.cancelRequest(sent, QStringLiteral("user"));
+    QVERIFY(done.got->isEmpty());
     QCOMPARE(upstream.abandoned.size(), 1);
     QCOMPARE(upstream.abandoned.at(0), (std::pair<quint64, QString>(sent, QStringLiteral("user"))));
     upstream.cancelRequest(sent, QStringLiteral("twice")); // no-op
