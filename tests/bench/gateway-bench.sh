@@ -145,47 +145,32 @@ printf '%s\n' '{"id":1,"name":"widget","tags":["a","b"],"price":9.5,"inStock":tr
 chmod a+x "$WORK"
 chmod a+rx "$WORK/www"
 chmod a+r "$WORK/www/item.json"
-cat > "$WORK/nginx.conf" << EOF
+# Starts an nginx with one worker. Args: name server-block [http-block-lines]
+start_nginx() {
+    local name=$1 server=$2 extra=${3:-}
+    cat > "$WORK/$name.conf" << EOF
 worker_processes 1;
 daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/logs/nginx-error.log warn;
+pid $WORK/$name.pid;
+error_log $WORK/logs/$name-error.log warn;
 events { worker_connections 1024; }
 http {
     access_log off;
     client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
     uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
     keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $WORK/www;
-        default_type application/json;
-    }
+    $extra
+    server { $server }
 }
 EOF
-"$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/nginx-error.log" > "$WORK/logs/nginx.log" 2>&1 &
-PIDS+=($!)
+    "$NGINX" -p "$WORK" -c "$WORK/$name.conf" -e "$WORK/logs/$name-error.log" > "$WORK/logs/$name.log" 2>&1 &
+    PIDS+=($!)
+}
+start_nginx nginx "listen 127.0.0.1:$NGINX_PORT; root $WORK/www; default_type application/json;"
 # The reference proxy: its own nginx process (one worker, like the gateway's one thread).
-cat > "$WORK/nginx-proxy.conf" << EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx-proxy.pid;
-error_log $WORK/logs/nginx-proxy-error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
-    uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
-    keepalive_requests 1000000;
-    upstream origin { server 127.0.0.1:$NGINX_PORT; keepalive 64; }
-    server {
-        listen 127.0.0.1:$PROXY_PORT;
-        location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    }
-}
-EOF
-"$NGINX" -p "$WORK" -c "$WORK/nginx-proxy.conf" -e "$WORK/logs/nginx-proxy-error.log" > "$WORK/logs/nginx-proxy.log" 2>&1 &
-PIDS+=($!)
+start_nginx nginx-proxy "listen 127.0.0.1:$PROXY_PORT;
+        location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; }" \
+    "upstream origin { server 127.0.0.1:$NGINX_PORT; keepalive 64; }"
 
 PORT="$EVERYTHING_PORT" "$NODE" "$EVERYTHING_JS" streamableHttp > "$WORK/logs/everything-http.log" 2>&1 &
 PIDS+=($!)
