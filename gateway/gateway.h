@@ -97,7 +97,8 @@ public:
     void serverLog(const QString &name, std::function<void(const QStringList &lines)> done);
 
     // For metamcpd --stdio: a session served over stdin/stdout. Messages the gateway sends are
-    // passed to `write` on the caller's thread; incoming lines go to stdioReceive().
+    // passed to `write` on the gateway thread (so `write` must be thread-safe; it saves a hop
+    // per message); incoming lines go to stdioReceive().
     void openStdioSession(const QString &ns, std::function<void(const QByteArray &line)> write);
     void stdioReceive(const QByteArray &line);
 

@@ -21,7 +21,10 @@ QString ClientSession::clientName() const
 {
     const QString name = clientInfo.value(QLatin1String("name")).toString();
     const QString version = clientInfo.value(QLatin1String("version")).toString();
-    return version.isEmpty() ? name : name + QLatin1Char('/') + version;
+    QString who = version.isEmpty() ? name : name + QLatin1Char('/') + version;
+    if (!apiKeyLabel.isEmpty()) // the caller's identity: the label of the API key it used
+        who += QStringLiteral(" [key: %1]").arg(apiKeyLabel);
+    return who;
 }
 
 bool ClientSession::sendToClient(const QJsonObject &message)

@@ -68,7 +68,7 @@ public:
     QDateTime created = QDateTime::currentDateTimeUtc();
     QDateTime lastActivity = created;
 
-    QString clientName() const;
+    QString clientName() const; // "name/version", plus " [key: label]" when an API key was used
     bool clientSupports(const QString &capability) const { return clientCapabilities.contains(capability); }
 
     void setChannel(ClientChannel *channel) { m_channel = channel; }

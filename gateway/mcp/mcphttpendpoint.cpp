@@ -472,8 +472,9 @@ bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpRespond
     return true;
 }
 
-bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns, QString *label)
+bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
+    m_callerKeyLabel.clear();
     const NamespaceConfig *cfg = m_router->config().ns(ns);
     if (!cfg || !cfg->requireApiKey)
         return true;
@@ -495,17 +496,28 @@ bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *respo
                    headers);
         return false;
     }
-    if (label)
-        *label = *who;
+    m_callerKeyLabel = *who; // sessions created for this request carry it (createSession)
     return true;
 }
 
 void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
-    if (!checkAuth(request, responder, ns, nullptr))
+    if (!checkAuth(request, responder, ns))
         return;
     if (request.method == "POST")
         return handleMcpPost(request, responder, ns);
+    if ((request.method == "GET" || request.method == "DELETE") &&
+        mcp::isStatelessVersion(QString::fromLatin1(request.header("mcp-protocol-version")))) {
+        // 2026-07-28 has neither sessions nor a GET stream: everything is a POST.
+        HttpHeaders headers = corsHeaders(request);
+        headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
+        replyError(
+            responder, 405, rpcerr::InvalidRequest,
+            QStringLiteral("Protocol %1 has no %2 on this endpoint; use POST")
+                .arg(QString::fromLatin1(request.header("mcp-protocol-version")), QString::fromLatin1(request.method)),
+            headers);
+        return;
+    }
     // Session operations: a version we do not speak is refused.
     if (!checkLegacyVersionHeader(request, responder))
         return;
@@ -532,7 +544,7 @@ McpHttpEndpoint::HttpSession *McpHttpEndpoint::sessionFor(const HttpRequest &req
     auto it = m_sessions.constFind(QString::fromLatin1(id));
     if (it == m_sessions.cend() || !it.value()->session || it.value()->session->ns() != ns ||
         it.value()->session->transport() != ClientSession::Transport::StreamableHttp) {
-        replyError(responder, 404, rpcerr::UpstreamUnavailable,
+        replyError(responder, 404, rpcerr::SessionNotFound,
                    QStringLiteral("Session not found: it expired or was terminated; initialize a new one"),
                    corsHeaders(request));
         return nullptr;
@@ -546,6 +558,7 @@ McpHttpEndpoint::HttpSession *McpHttpEndpoint::createSession(const QString &ns, 
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     auto s = std::make_shared<HttpSession>();
     s->session = new ClientSession(id, ns, transport, this);
+    s->session->apiKeyLabel = m_callerKeyLabel;
     s->channel = std::make_unique<StreamChannel>(s.get());
     s->session->setChannel(s->channel.get());
     m_sessions.insert(id, s);
@@ -606,6 +619,14 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
+        // QJsonDocument takes only objects and arrays: a lone scalar is valid JSON, but no message.
+        QJsonParseError scalarError;
+        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + request.body + ']', &scalarError);
+        if (scalarError.error == QJsonParseError::NoError && wrapped.array().size() == 1) {
+            replyError(responder, 400, rpcerr::InvalidRequest,
+                       QStringLiteral("Invalid Request: expected a JSON object"), cors);
+            return;
+        }
         replyError(responder, 400, rpcerr::ParseError,
                    QStringLiteral("Parse error: %1 at offset %2").arg(parseError.errorString()).arg(parseError.offset),
                    cors);
@@ -655,6 +676,10 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                 if (!response.isEmpty())
                     m_state->responses.append(response);
                 if (--m_state->pending == 0 && m_state->responder && !m_state->responder->isFinished()) {
+                    if (m_state->responses.isEmpty()) { // only notifications and responses: nothing to answer
+                        m_state->responder->respond(202, m_state->headers, {});
+                        return 0;
+                    }
                     HttpHeaders h = m_state->headers;
                     h.append({QByteArrayLiteral("Content-Type"), kJson});
                     m_state->responder->respond(200, h,
@@ -682,9 +707,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                 state->responses.append(jsonrpc::error(QJsonValue::Null, rpcerr::InvalidRequest, why));
             }
         }
-        BatchSink(state).finish({});
-        if (state->pending == 0 && state->responses.isEmpty() && responder && !responder->isFinished())
-            responder->respond(202, cors, {});
+        BatchSink(state).finish({}); // drops the guard: answers now if nothing is pending
         return;
     }
     if (!doc.isObject()) {
@@ -753,9 +776,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                        message.value(QLatin1String("id")));
             return;
         }
-        QString label;
         HttpSession *s = createSession(ns, ClientSession::Transport::StreamableHttp);
-        s->session->apiKeyLabel = label;
         const QString id = s->session->id();
         HttpHeaders headers = cors;
         headers.append({kSessionHeader, id.toLatin1()});
@@ -834,7 +855,7 @@ bool McpHttpEndpoint::checkLegacyVersionHeader(const HttpRequest &request, HttpR
         return true;
     replyError(responder, 400, rpcerr::InvalidRequest,
                QStringLiteral("Bad Request: unsupported MCP-Protocol-Version \"%1\" (supported: %2)")
-                   .arg(QString::fromLatin1(versionHeader), mcp::allProtocolVersions().join(QStringLiteral(", "))),
+                   .arg(QString::fromLatin1(versionHeader), mcp::sessionProtocolVersions().join(QStringLiteral(", "))),
                corsHeaders(request));
     return false;
 }
@@ -960,6 +981,7 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
 
     auto *session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
                                       ClientSession::Transport::Stateless, this);
+    session->apiKeyLabel = m_callerKeyLabel;
     session->protocolVersion = version;
     session->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
     session->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
@@ -1072,13 +1094,6 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
                    QStringLiteral("Not Acceptable: GET needs Accept: text/event-stream"), cors);
         return;
     }
-    if (mcp::isStatelessVersion(QString::fromLatin1(request.header("mcp-protocol-version")))) {
-        HttpHeaders headers = cors;
-        headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
-        replyError(responder, 405, rpcerr::InvalidRequest,
-                   QStringLiteral("Protocol 2026-07-28 has no GET stream; use POST"), headers);
-        return;
-    }
     HttpSession *s = sessionFor(request, responder, ns);
     if (!s)
         return;
@@ -1151,7 +1166,7 @@ void McpHttpEndpoint::handleLegacySse(const HttpRequest &request, HttpResponder 
                    {{QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")}});
         return;
     }
-    if (!checkAuth(request, responder, ns, nullptr))
+    if (!checkAuth(request, responder, ns))
         return;
     HttpSession *s = createSession(ns, ClientSession::Transport::LegacySse);
     s->legacyResponder = responder;
@@ -1198,7 +1213,7 @@ void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder
         replyError(responder, 404, rpcerr::InvalidRequest, QStringLiteral("Unknown sessionId; open /sse first"), cors);
         return;
     }
-    if (!checkAuth(request, responder, s->session->ns(), nullptr))
+    if (!checkAuth(request, responder, s->session->ns()))
         return;
     if (!request.header("content-type").toLower().startsWith(kJson)) {
         replyError(responder, 415, rpcerr::InvalidRequest,

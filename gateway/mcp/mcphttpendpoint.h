@@ -16,6 +16,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -74,7 +75,9 @@ private:
     void handleLegacyPost(const http::HttpRequest &request, http::HttpResponder *responder);
 
     bool checkHostAndOrigin(const http::HttpRequest &request, http::HttpResponder *responder);
-    bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns, QString *label);
+    // 401 unless the namespace is open or the bearer key is one of its keys; records the key's
+    // label in m_callerKeyLabel.
+    bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
     HttpSession *sessionFor(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
     HttpSession *createSession(const QString &ns, ClientSession::Transport transport);
     void closeSession(const QString &id);
@@ -88,6 +91,7 @@ private:
     Router *m_router;
     ListenConfig m_listen;
     Authenticator m_authenticator;
+    QString m_callerKeyLabel; // label of the API key of the request being handled (checkAuth())
     QHash<QString, std::shared_ptr<HttpSession>> m_sessions;
     QTimer *m_keepAliveTimer;
     QTimer *m_sweepTimer;

@@ -456,6 +456,10 @@ bool Store::removeServer(const QString &name)
 
 QList<UpstreamConfig> Store::servers() const
 {
+    if (!isOpen()) { // nothing to read (and no SQL warnings from a closed connection)
+        d->fail(QStringLiteral("The store is not open"));
+        return {};
+    }
     return d->loadServers();
 }
 
@@ -561,6 +565,10 @@ bool Store::removeNamespace(const QString &name)
 
 QList<NamespaceConfig> Store::namespaces() const
 {
+    if (!isOpen()) { // nothing to read (and no SQL warnings from a closed connection)
+        d->fail(QStringLiteral("The store is not open"));
+        return {};
+    }
     return d->loadNamespaces();
 }
 
@@ -623,6 +631,10 @@ bool Store::setSetting(const QString &key, const QVariant &value)
 GatewayConfig Store::loadConfig() const
 {
     GatewayConfig config;
+    if (!isOpen()) {
+        d->fail(QStringLiteral("The store is not open"));
+        return config;
+    }
     config.listen = listenConfig();
     config.servers = d->loadServers();
     config.namespaces = d->loadNamespaces();
