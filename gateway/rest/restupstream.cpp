@@ -20,11 +20,6 @@ namespace {
 constexpr qint64 kMaxResponseBytes = rest::kDefaultMaxResponseBytes;
 constexpr int kErrorExcerptChars = 500;
 
-QString key(const char *literal)
-{
-    return QString::fromLatin1(literal);
-}
-
 const QRegularExpression &placeholderRegex()
 {
     static const QRegularExpression re(QStringLiteral("\\{([^{}]+)\\}"));
@@ -50,7 +45,7 @@ QString argumentText(const QJsonValue &value)
     case QJsonValue::String:
         return value.toString();
     case QJsonValue::Bool:
-        return value.toBool() ? key("true") : key("false");
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
         const double d = value.toDouble();
         if (d == static_cast<double>(static_cast<qint64>(d)))
@@ -122,12 +117,13 @@ bool methodHasBody(const QString &method)
 
 QJsonObject textContent(const QString &text)
 {
-    return QJsonObject{{key("type"), key("text")}, {key("text"), text}};
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), text}};
 }
 
 QJsonObject errorResult(const QString &message)
 {
-    return QJsonObject{{key("content"), QJsonArray{textContent(message)}}, {key("isError"), true}};
+    return QJsonObject{{QStringLiteral("content"), QJsonArray{textContent(message)}},
+                       {QStringLiteral("isError"), true}};
 }
 
 bool isJsonContentType(const QString &mime)
@@ -244,10 +240,11 @@ void RestUpstream::start()
         return;
     }
     setServerInfo(QJsonObject{
-        {key("protocolVersion"), kLatestProtocolVersion},
-        {key("capabilities"), QJsonObject{{key("tools"), QJsonObject{{key("listChanged"), false}}}}},
-        {key("serverInfo"),
-         QJsonObject{{key("name"), config().name}, {key("version"), QStringLiteral(METAMCP_VERSION)}}},
+        {QStringLiteral("protocolVersion"), kLatestProtocolVersion},
+        {QStringLiteral("capabilities"),
+         QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}}},
+        {QStringLiteral("serverInfo"), QJsonObject{{QStringLiteral("name"), config().name},
+                                                   {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}},
     });
     setState(UpstreamState::Ready);
 }
@@ -274,56 +271,63 @@ void RestUpstream::sendResponse(const QJsonObject &response)
 
 QJsonObject RestUpstream::toolDescriptor(const RestToolConfig &tool)
 {
-    QJsonObject descriptor{{key("name"), tool.name}};
+    QJsonObject descriptor{{QStringLiteral("name"), tool.name}};
     if (!tool.title.isEmpty())
-        descriptor.insert(key("title"), tool.title);
+        descriptor.insert(QStringLiteral("title"), tool.title);
     if (!tool.description.isEmpty())
-        descriptor.insert(key("description"), tool.description);
+        descriptor.insert(QStringLiteral("description"), tool.description);
     QJsonObject input = tool.inputSchema;
-    if (!input.contains(key("type")))
-        input.insert(key("type"), key("object"));
-    if (input.value(key("type")) == key("object") && !input.contains(key("properties")))
-        input.insert(key("properties"), QJsonObject{});
-    descriptor.insert(key("inputSchema"), input);
+    if (!input.contains(QStringLiteral("type")))
+        input.insert(QStringLiteral("type"), QStringLiteral("object"));
+    if (input.value(QStringLiteral("type")) == QStringLiteral("object") &&
+        !input.contains(QStringLiteral("properties")))
+        input.insert(QStringLiteral("properties"), QJsonObject{});
+    descriptor.insert(QStringLiteral("inputSchema"), input);
     if (!tool.outputSchema.isEmpty()) {
         // Non-object responses arrive wrapped as {"result": ...}; MCP wants an object schema.
-        if (tool.outputSchema.value(key("type")) == key("object"))
-            descriptor.insert(key("outputSchema"), tool.outputSchema);
+        if (tool.outputSchema.value(QStringLiteral("type")) == QStringLiteral("object"))
+            descriptor.insert(QStringLiteral("outputSchema"), tool.outputSchema);
         else
-            descriptor.insert(key("outputSchema"),
-                              QJsonObject{{key("type"), key("object")},
-                                          {key("properties"), QJsonObject{{key("result"), tool.outputSchema}}},
-                                          {key("required"), QJsonArray{key("result")}}});
+            descriptor.insert(
+                QStringLiteral("outputSchema"),
+                QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                            {QStringLiteral("properties"), QJsonObject{{QStringLiteral("result"), tool.outputSchema}}},
+                            {QStringLiteral("required"), QJsonArray{QStringLiteral("result")}}});
     }
     if (!tool.annotations.isEmpty())
-        descriptor.insert(key("annotations"), tool.annotations);
+        descriptor.insert(QStringLiteral("annotations"), tool.annotations);
     return descriptor;
 }
 
 void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks)
 {
     Q_UNUSED(hooks); // REST calls produce no notifications or server->client requests
-    const QString method = request.value(key("method")).toString();
-    const QJsonValue id = request.contains(key("id")) ? request.value(key("id")) : idFor(handle);
-    const QJsonObject params = request.value(key("params")).toObject();
+    const QString method = request.value(QStringLiteral("method")).toString();
+    const QJsonValue id = request.contains(QStringLiteral("id")) ? request.value(QStringLiteral("id")) : idFor(handle);
+    const QJsonObject params = request.value(QStringLiteral("params")).toObject();
 
     // Answers computed here are delivered from the event loop, never from inside this call.
     auto answer = [this, handle](const QJsonObject &response) {
         QTimer::singleShot(0, this, [this, handle, response] { finishRequest(handle, response); });
     };
     auto result = [&](const QJsonObject &value) {
-        answer(QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), id}, {key("result"), value}});
+        answer(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                           {QStringLiteral("id"), id},
+                           {QStringLiteral("result"), value}});
     };
 
     if (method == QLatin1String("initialize")) {
-        const QString requested = params.value(key("protocolVersion")).toString();
+        const QString requested = params.value(QStringLiteral("protocolVersion")).toString();
         QJsonObject info = serverInfo();
         if (info.isEmpty())
-            info = QJsonObject{{key("name"), config().name}, {key("version"), QStringLiteral(METAMCP_VERSION)}};
+            info = QJsonObject{{QStringLiteral("name"), config().name},
+                               {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}};
         result(QJsonObject{
-            {key("protocolVersion"), isSupportedProtocolVersion(requested) ? requested : kLatestProtocolVersion},
-            {key("capabilities"), QJsonObject{{key("tools"), QJsonObject{{key("listChanged"), false}}}}},
-            {key("serverInfo"), info},
+            {QStringLiteral("protocolVersion"),
+             isSupportedProtocolVersion(requested) ? requested : kLatestProtocolVersion},
+            {QStringLiteral("capabilities"),
+             QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}}},
+            {QStringLiteral("serverInfo"), info},
         });
     } else if (method == QLatin1String("ping")) {
         result(QJsonObject{});
@@ -331,9 +335,9 @@ void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
         QJsonArray tools;
         for (const RestToolConfig &tool : config().restTools)
             tools.append(toolDescriptor(tool));
-        result(QJsonObject{{key("tools"), tools}});
+        result(QJsonObject{{QStringLiteral("tools"), tools}});
     } else if (method == QLatin1String("tools/call")) {
-        const QString toolName = params.value(key("name")).toString();
+        const QString toolName = params.value(QStringLiteral("name")).toString();
         const RestToolConfig *tool = nullptr;
         for (const RestToolConfig &t : config().restTools)
             if (t.name == toolName)
@@ -342,7 +346,7 @@ void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
             answer(errorResponse(id, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(toolName)));
             return;
         }
-        const QJsonObject args = params.value(key("arguments")).toObject();
+        const QJsonObject args = params.value(QStringLiteral("arguments")).toObject();
 
         // URL: template with percent-encoded arguments, relative to the server's base URL.
         QStringList missing;
@@ -469,7 +473,10 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
         return QString::fromLatin1(call.method) + QLatin1Char(' ') + call.url.toDisplayString();
     };
     auto finish = [&](const QJsonObject &result) {
-        finishRequest(handle, QJsonObject{{key("jsonrpc"), key("2.0")}, {key("id"), call.id}, {key("result"), result}},
+        finishRequest(handle,
+                      QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                  {QStringLiteral("id"), call.id},
+                                  {QStringLiteral("result"), result}},
                       Delivery::Direct);
     };
     // Failures are logged; successful calls are not (that cost a signal per call on the hot path).
@@ -512,7 +519,7 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
     const QString mime = contentType.section(QLatin1Char(';'), 0, 0).trimmed().toLower();
     QJsonObject result;
     if (bytes.isEmpty()) {
-        result.insert(key("content"),
+        result.insert(QStringLiteral("content"),
                       QJsonArray{textContent(QStringLiteral("HTTP %1 %2 (empty response)").arg(status).arg(reason))});
         finish(result);
         return;
@@ -531,34 +538,36 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
             const QJsonValue value = !container       ? doc.array().at(0)
                                      : doc.isObject() ? QJsonValue(doc.object())
                                                       : QJsonValue(doc.array());
-            result.insert(key("content"), QJsonArray{textContent(QString::fromUtf8(bytes))});
-            result.insert(key("structuredContent"),
-                          value.isObject() ? value.toObject() : QJsonObject{{key("result"), value}});
+            result.insert(QStringLiteral("content"), QJsonArray{textContent(QString::fromUtf8(bytes))});
+            result.insert(QStringLiteral("structuredContent"),
+                          value.isObject() ? value.toObject() : QJsonObject{{QStringLiteral("result"), value}});
             finish(result);
             return;
         }
     }
     if (mime.startsWith(QLatin1String("image/")) || mime.startsWith(QLatin1String("audio/"))) {
-        result.insert(key("content"),
-                      QJsonArray{QJsonObject{
-                          {key("type"), mime.startsWith(QLatin1String("image/")) ? key("image") : key("audio")},
-                          {key("data"), QString::fromLatin1(bytes.toBase64())},
-                          {key("mimeType"), mime}}});
+        result.insert(QStringLiteral("content"),
+                      QJsonArray{QJsonObject{{QStringLiteral("type"), mime.startsWith(QLatin1String("image/"))
+                                                                          ? QStringLiteral("image")
+                                                                          : QStringLiteral("audio")},
+                                             {QStringLiteral("data"), QString::fromLatin1(bytes.toBase64())},
+                                             {QStringLiteral("mimeType"), mime}}});
         finish(result);
         return;
     }
     const auto text = decodeUtf8(bytes);
     if (text && (isTextContentType(mime) || isJsonContentType(mime) || mime.isEmpty() || !text->contains(QChar(0)))) {
-        result.insert(key("content"), QJsonArray{textContent(*text)});
+        result.insert(QStringLiteral("content"), QJsonArray{textContent(*text)});
     } else {
         // Binary: an embedded resource.
-        result.insert(key("content"),
-                      QJsonArray{QJsonObject{
-                          {key("type"), key("resource")},
-                          {key("resource"),
-                           QJsonObject{{key("uri"), call.url.toString(QUrl::FullyEncoded)},
-                                       {key("mimeType"), mime.isEmpty() ? key("application/octet-stream") : mime},
-                                       {key("blob"), QString::fromLatin1(bytes.toBase64())}}}}});
+        result.insert(
+            QStringLiteral("content"),
+            QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("resource")},
+                                   {QStringLiteral("resource"),
+                                    QJsonObject{{QStringLiteral("uri"), call.url.toString(QUrl::FullyEncoded)},
+                                                {QStringLiteral("mimeType"),
+                                                 mime.isEmpty() ? QStringLiteral("application/octet-stream") : mime},
+                                                {QStringLiteral("blob"), QString::fromLatin1(bytes.toBase64())}}}}});
     }
     finish(result);
 }

@@ -19,11 +19,6 @@ constexpr int kInitialGetRetryMs = 1000;
 constexpr int kMaxGetRetryMs = 60'000;
 constexpr int kDeleteTimeoutMs = 5000;
 
-QString key(const char *literal)
-{
-    return QString::fromLatin1(literal);
-}
-
 std::optional<QJsonValue> parseJson(const QByteArray &bytes)
 {
     QJsonParseError error;
@@ -112,8 +107,9 @@ void HttpUpstream::connectSession()
             return;
         }
         appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3, session %4)")
-                      .arg(serverInfo().value(key("name")).toString(), serverInfo().value(key("version")).toString(),
-                           protocolVersion(), m_sessionId.isEmpty() ? QStringLiteral("none") : m_sessionId));
+                      .arg(serverInfo().value(QStringLiteral("name")).toString(),
+                           serverInfo().value(QStringLiteral("version")).toString(), protocolVersion(),
+                           m_sessionId.isEmpty() ? QStringLiteral("none") : m_sessionId));
         setState(UpstreamState::Ready);
         openGetStream();
     });
@@ -203,14 +199,14 @@ void HttpUpstream::postMessage(const QJsonObject &message)
 {
     if (state() == UpstreamState::Stopped) {
         appendLog(QStringLiteral("[gateway] dropped %1: upstream stopped")
-                      .arg(message.value(key("method")).toString(QStringLiteral("a response"))));
+                      .arg(message.value(QStringLiteral("method")).toString(QStringLiteral("a response"))));
         return;
     }
     QNetworkRequest req = request("application/json, text/event-stream", true);
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     const QByteArray body = QJsonDocument(message).toJson(QJsonDocument::Compact);
     QNetworkReply *reply = send([&](QNetworkAccessManager *manager) { return manager->post(req, body); });
-    const QString what = message.value(key("method")).toString(QStringLiteral("response"));
+    const QString what = message.value(QStringLiteral("method")).toString(QStringLiteral("response"));
     const QString sentSession = m_sessionId;
     connect(reply, &QNetworkReply::finished, this, [this, reply, what, sentSession] {
         reply->deleteLater();
@@ -228,16 +224,16 @@ void HttpUpstream::postMessage(const QJsonObject &message)
 
 void HttpUpstream::sendNotification(const QString &method, const QJsonObject &params)
 {
-    QJsonObject message{{key("jsonrpc"), QStringLiteral("2.0")}, {key("method"), method}};
+    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
     if (!params.isEmpty())
-        message.insert(key("params"), params);
+        message.insert(QStringLiteral("params"), params);
     postMessage(message);
 }
 
 void HttpUpstream::sendResponse(const QJsonObject &response)
 {
     QJsonObject message = response;
-    message.insert(key("jsonrpc"), QStringLiteral("2.0"));
+    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
     postMessage(message);
 }
 
@@ -247,7 +243,7 @@ void HttpUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
 {
     auto call = std::make_unique<Call>();
     call->request = request;
-    call->initialize = request.value(key("method")).toString() == QLatin1String("initialize");
+    call->initialize = request.value(QStringLiteral("method")).toString() == QLatin1String("initialize");
     const bool initialize = call->initialize;
     m_calls[handle] = std::move(call);
     if (m_reinitializing && !initialize) {
@@ -268,9 +264,9 @@ void HttpUpstream::abandonRequest(quint64 handle, const QString &reason)
     endCall(handle);
     if (!sent || initialize)
         return; // never reached the server / initialize must not be cancelled
-    QJsonObject params{{key("requestId"), idFor(handle)}};
+    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
     if (!reason.isEmpty())
-        params.insert(key("reason"), reason);
+        params.insert(QStringLiteral("reason"), reason);
     sendNotification(QStringLiteral("notifications/cancelled"), params);
 }
 
@@ -386,7 +382,7 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
     }
     Call &call = *it->second;
     const int status = httpclient::httpStatus(reply);
-    const QString method = call.request.value(key("method")).toString();
+    const QString method = call.request.value(QStringLiteral("method")).toString();
 
     if (call.streaming) {
         onCallData(handle, reply); // whatever is still buffered
@@ -431,7 +427,7 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
             return;
         }
         finishRequest(handle, errorResponse(idFor(handle), httpclient::failureCode(status, body), failure,
-                                            QJsonObject{{key("httpStatus"), status}}));
+                                            QJsonObject{{QStringLiteral("httpStatus"), status}}));
         endCall(handle);
         return;
     }

@@ -12,14 +12,7 @@
 
 namespace metamcp {
 
-namespace {
-
-QString key(const char *literal)
-{
-    return QString::fromLatin1(literal);
-}
-
-} // namespace
+namespace {} // namespace
 
 SseUpstream::SseUpstream(const UpstreamConfig &config, QObject *parent)
     : Upstream(config, parent)
@@ -180,8 +173,8 @@ void SseUpstream::onEndpoint(const QString &data)
             return;
         }
         appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3)")
-                      .arg(serverInfo().value(key("name")).toString(), serverInfo().value(key("version")).toString(),
-                           protocolVersion()));
+                      .arg(serverInfo().value(QStringLiteral("name")).toString(),
+                           serverInfo().value(QStringLiteral("version")).toString(), protocolVersion()));
         setState(UpstreamState::Ready);
     });
 }
@@ -239,7 +232,7 @@ void SseUpstream::transmitRequest(quint64 handle, const QJsonObject &request, co
                       errorResponse(idFor(handle),
                                     status == 0 ? rpcerr::UpstreamUnavailable : httpclient::failureCode(status, body),
                                     httpclient::failureMessage(reply, m_endpoint, body),
-                                    status == 0 ? QJsonValue() : QJsonObject{{key("httpStatus"), status}}));
+                                    status == 0 ? QJsonValue() : QJsonObject{{QStringLiteral("httpStatus"), status}}));
     });
 }
 
@@ -256,29 +249,29 @@ void SseUpstream::abandonRequest(quint64 handle, const QString &reason)
     }
     if (pendingMethod(handle) == QLatin1String("initialize"))
         return;
-    QJsonObject params{{key("requestId"), idFor(handle)}};
+    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
     if (!reason.isEmpty())
-        params.insert(key("reason"), reason);
+        params.insert(QStringLiteral("reason"), reason);
     sendNotification(QStringLiteral("notifications/cancelled"), params);
 }
 
 void SseUpstream::sendNotification(const QString &method, const QJsonObject &params)
 {
-    QJsonObject message{{key("jsonrpc"), QStringLiteral("2.0")}, {key("method"), method}};
+    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
     if (!params.isEmpty())
-        message.insert(key("params"), params);
+        message.insert(QStringLiteral("params"), params);
     sendResponse(message);
 }
 
 void SseUpstream::sendResponse(const QJsonObject &response)
 {
-    const QString what = response.value(key("method")).toString(QStringLiteral("response"));
+    const QString what = response.value(QStringLiteral("method")).toString(QStringLiteral("response"));
     if (m_endpoint.isEmpty() || !m_stream) {
         appendLog(QStringLiteral("[gateway] dropped %1: not connected").arg(what));
         return;
     }
     QJsonObject message = response;
-    message.insert(key("jsonrpc"), QStringLiteral("2.0"));
+    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
     QNetworkReply *reply = post(message);
     const QUrl endpoint = m_endpoint;
     connect(reply, &QNetworkReply::finished, this, [this, reply, what, endpoint] {

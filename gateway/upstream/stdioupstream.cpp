@@ -23,11 +23,6 @@ constexpr qsizetype kMaxMessageBytes = 256 * 1024 * 1024; // one JSON-RPC line o
 constexpr qsizetype kMaxStderrLineBytes = 1024 * 1024;
 constexpr qsizetype kMaxLoggedChars = 4000;
 
-QString key(const char *literal)
-{
-    return QString::fromLatin1(literal);
-}
-
 QString clipped(const QString &text)
 {
     return text.size() > kMaxLoggedChars ? text.left(kMaxLoggedChars) + QStringLiteral("…") : text;
@@ -183,8 +178,8 @@ void StdioUpstream::onStarted()
             return;
         if (error.isEmpty()) {
             appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3)")
-                          .arg(serverInfo().value(key("name")).toString(),
-                               serverInfo().value(key("version")).toString(), protocolVersion()));
+                          .arg(serverInfo().value(QStringLiteral("name")).toString(),
+                               serverInfo().value(QStringLiteral("version")).toString(), protocolVersion()));
             setState(UpstreamState::Ready);
             return;
         }
@@ -320,7 +315,7 @@ void StdioUpstream::write(const QJsonObject &message)
 {
     if (!m_process || m_process->state() != QProcess::Running) {
         appendLog(QStringLiteral("[gateway] dropped %1: process not running")
-                      .arg(message.value(key("method")).toString(QStringLiteral("a response"))));
+                      .arg(message.value(QStringLiteral("method")).toString(QStringLiteral("a response"))));
         return;
     }
     QByteArray bytes = QJsonDocument(message).toJson(QJsonDocument::Compact);
@@ -342,24 +337,24 @@ void StdioUpstream::abandonRequest(quint64 handle, const QString &reason)
 {
     if (pendingMethod(handle) == QLatin1String("initialize"))
         return; // MCP: initialize must not be cancelled
-    QJsonObject params{{key("requestId"), idFor(handle)}};
+    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
     if (!reason.isEmpty())
-        params.insert(key("reason"), reason);
+        params.insert(QStringLiteral("reason"), reason);
     sendNotification(QStringLiteral("notifications/cancelled"), params);
 }
 
 void StdioUpstream::sendNotification(const QString &method, const QJsonObject &params)
 {
-    QJsonObject message{{key("jsonrpc"), QStringLiteral("2.0")}, {key("method"), method}};
+    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
     if (!params.isEmpty())
-        message.insert(key("params"), params);
+        message.insert(QStringLiteral("params"), params);
     write(message);
 }
 
 void StdioUpstream::sendResponse(const QJsonObject &response)
 {
     QJsonObject message = response;
-    message.insert(key("jsonrpc"), QStringLiteral("2.0"));
+    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
     write(message);
 }
 

@@ -28,11 +28,6 @@ constexpr int kInitialRetryMs = 1000;
 constexpr int kMaxRetryMs = 60'000;
 constexpr int kStableResetMs = 30'000; // Ready this long: the next failure starts at 1 s again
 
-QString key(const char *literal)
-{
-    return QString::fromLatin1(literal);
-}
-
 } // namespace
 
 QString upstreamStateName(UpstreamState state)
@@ -52,17 +47,18 @@ QString upstreamStateName(UpstreamState state)
 
 QJsonObject gatewayClientInfo()
 {
-    return QJsonObject{{key("name"), QStringLiteral("metamcp-gateway")},
-                       {key("title"), QStringLiteral("MetaMCP Gateway")},
-                       {key("version"), QStringLiteral(METAMCP_VERSION)}};
+    return QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp-gateway")},
+                       {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway")},
+                       {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}};
 }
 
 QJsonObject gatewayClientCapabilities()
 {
     return QJsonObject{
-        {key("sampling"), QJsonObject{}},
-        {key("elicitation"), QJsonObject{{key("form"), QJsonObject{}}, {key("url"), QJsonObject{}}}},
-        {key("roots"), QJsonObject{{key("listChanged"), true}}},
+        {QStringLiteral("sampling"), QJsonObject{}},
+        {QStringLiteral("elicitation"),
+         QJsonObject{{QStringLiteral("form"), QJsonObject{}}, {QStringLiteral("url"), QJsonObject{}}}},
+        {QStringLiteral("roots"), QJsonObject{{QStringLiteral("listChanged"), true}}},
     };
 }
 
@@ -165,9 +161,11 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
                               RequestHooks hooks, int timeoutMs)
 {
     const quint64 handle = d->nextHandle++;
-    QJsonObject request{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("method"), method}};
+    QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                        {QStringLiteral("id"), idFor(handle)},
+                        {QStringLiteral("method"), method}};
     if (!params.isEmpty())
-        request.insert(key("params"), params);
+        request.insert(QStringLiteral("params"), params);
     ++d->sending;
     const auto sent = qScopeGuard([impl = d.get()] { --impl->sending; });
 
@@ -176,7 +174,7 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
     pending.request = request;
     pending.done = std::move(done);
     pending.hooks = std::move(hooks);
-    pending.progressToken = params.value(key("_meta")).toObject().value(key("progressToken"));
+    pending.progressToken = params.value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
     pending.timeoutMs = timeoutMs < 0 ? m_config.requestTimeoutMs : timeoutMs;
     auto &entry = d->pending.emplace(handle, std::move(pending)).first->second;
     if (entry.timeoutMs > 0) {
@@ -203,9 +201,11 @@ quint64 Upstream::sendControlRequest(const QString &method, const QJsonObject &p
                                      int timeoutMs)
 {
     const quint64 handle = d->nextHandle++;
-    QJsonObject request{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("method"), method}};
+    QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                        {QStringLiteral("id"), idFor(handle)},
+                        {QStringLiteral("method"), method}};
     if (!params.isEmpty())
-        request.insert(key("params"), params);
+        request.insert(QStringLiteral("params"), params);
 
     Pending pending;
     pending.method = method;
@@ -345,10 +345,10 @@ void Upstream::setState(UpstreamState state, const QString &reason)
 
 void Upstream::setServerInfo(const QJsonObject &initializeResult)
 {
-    m_serverCapabilities = initializeResult.value(key("capabilities")).toObject();
-    m_serverInfo = initializeResult.value(key("serverInfo")).toObject();
-    m_instructions = initializeResult.value(key("instructions")).toString();
-    m_protocolVersion = initializeResult.value(key("protocolVersion")).toString();
+    m_serverCapabilities = initializeResult.value(QStringLiteral("capabilities")).toObject();
+    m_serverInfo = initializeResult.value(QStringLiteral("serverInfo")).toObject();
+    m_instructions = initializeResult.value(QStringLiteral("instructions")).toString();
+    m_protocolVersion = initializeResult.value(QStringLiteral("protocolVersion")).toString();
 }
 
 void Upstream::appendLog(const QString &line)
@@ -368,24 +368,24 @@ bool Upstream::isSupportedProtocolVersion(const QString &version)
 
 void Upstream::initializeSession(int timeoutMs, std::function<void(const QString &error)> finished)
 {
-    const QJsonObject params{{key("protocolVersion"), kLatestProtocolVersion},
-                             {key("capabilities"), gatewayClientCapabilities()},
-                             {key("clientInfo"), gatewayClientInfo()}};
+    const QJsonObject params{{QStringLiteral("protocolVersion"), kLatestProtocolVersion},
+                             {QStringLiteral("capabilities"), gatewayClientCapabilities()},
+                             {QStringLiteral("clientInfo"), gatewayClientInfo()}};
     sendControlRequest(
         QStringLiteral("initialize"), params,
         [this, finished = std::move(finished)](const QJsonObject &response) {
-            if (response.contains(key("error"))) {
-                const QJsonObject error = response.value(key("error")).toObject();
-                const int code = error.value(key("code")).toInt();
-                const QString message = error.value(key("message")).toString();
+            if (response.contains(QStringLiteral("error"))) {
+                const QJsonObject error = response.value(QStringLiteral("error")).toObject();
+                const int code = error.value(QStringLiteral("code")).toInt();
+                const QString message = error.value(QStringLiteral("message")).toString();
                 if (code == rpcerr::Timeout || code == rpcerr::UpstreamUnavailable || code == rpcerr::Unauthorized)
                     finished(message); // made up by the gateway: already a sentence about the upstream
                 else
                     finished(QStringLiteral("initialize failed: %1 (%2)").arg(message).arg(code));
                 return;
             }
-            const QJsonObject result = response.value(key("result")).toObject();
-            const QString version = result.value(key("protocolVersion")).toString();
+            const QJsonObject result = response.value(QStringLiteral("result")).toObject();
+            const QString version = result.value(QStringLiteral("protocolVersion")).toString();
             if (!isSupportedProtocolVersion(version)) {
                 finished(QStringLiteral("initialize failed: unsupported protocol version \"%1\"").arg(version));
                 return;
@@ -410,21 +410,22 @@ void Upstream::dispatchMessage(const QJsonValue &message, quint64 relatedHandle,
         return;
     }
     const QJsonObject object = message.toObject();
-    const bool hasMethod = object.value(key("method")).isString();
-    const bool hasId = object.contains(key("id")) && !object.value(key("id")).isNull();
+    const bool hasMethod = object.value(QStringLiteral("method")).isString();
+    const bool hasId = object.contains(QStringLiteral("id")) && !object.value(QStringLiteral("id")).isNull();
     if (hasMethod && hasId) {
         dispatchServerRequest(object, relatedHandle, guessSole);
     } else if (hasMethod) {
         dispatchNotification(object, relatedHandle);
-    } else if (object.contains(key("result")) || object.contains(key("error"))) {
-        const quint64 handle = handleFromId(object.value(key("id")));
+    } else if (object.contains(QStringLiteral("result")) || object.contains(QStringLiteral("error"))) {
+        const quint64 handle = handleFromId(object.value(QStringLiteral("id")));
         const auto it = d->pending.find(handle);
         if (it != d->pending.end() && it->second.transmitted) // a queued request cannot have an answer
             finishRequest(handle, object, Delivery::Direct);
-        else if (object.contains(key("error")) && !hasId)
+        else if (object.contains(QStringLiteral("error")) && !hasId)
             appendLog(
                 QStringLiteral("[gateway] upstream reported an error: ") +
-                QString::fromUtf8(QJsonDocument(object.value(key("error")).toObject()).toJson(QJsonDocument::Compact)));
+                QString::fromUtf8(
+                    QJsonDocument(object.value(QStringLiteral("error")).toObject()).toJson(QJsonDocument::Compact)));
         // else: a late answer to a request that timed out or was cancelled
     } else {
         appendLog(QStringLiteral("[gateway] ignored a malformed JSON-RPC message"));
@@ -433,9 +434,9 @@ void Upstream::dispatchMessage(const QJsonValue &message, quint64 relatedHandle,
 
 void Upstream::dispatchNotification(const QJsonObject &notification, quint64 relatedHandle)
 {
-    const QJsonObject params = notification.value(key("params")).toObject();
-    if (notification.value(key("method")).toString() == QLatin1String("notifications/progress")) {
-        const QJsonValue token = params.value(key("progressToken"));
+    const QJsonObject params = notification.value(QStringLiteral("params")).toObject();
+    if (notification.value(QStringLiteral("method")).toString() == QLatin1String("notifications/progress")) {
+        const QJsonValue token = params.value(QStringLiteral("progressToken"));
         if (!token.isUndefined() && !token.isNull()) {
             for (const auto &[handle, pending] : d->pending) {
                 if (pending.progressToken == token && !pending.finishing) {
@@ -481,13 +482,13 @@ void Upstream::dispatchServerRequest(const QJsonObject &request, quint64 related
         if (hooks.onServerRequest) {
             const auto hook = hooks.onServerRequest;
             auto answered = std::make_shared<bool>(false);
-            hook(request, [self = QPointer<Upstream>(this), id = request.value(key("id")),
+            hook(request, [self = QPointer<Upstream>(this), id = request.value(QStringLiteral("id")),
                            answered](const QJsonObject &response) {
                 if (!self || std::exchange(*answered, true))
                     return;
                 QJsonObject copy = response;
-                copy.insert(key("jsonrpc"), QStringLiteral("2.0"));
-                copy.insert(key("id"), id);
+                copy.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
+                copy.insert(QStringLiteral("id"), id);
                 self->sendResponse(copy);
             });
             return;
@@ -525,10 +526,12 @@ quint64 Upstream::handleFromId(const QJsonValue &id)
 
 QJsonObject Upstream::errorResponse(const QJsonValue &id, int code, const QString &message, const QJsonValue &data)
 {
-    QJsonObject error{{key("code"), code}, {key("message"), message}};
+    QJsonObject error{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
     if (!data.isUndefined() && !data.isNull())
-        error.insert(key("data"), data);
-    return QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), id}, {key("error"), error}};
+        error.insert(QStringLiteral("data"), data);
+    return QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                       {QStringLiteral("id"), id},
+                       {QStringLiteral("error"), error}};
 }
 
 void Upstream::scheduleRetry(const QString &reason)

@@ -678,16 +678,33 @@ void TestGatewayFacade::stdioSession()
     const QByteArray marker = R"({"jsonrpc":"2.0","id":"marker","method":"ping"})";
     // Sends `line` and collects what it produced: `expected` messages, or (0) nothing until the
     // answer to a ping sent after it.
+    // Notifications the gateway sends on its own (list_changed once the upstream is ready) may
+    // come at any time: only messages with an id count.
+    auto replies = [&](QList<QJsonObject> &into) {
+        for (const QJsonObject &m : take())
+            if (m.contains(u"id"_s))
+                into.append(m);
+    };
     auto exchange = [&](const QByteArray &line, qsizetype expected) {
         take();
         gw()->stdioReceive(line);
+        QList<QJsonObject> out;
         if (expected > 0) {
-            (void)QTest::qWaitFor([&] { return count() >= expected; }, 10'000);
-            return take();
+            (void)QTest::qWaitFor(
+                [&] {
+                    replies(out);
+                    return out.size() >= expected;
+                },
+                10'000);
+            return out;
         }
         gw()->stdioReceive(marker);
-        (void)QTest::qWaitFor([&] { return count() >= 1; }, 10'000);
-        QList<QJsonObject> out = take();
+        (void)QTest::qWaitFor(
+            [&] {
+                replies(out);
+                return !out.isEmpty() && out.last().value(u"id"_s) == QJsonValue(u"marker"_s);
+            },
+            10'000);
         if (!out.isEmpty() && out.last().value(u"id"_s) == QJsonValue(u"marker"_s))
             out.removeLast();
         else
