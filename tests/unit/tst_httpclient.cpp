@@ -3,6 +3,7 @@
 // started from a generated config, and a scripted QTcpServer peer that answers with exact bytes
 // (every framing, junk), hangs, or closes a reused connection instead of answering.
 
+#include "httpclienttest.h"
 #include "rest/httpclient.h"
 #include "testsupport.h"
 
@@ -51,28 +52,13 @@ HttpClientRequest request(const QString &url, const QByteArray &method = QByteAr
     return r;
 }
 
-// Sends and runs the event loop until the callback ran (an error response "no callback" if not).
+// Sends and runs the event loop until the callback ran (see httpclienttest.h).
 HttpClientResponse run(HttpClient &client, HttpClientRequest r, int waitMs = 20'000)
 {
-    std::optional<HttpClientResponse> got;
-    client.send(std::move(r), [&got](const HttpClientResponse &response) { got = response; });
-    if (!QTest::qWaitFor([&got] { return got.has_value(); }, waitMs)) {
-        HttpClientResponse none;
-        none.errorKind = Error::Invalid;
-        none.error = QStringLiteral("test: the callback did not run");
-        return none;
-    }
-    return *got;
+    return metamcp::test::runRequest(client, std::move(r), waitMs);
 }
 
-QByteArray describe(const HttpClientResponse &r)
-{
-    return QStringLiteral("status %1, error %2 \"%3\", body \"%4\"")
-        .arg(r.status)
-        .arg(int(r.errorKind))
-        .arg(r.error, QString::fromLatin1(r.body.left(200)))
-        .toLocal8Bit();
-}
+using metamcp::test::describe;
 
 // An HTTP/1.1 peer driven by a script: each complete request (head + Content-Length body) is
 // recorded and answered with `response` (optionally in `splitBytes`-sized pieces 1 ms apart),

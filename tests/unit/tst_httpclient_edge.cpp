@@ -4,6 +4,7 @@
 // "Connection: close", redirect targets that are not http(s), bytes arriving on an idle
 // connection, and idle timeouts changed while connections are idle.
 
+#include "httpclienttest.h"
 #include "rest/httpclient.h"
 
 #include <QElapsedTimer>
@@ -85,27 +86,13 @@ HttpClientRequest get(const QUrl &url)
     return r;
 }
 
-HttpClientResponse run(HttpClient &client, const HttpClientRequest &r)
+// Sends and runs the event loop until the callback ran (see httpclienttest.h).
+HttpClientResponse run(HttpClient &client, HttpClientRequest r, int waitMs = 20'000)
 {
-    std::optional<HttpClientResponse> got;
-    client.send(r, [&got](const HttpClientResponse &response) { got = response; });
-    if (!QTest::qWaitFor([&] { return got.has_value(); }, 15'000)) {
-        HttpClientResponse none;
-        none.errorKind = Error::Invalid;
-        none.error = QStringLiteral("test: the callback did not run");
-        return none;
-    }
-    return *got;
+    return metamcp::test::runRequest(client, std::move(r), waitMs);
 }
 
-QByteArray describe(const HttpClientResponse &r)
-{
-    return QStringLiteral("status %1, error %2 \"%3\", body \"%4\"")
-        .arg(r.status)
-        .arg(int(r.errorKind))
-        .arg(r.error, QString::fromLatin1(r.body.left(100)))
-        .toLocal8Bit();
-}
+using metamcp::test::describe;
 
 } // namespace
 
