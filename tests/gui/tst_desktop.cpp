@@ -31,12 +31,7 @@ using namespace metamcp;
 using namespace metamcp::ui;
 
 namespace {
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
+using metamcp::test::writeFile;
 
 QByteArray readFile(const QString &path)
 {

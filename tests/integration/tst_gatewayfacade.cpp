@@ -106,12 +106,6 @@ bool canConnect(quint16 port)
     return socket.waitForConnected(2000);
 }
 
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
-}
-
 } // namespace
 
 class TestGatewayFacade final : public QObject

@@ -24,8 +24,6 @@ using namespace metamcp::test;
 
 namespace {
 
-const QString kNginx = QStringLiteral("/usr/sbin/nginx");
-
 struct RecordedRequest
 {
     QByteArray requestLine;               // "GET /path?query HTTP/1.1"
@@ -117,13 +115,6 @@ QJsonObject resultOf(const QJsonObject &response)
     return response.value(QStringLiteral("result")).toObject();
 }
 
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
-}
-
 } // namespace
 
 class TestRestUpstream final : public QObject
@@ -163,7 +154,7 @@ private:
 
 void TestRestUpstream::initTestCase()
 {
-    QVERIFY2(QFileInfo(kNginx).isExecutable(), "nginx is required: apt-get install nginx-light (or nginx)");
+    QVERIFY2(QFileInfo(nginxProgram()).isExecutable(), "nginx is required: apt-get install nginx-light (or nginx)");
     QVERIFY(m_dir.isValid());
     const QString root = m_dir.path();
     m_nginxPort = freeTcpPort();
@@ -175,40 +166,19 @@ void TestRestUpstream::initTestCase()
     QVERIFY(writeFile(root + QStringLiteral("/www/api/hello.txt"), "Hello, world!\n"));
     QVERIFY(writeFile(root + QStringLiteral("/www/api/files/a b+c.txt"), "spaces and plus"));
 
-    const QString conf = QStringLiteral(R"(
-daemon off;
-master_process off;
-worker_processes 1;
-pid %1/nginx.pid;
-error_log stderr notice;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %1/tmp/body;
-    proxy_temp_path %1/tmp/proxy;
-    fastcgi_temp_path %1/tmp/fastcgi;
-    uwsgi_temp_path %1/tmp/uwsgi;
-    scgi_temp_path %1/tmp/scgi;
-    types { application/json json; text/plain txt; }
+    const QString http = QStringLiteral(R"(    types { application/json json; text/plain txt; }
     default_type text/plain;
     server {
-        listen 127.0.0.1:%2;
-        root %1/www;
+        listen 127.0.0.1:%1;
+        root %2/www;
         location /api/pets/ { default_type application/json; }
         location = /api/boom { return 500 "database exploded"; }
         location = /api/teapot { return 418; }
     }
-}
 )")
-                             .arg(root)
-                             .arg(m_nginxPort);
-    QVERIFY(writeFile(root + QStringLiteral("/nginx.conf"), conf.toUtf8()));
-    QVERIFY(QDir().mkpath(root + QStringLiteral("/tmp")));
-    QVERIFY(QDir().mkpath(root + QStringLiteral("/logs")));
-
-    QVERIFY(m_nginx.start(kNginx, {QStringLiteral("-p"), root, QStringLiteral("-e"), QStringLiteral("stderr"),
-                                   QStringLiteral("-c"), root + QStringLiteral("/nginx.conf")}));
-    QVERIFY2(waitForTcpPort(m_nginxPort), m_nginx.output().constData());
+                             .arg(m_nginxPort)
+                             .arg(root);
+    QVERIFY2(startNginx(m_nginx, root, http, {m_nginxPort}), m_nginx.output().constData());
 }
 
 void TestRestUpstream::cleanupTestCase()

@@ -6,6 +6,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QStandardPaths>
@@ -74,6 +75,43 @@ QString builtProgram(const QString &name)
         if (QFileInfo(c).isExecutable())
             return QFileInfo(c).absoluteFilePath();
     return candidates.first();
+}
+
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
+}
+
+bool startNginx(ProcessFixture &fixture, const QString &root, const QString &httpBlock, const QList<quint16> &ports)
+{
+    const QString conf = QStringLiteral(R"(daemon off;
+master_process off;
+worker_processes 1;
+pid %1/nginx.pid;
+error_log stderr notice;
+events { worker_connections 128; }
+http {
+    access_log off;
+    client_body_temp_path %1/tmp/body;
+    proxy_temp_path %1/tmp/proxy;
+    fastcgi_temp_path %1/tmp/fastcgi;
+    uwsgi_temp_path %1/tmp/uwsgi;
+    scgi_temp_path %1/tmp/scgi;
+%2}
+)")
+                             .arg(root, httpBlock);
+    if (!writeFile(root + QStringLiteral("/nginx.conf"), conf.toUtf8()) ||
+        !QDir().mkpath(root + QStringLiteral("/tmp")) || !QDir().mkpath(root + QStringLiteral("/logs")))
+        return false;
+    if (!fixture.start(nginxProgram(), {QStringLiteral("-p"), root, QStringLiteral("-e"), QStringLiteral("stderr"),
+                                        QStringLiteral("-c"), root + QStringLiteral("/nginx.conf")}))
+        return false;
+    for (const quint16 port : ports)
+        if (!waitForTcpPort(port))
+            return false;
+    return true;
 }
 
 quint16 freeTcpPort()

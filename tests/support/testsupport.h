@@ -37,6 +37,9 @@ QString buildDir();  // METAMCP_BUILD_DIR
 // Absolute path of a built executable in the build tree (e.g. "metamcpd").
 QString builtProgram(const QString &name);
 
+// Writes `content` to `path`, creating its folder.
+bool writeFile(const QString &path, const QByteArray &content);
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 quint16 freeTcpPort();
 // Polls until something accepts TCP connections on 127.0.0.1:port.
@@ -78,6 +81,16 @@ QStringList serverEverythingStdioArgs(); // {script path, "stdio"}
 
 // Like startServerEverything(), on a given port (restarting a server on the same address).
 QString startServerEverythingOnPort(ProcessFixture &fixture, const QString &transport, quint16 port);
+
+// Debian's nginx binary.
+inline QString nginxProgram()
+{
+    return QStringLiteral("/usr/sbin/nginx");
+}
+// Starts nginxProgram() (one process, in the foreground) with its prefix in `root`: the
+// common settings (pid, temp paths, no access log) plus `httpBlock`, the contents of the
+// `http { }` block (types, server blocks, ...). Waits until each of `ports` accepts connections.
+bool startNginx(ProcessFixture &fixture, const QString &root, const QString &httpBlock, const QList<quint16> &ports);
 
 // Runs the event loop until the upstream is in `state` (false on timeout).
 bool waitForUpstreamState(metamcp::Upstream &upstream, metamcp::UpstreamState state, int timeoutMs = 20000);

@@ -34,15 +34,6 @@ Q_DECLARE_METATYPE(metamcp::rest::HttpClientResponse::Error)
 
 namespace {
 
-const QString kNginx = QStringLiteral("/usr/sbin/nginx");
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
-}
-
 HttpClientRequest request(const QString &url, const QByteArray &method = QByteArrayLiteral("GET"))
 {
     HttpClientRequest r;
@@ -208,7 +199,7 @@ private:
 
 void TestHttpClient::initTestCase()
 {
-    QVERIFY2(QFileInfo(kNginx).isExecutable(), "nginx is required: apt-get install nginx-light (or nginx)");
+    QVERIFY2(QFileInfo(nginxProgram()).isExecutable(), "nginx is required: apt-get install nginx-light (or nginx)");
     QVERIFY2(QSslSocket::supportsSsl(), "Qt has no TLS backend");
     QVERIFY(m_dir.isValid());
     const QString root = m_dir.path();
@@ -239,21 +230,8 @@ void TestHttpClient::initTestCase()
     QString chain;
     for (int i = 1; i <= 6; ++i)
         chain += QStringLiteral("        location = /chain/%1 { return 302 /chain/%2; }\n").arg(i).arg(i + 1);
-    const QString conf = QStringLiteral(R"(
-daemon off;
-master_process off;
-worker_processes 1;
-pid %1/nginx.pid;
-error_log stderr notice;
-events { worker_connections 128; }
-http {
-    access_log off;
-    client_body_temp_path %1/tmp/body;
-    proxy_temp_path %1/tmp/proxy;
-    fastcgi_temp_path %1/tmp/fastcgi;
-    uwsgi_temp_path %1/tmp/uwsgi;
-    scgi_temp_path %1/tmp/scgi;
-    types { application/json json; text/html html; application/octet-stream bin; }
+    const QString http =
+        QStringLiteral(R"(    types { application/json json; text/html html; application/octet-stream bin; }
     default_type text/plain;
     gzip off;
     server {
@@ -285,21 +263,13 @@ http {
         location = /conn { return 200 "$connection"; }
         location = /redirect/downgrade { return 302 http://127.0.0.1:%2/conn; }
     }
-}
 )")
-                             .arg(root)
-                             .arg(m_port)
-                             .arg(m_shortPort)
-                             .arg(m_tlsPort)
-                             .arg(chain);
-    QVERIFY(writeFile(root + QStringLiteral("/nginx.conf"), conf.toUtf8()));
-    QVERIFY(QDir().mkpath(root + QStringLiteral("/tmp")));
-    QVERIFY(QDir().mkpath(root + QStringLiteral("/logs")));
-    QVERIFY(m_nginx.start(kNginx, {QStringLiteral("-p"), root, QStringLiteral("-e"), QStringLiteral("stderr"),
-                                   QStringLiteral("-c"), root + QStringLiteral("/nginx.conf")}));
-    QVERIFY2(waitForTcpPort(m_port), m_nginx.output().constData());
-    QVERIFY2(waitForTcpPort(m_shortPort), m_nginx.output().constData());
-    QVERIFY2(waitForTcpPort(m_tlsPort), m_nginx.output().constData());
+            .arg(root)
+            .arg(m_port)
+            .arg(m_shortPort)
+            .arg(m_tlsPort)
+            .arg(chain);
+    QVERIFY2(startNginx(m_nginx, root, http, {m_port, m_shortPort, m_tlsPort}), m_nginx.output().constData());
 }
 
 void TestHttpClient::cleanupTestCase()
