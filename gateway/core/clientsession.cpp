@@ -3,7 +3,14 @@
 #include "mcp/protocol.h"
 #include "upstream/upstream.h"
 
+#include <QJsonDocument>
+
 namespace metamcp {
+
+qint64 CallSink::finishSerialized(const QByteArray &response)
+{
+    return finish(QJsonDocument::fromJson(response).object());
+}
 
 ClientSession::ClientSession(const QString &id, const QString &ns, Transport transport, QObject *parent)
     : QObject(parent)

@@ -37,6 +37,9 @@ public:
     virtual ~CallSink() = default;
     virtual void message(const QJsonObject &message) = 0;
     virtual qint64 finish(const QJsonObject &response) = 0;
+    // The response as serialized JSON-RPC text (the Router splices results it need not parse).
+    // Sinks that write bytes override this; the default parses it for finish().
+    virtual qint64 finishSerialized(const QByteArray &response);
     // HTTP status for a JSON answer that the gateway itself decided (2026-07-28: 404 for an
     // unknown method, 400 for a missing client capability). Transports without status ignore it.
     virtual void setHttpStatus(int status) { Q_UNUSED(status) }

@@ -96,6 +96,11 @@ struct GatewayCore::Stdio
             write(line);
             return line.size();
         }
+        qint64 finishSerialized(const QByteArray &response) override
+        {
+            write(response + '\n');
+            return response.size() + 1;
+        }
     };
 };
 
@@ -746,6 +751,7 @@ void GatewayCore::stdioReceive(const QByteArray &line)
                 }
                 void message(const QJsonObject &m) override { inner->message(m); }
                 qint64 finish(const QJsonObject &r) override { return inner->finish(r); }
+                qint64 finishSerialized(const QByteArray &r) override { return inner->finishSerialized(r); }
             };
             auto owning = std::make_shared<OwningSink>();
             owning->inner = sink;

@@ -6,6 +6,7 @@
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
@@ -677,35 +678,17 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
         }
         relayClientRequest(c, request, std::move(reply));
     };
+    hooks.onSerializedResult = [this, route](const QByteArray &resultJson, bool toolError) {
+        auto c = route->call;
+        if (c && !c->finished && !c->cancelled && !c->stateless && route->parkedId.isEmpty()) {
+            dropRoute(route);
+            return finishSerialized(c, resultJson, toolError);
+        }
+        // The rare cases (a parked or cancelled call, 2026-07-28 stamping) work on the parsed answer.
+        onForwardAnswer(route, jsonrpc::result(QJsonValue::Null, QJsonDocument::fromJson(resultJson).object()));
+    };
     const quint64 handle = upstream->sendRequest(
-        method, params,
-        [this, route](const QJsonObject &response) {
-            m_routes[route->server].removeIf([&route](const std::weak_ptr<Route> &r) {
-                auto locked = r.lock();
-                return !locked || locked == route;
-            });
-            auto c = route->call;
-            if (!c || c->finished) {
-                // A parked call finished while the client was away: keep the answer for the retry.
-                if (auto p = m_parked.value(route->parkedId))
-                    p->finalResponse = response;
-                return;
-            }
-            if (!route->parkedId.isEmpty())
-                m_parked.remove(route->parkedId);
-            if (c->cancelled)
-                return finish(c, {});
-            QJsonObject r = response;
-            r.insert(QStringLiteral("id"), c->id);
-            if (c->stateless && c->method == u"resources/read" && jsonrpc::errorCode(r) == rpcerr::ResourceNotFound) {
-                // 2026-07-28 (SEP-2164): an unknown resource is -32602 naming the URI.
-                const QString uri = c->params.value(QLatin1String("uri")).toString();
-                r = jsonrpc::error(c->id, rpcerr::InvalidParams, QStringLiteral("Resource not found: %1").arg(uri),
-                                   QJsonObject{{QStringLiteral("uri"), uri}});
-            }
-            finish(c, r);
-        },
-        hooks);
+        method, params, [this, route](const QJsonObject &response) { onForwardAnswer(route, response); }, hooks);
     if (call->session) {
         QPointer<Upstream> up = upstream;
         call->session->addInFlight(jsonrpc::idKey(call->id), [route, up, handle](const QString &reason) {
@@ -718,6 +701,39 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     // Remember how to cancel in case the call gets parked.
     route->upstream = upstream;
     route->handle = handle;
+}
+
+void Router::dropRoute(const std::shared_ptr<Route> &route)
+{
+    m_routes[route->server].removeIf([&route](const std::weak_ptr<Route> &r) {
+        auto locked = r.lock();
+        return !locked || locked == route;
+    });
+}
+
+void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObject &response)
+{
+    dropRoute(route);
+    auto c = route->call;
+    if (!c || c->finished) {
+        // A parked call finished while the client was away: keep the answer for the retry.
+        if (auto p = m_parked.value(route->parkedId))
+            p->finalResponse = response;
+        return;
+    }
+    if (!route->parkedId.isEmpty())
+        m_parked.remove(route->parkedId);
+    if (c->cancelled)
+        return finish(c, {});
+    QJsonObject r = response;
+    r.insert(QStringLiteral("id"), c->id);
+    if (c->stateless && c->method == u"resources/read" && jsonrpc::errorCode(r) == rpcerr::ResourceNotFound) {
+        // 2026-07-28 (SEP-2164): an unknown resource is -32602 naming the URI.
+        const QString uri = c->params.value(QLatin1String("uri")).toString();
+        r = jsonrpc::error(c->id, rpcerr::InvalidParams, QStringLiteral("Resource not found: %1").arg(uri),
+                           QJsonObject{{QStringLiteral("uri"), uri}});
+    }
+    finish(c, r);
 }
 
 void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
@@ -955,18 +971,18 @@ QJsonObject Router::stampResult(const CallPtr &call, QJsonObject result) const
     return result;
 }
 
-void Router::finish(const CallPtr &call, QJsonObject response)
+bool Router::markFinished(const CallPtr &call)
 {
     if (call->finished)
-        return;
+        return false;
     call->finished = true;
     if (call->session)
         call->session->removeInFlight(jsonrpc::idKey(call->id));
-    if (call->stateless && response.contains(QLatin1String("result")))
-        response.insert(QStringLiteral("result"),
-                        stampResult(call, response.value(QLatin1String("result")).toObject()));
-    const qint64 bytes = call->sink->finish(response);
+    return true;
+}
 
+CallEvent Router::eventFor(const CallPtr &call, qint64 responseBytes)
+{
     CallEvent ev;
     ev.seq = m_nextSeq++;
     ev.time = call->arrived;
@@ -979,7 +995,22 @@ void Router::finish(const CallPtr &call, QJsonObject response)
     ev.upstream = call->upstream;
     ev.latencyUs = call->timer.nsecsElapsed() / 1000;
     ev.requestBytes = call->requestBytes;
-    ev.responseBytes = bytes;
+    ev.responseBytes = responseBytes;
+    if (m_captureBodies) {
+        ev.request = call->request;
+        ev.notifications = call->notifications;
+    }
+    return ev;
+}
+
+void Router::finish(const CallPtr &call, QJsonObject response)
+{
+    if (!markFinished(call))
+        return;
+    if (call->stateless && response.contains(QLatin1String("result")))
+        response.insert(QStringLiteral("result"),
+                        stampResult(call, response.value(QLatin1String("result")).toObject()));
+    CallEvent ev = eventFor(call, call->sink->finish(response));
     if (response.isEmpty()) {
         ev.status = rpcerr::Cancelled;
         ev.statusText = QStringLiteral("cancelled");
@@ -992,11 +1023,21 @@ void Router::finish(const CallPtr &call, QJsonObject response)
     } else {
         ev.statusText = QStringLiteral("ok");
     }
-    if (m_captureBodies) {
-        ev.request = call->request;
+    if (m_captureBodies)
         ev.response = response;
-        ev.notifications = call->notifications;
-    }
+    Q_EMIT callEvent(ev);
+}
+
+void Router::finishSerialized(const CallPtr &call, const QByteArray &resultJson, bool toolError)
+{
+    if (!markFinished(call))
+        return;
+    const QByteArray message = jsonrpc::resultMessage(call->id, resultJson);
+    CallEvent ev = eventFor(call, call->sink->finishSerialized(message));
+    ev.status = toolError ? 1 : 0;
+    ev.statusText = toolError ? QStringLiteral("tool error") : QStringLiteral("ok");
+    if (m_captureBodies)
+        ev.response = QJsonDocument::fromJson(message).object();
     Q_EMIT callEvent(ev);
 }
 

@@ -86,6 +86,9 @@ private:
     void setLogLevel(const CallPtr &call);
     void discover(const CallPtr &call);
     void forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params);
+    // The upstream's answer to a forwarded request.
+    void onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObject &response);
+    void dropRoute(const std::shared_ptr<Route> &route);
     void relayClientRequest(const CallPtr &call, const QJsonObject &request,
                             std::function<void(const QJsonObject &)> reply);
     // 2026-07-28 clients cannot take server->client requests: park the upstream call and answer
@@ -97,6 +100,11 @@ private:
     QString requestStateFor(const QString &parkedId, const QString &ns) const;
     QString parkedIdFrom(const QString &requestState, const QString &ns) const;
     void finish(const CallPtr &call, QJsonObject response);
+    // finish() for a success whose result is JSON object text, spliced into the response as is.
+    void finishSerialized(const CallPtr &call, const QByteArray &resultJson, bool toolError);
+    // Marks the call finished; false if it already was.
+    bool markFinished(const CallPtr &call);
+    CallEvent eventFor(const CallPtr &call, qint64 responseBytes);
     void fail(const CallPtr &call, int code, const QString &message, const QJsonValue &data = {});
     QJsonObject stampResult(const CallPtr &call, QJsonObject result) const;
 

@@ -97,10 +97,11 @@ struct McpHttpEndpoint::Stream
     QByteArray eventId(quint64 seq) const { return (id + QLatin1Char('_') + QString::number(seq)).toLatin1(); }
 
     // Writes (or buffers) one message; returns the event bytes.
-    qint64 write(const QJsonObject &message)
+    qint64 write(const QJsonObject &message) { return writeSerialized(compact(message)); }
+    qint64 writeSerialized(const QByteArray &message)
     {
         const quint64 seq = nextSeq++;
-        const QByteArray bytes = sseEvent(eventId(seq), compact(message), QByteArrayLiteral("message"));
+        const QByteArray bytes = sseEvent(eventId(seq), message, QByteArrayLiteral("message"));
         replay.append({seq, bytes});
         while (replay.size() > replayLimit)
             replay.removeFirst();
@@ -193,14 +194,30 @@ public:
             m_responder->respond(202, m_headers, {});
             return 0;
         }
-        const QByteArray body = compact(response);
+        return respondJson(compact(response));
+    }
+
+    qint64 finishSerialized(const QByteArray &response) override
+    {
+        if (m_stream) {
+            const qint64 n = m_stream->writeSerialized(response);
+            m_stream->end();
+            return n;
+        }
+        if (!m_responder || m_responder->isFinished())
+            return 0;
+        return respondJson(response);
+    }
+
+private:
+    qint64 respondJson(const QByteArray &body)
+    {
         HttpHeaders headers = m_headers;
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
         m_responder->respond(200, headers, body);
         return body.size();
     }
 
-private:
     bool openStream()
     {
         auto session = m_session.lock();
@@ -301,14 +318,16 @@ public:
     {}
     void message(const QJsonObject &message) override { send(message); }
     qint64 finish(const QJsonObject &response) override { return response.isEmpty() ? 0 : send(response); }
+    qint64 finishSerialized(const QByteArray &response) override { return sendSerialized(response); }
 
 private:
-    qint64 send(const QJsonObject &message)
+    qint64 send(const QJsonObject &message) { return sendSerialized(compact(message)); }
+    qint64 sendSerialized(const QByteArray &message)
     {
         auto s = m_session.lock();
         if (!s || !s->legacyResponder || s->legacyResponder->isFinished())
             return 0;
-        const QByteArray bytes = sseEvent({}, compact(message), QByteArrayLiteral("message"));
+        const QByteArray bytes = sseEvent({}, message, QByteArrayLiteral("message"));
         s->legacyResponder->writeChunk(bytes);
         return bytes.size();
     }

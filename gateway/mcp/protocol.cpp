@@ -1,5 +1,10 @@
 #include "mcp/protocol.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstring>
+
 namespace metamcp::mcp {
 
 const QStringList &sessionProtocolVersions()
@@ -34,6 +39,91 @@ QString idKey(const QJsonValue &id)
     if (id.isString())
         return QLatin1String("s:") + id.toString();
     return QLatin1String("n:") + QString::number(static_cast<qint64>(id.toDouble()));
+}
+
+namespace {
+
+// How a byte is written inside a JSON string: 0 as is, else the letter after the backslash
+// ('u': \u00XX).
+struct EscapeTable
+{
+    char letter[256] = {};
+    constexpr EscapeTable()
+    {
+        for (int c = 0; c < 0x20; ++c)
+            letter[c] = 'u';
+        letter[int('\b')] = 'b';
+        letter[int('\f')] = 'f';
+        letter[int('\n')] = 'n';
+        letter[int('\r')] = 'r';
+        letter[int('\t')] = 't';
+        letter[int('"')] = '"';
+        letter[int('\\')] = '\\';
+    }
+};
+constexpr EscapeTable kEscape;
+
+} // namespace
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    // Two passes: the exact size first, so the text is written with one allocation.
+    qsizetype extra = 0;
+    for (const char ch : utf8) {
+        const char letter = kEscape.letter[static_cast<unsigned char>(ch)];
+        extra += letter == 0 ? 0 : letter == 'u' ? 5 : 1;
+    }
+    const qsizetype start = out.size();
+    out.resize(start + utf8.size() + extra + 2);
+    char *w = out.data() + start;
+    *w++ = '"';
+    if (extra == 0) {
+        std::memcpy(w, utf8.data(), static_cast<size_t>(utf8.size()));
+        w += utf8.size();
+    } else {
+        for (const char ch : utf8) {
+            const auto c = static_cast<unsigned char>(ch);
+            const char letter = kEscape.letter[c];
+            if (letter == 0) {
+                *w++ = ch;
+                continue;
+            }
+            *w++ = '\\';
+            *w++ = letter;
+            if (letter == 'u') {
+                *w++ = '0';
+                *w++ = '0';
+                *w++ = kHex[c >> 4];
+                *w++ = kHex[c & 0xf];
+            }
+        }
+    }
+    *w = '"';
+}
+
+QByteArray idText(const QJsonValue &id)
+{
+    if (id.isString()) {
+        QByteArray out;
+        appendJsonString(out, id.toString().toUtf8());
+        return out;
+    }
+    if (isValidId(id))
+        return QByteArray::number(id.toInteger());
+    if (id.isNull() || id.isUndefined())
+        return QByteArrayLiteral("null");
+    QByteArray text = QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact);
+    return text.mid(1, text.size() - 2); // without the brackets
+}
+
+QByteArray resultMessage(const QJsonValue &id, QByteArrayView resultJson)
+{
+    const QByteArray idBytes = idText(id);
+    QByteArray out;
+    out.reserve(resultJson.size() + idBytes.size() + 36);
+    out.append(R"({"jsonrpc":"2.0","id":)").append(idBytes).append(R"(,"result":)").append(resultJson).append('}');
+    return out;
 }
 
 Kind classify(const QJsonObject &m, QString *why)

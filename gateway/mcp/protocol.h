@@ -2,6 +2,8 @@
 
 // MCP protocol versions and JSON-RPC 2.0 message helpers.
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -50,6 +52,16 @@ QJsonObject request(const QJsonValue &id, const QString &method, const QJsonObje
 QJsonObject notification(const QString &method, const QJsonObject &params = {});
 QJsonObject result(const QJsonValue &id, const QJsonObject &result);
 QJsonObject error(const QJsonValue &id, int code, const QString &message, const QJsonValue &data = {});
+
+// Serialized messages, for answers whose result is already JSON text: the gateway splices it
+// into the envelope instead of parsing and re-serialising it.
+//
+// Appends `utf8` as a JSON string literal (quotes and escapes added). `utf8` must be valid UTF-8.
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
+// Compact JSON text of an id (string, integer or null; anything else as QJsonDocument writes it).
+QByteArray idText(const QJsonValue &id);
+// `{"jsonrpc":"2.0","id":<id>,"result":<resultJson>}`; `resultJson` must be a JSON object text.
+QByteArray resultMessage(const QJsonValue &id, QByteArrayView resultJson);
 
 inline bool isError(const QJsonObject &response)
 {

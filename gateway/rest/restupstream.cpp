@@ -1,5 +1,7 @@
 #include "rest/restupstream.h"
 
+#include "core/jsontext.h"
+#include "mcp/protocol.h"
 #include "rest/httpclient.h"
 
 #include <QElapsedTimer>
@@ -301,10 +303,15 @@ QJsonObject RestUpstream::toolDescriptor(const RestToolConfig &tool)
 
 void RestUpstream::transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks)
 {
+    transmitCall(handle, request.value(QLatin1String("method")).toString(),
+                 request.value(QLatin1String("params")).toObject(), hooks);
+}
+
+void RestUpstream::transmitCall(quint64 handle, const QString &method, const QJsonObject &params,
+                                const RequestHooks &hooks)
+{
     Q_UNUSED(hooks); // REST calls produce no notifications or server->client requests
-    const QString method = request.value(QStringLiteral("method")).toString();
-    const QJsonValue id = request.contains(QStringLiteral("id")) ? request.value(QStringLiteral("id")) : idFor(handle);
-    const QJsonObject params = request.value(QStringLiteral("params")).toObject();
+    const QJsonValue id = idFor(handle);
 
     // Answers computed here are delivered from the event loop, never from inside this call.
     auto answer = [this, handle](const QJsonObject &response) {
@@ -524,7 +531,26 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
         finish(result);
         return;
     }
+    if ((isJsonContentType(mime) || mime.isEmpty()) && json::isStrictJson(bytes)) {
+        // Valid JSON (so valid UTF-8) goes into the result as is: as text, and as
+        // structuredContent (an object, else wrapped as {"result": value}). Not re-serialising
+        // it keeps the upstream's key order and number precision and saves building a tree.
+        QByteArray json;
+        json.reserve(2 * bytes.size() + 96);
+        json.append(R"({"content":[{"type":"text","text":)");
+        jsonrpc::appendJsonString(json, bytes);
+        json.append(R"(}],"structuredContent":)");
+        if (json::firstSignificant(bytes) == '{')
+            json.append(bytes);
+        else
+            json.append(R"({"result":)").append(bytes).append('}');
+        json.append('}');
+        finishRequestSerialized(handle, json, false, Delivery::Direct);
+        return;
+    }
     if (isJsonContentType(mime) || mime.isEmpty()) {
+        // Not strict JSON, but QJsonDocument may still read it (it accepts raw control characters
+        // in strings, "1.", unknown escapes): structured content as Qt understands it.
         QJsonParseError parseError;
         // QJsonDocument parses only objects and arrays: wrap anything else to accept any JSON value.
         qsizetype first = 0;

@@ -37,6 +37,8 @@ public:
 
 protected:
     void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) override;
+    void transmitCall(quint64 handle, const QString &method, const QJsonObject &params,
+                      const RequestHooks &hooks) override;
     void abandonRequest(quint64 handle, const QString &reason) override;
 
 private:

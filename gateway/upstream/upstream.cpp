@@ -1,5 +1,6 @@
 #include "upstream/upstream.h"
 
+#include "mcp/protocol.h"
 #include "rest/restupstream.h"
 #include "upstream/httpupstream.h"
 #include "upstream/sseupstream.h"
@@ -66,7 +67,7 @@ QJsonObject gatewayClientCapabilities()
 struct Upstream::Pending
 {
     QString method;
-    QJsonObject request; // the JSON-RPC request as transmitted
+    QJsonObject params;
     ResponseHandler done;
     RequestHooks hooks;
     QJsonValue progressToken = QJsonValue::Undefined; // params._meta.progressToken
@@ -161,17 +162,12 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
                               RequestHooks hooks, int timeoutMs)
 {
     const quint64 handle = d->nextHandle++;
-    QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                        {QStringLiteral("id"), idFor(handle)},
-                        {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        request.insert(QStringLiteral("params"), params);
     ++d->sending;
     const auto sent = qScopeGuard([impl = d.get()] { --impl->sending; });
 
     Pending pending;
     pending.method = method;
-    pending.request = request;
+    pending.params = params;
     pending.done = std::move(done);
     pending.hooks = std::move(hooks);
     pending.progressToken = params.value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
@@ -201,15 +197,10 @@ quint64 Upstream::sendControlRequest(const QString &method, const QJsonObject &p
                                      int timeoutMs)
 {
     const quint64 handle = d->nextHandle++;
-    QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                        {QStringLiteral("id"), idFor(handle)},
-                        {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        request.insert(QStringLiteral("params"), params);
+    const QJsonObject request = requestFor(handle, method, params);
 
     Pending pending;
     pending.method = method;
-    pending.request = request;
     pending.done = std::move(done);
     pending.timeoutMs = timeoutMs;
     pending.control = true;
@@ -223,6 +214,21 @@ quint64 Upstream::sendControlRequest(const QString &method, const QJsonObject &p
     }
     transmitRequest(handle, request, {});
     return handle;
+}
+
+QJsonObject Upstream::requestFor(quint64 handle, const QString &method, const QJsonObject &params)
+{
+    QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                        {QStringLiteral("id"), idFor(handle)},
+                        {QStringLiteral("method"), method}};
+    if (!params.isEmpty())
+        request.insert(QStringLiteral("params"), params);
+    return request;
+}
+
+void Upstream::transmitCall(quint64 handle, const QString &method, const QJsonObject &params, const RequestHooks &hooks)
+{
+    transmitRequest(handle, requestFor(handle, method, params), hooks);
 }
 
 void Upstream::pump()
@@ -239,42 +245,89 @@ void Upstream::pump()
             continue;
         it->second.transmitted = true;
         ++d->inFlight;
-        const QJsonObject request = it->second.request;
+        // Copies: the transport may finish (and so erase) the request while it transmits.
+        const QString method = it->second.method;
+        const QJsonObject params = it->second.params;
         const RequestHooks hooks = it->second.hooks;
-        transmitRequest(handle, request, hooks);
+        transmitCall(handle, method, params, hooks);
     }
     d->pumping = false;
 }
 
+bool Upstream::takePending(quint64 handle, Pending *out)
+{
+    auto it = d->pending.find(handle);
+    if (it == d->pending.end() || it->second.finishing)
+        return false;
+    *out = std::move(it->second);
+    d->pending.erase(it);
+    if (out->deadline)
+        d->deadlines.erase(*out->deadline);
+    if (!out->transmitted) {
+        const auto q = std::find(d->queue.begin(), d->queue.end(), handle);
+        if (q != d->queue.end())
+            d->queue.erase(q);
+    } else if (!out->control) {
+        --d->inFlight;
+    }
+    return true;
+}
+
+template<typename Answer> void Upstream::deliver(Answer &&answer, Delivery delivery)
+{
+    if (delivery == Delivery::Direct && d->sending == 0) {
+        // Saves a posted event per call; the answer may stop or destroy this upstream.
+        const QPointer<Upstream> self(this);
+        answer();
+        if (!self)
+            return;
+    } else {
+        QMetaObject::invokeMethod(this, std::forward<Answer>(answer), Qt::QueuedConnection);
+    }
+    pump();
+}
+
 void Upstream::finishRequest(quint64 handle, const QJsonObject &response, Delivery delivery)
+{
+    Pending pending;
+    if (!takePending(handle, &pending))
+        return;
+    if (!pending.done) {
+        pump();
+        return;
+    }
+    deliver([done = std::move(pending.done), response] { done(response); }, delivery);
+}
+
+void Upstream::finishRequestSerialized(quint64 handle, const QByteArray &resultJson, bool toolError, Delivery delivery)
 {
     auto it = d->pending.find(handle);
     if (it == d->pending.end() || it->second.finishing)
         return;
-    Pending pending = std::move(it->second);
-    d->pending.erase(it);
-    if (pending.deadline)
-        d->deadlines.erase(*pending.deadline);
-    if (!pending.transmitted) {
-        const auto q = std::find(d->queue.begin(), d->queue.end(), handle);
-        if (q != d->queue.end())
-            d->queue.erase(q);
-    } else if (!pending.control) {
-        --d->inFlight;
-    }
-    if (pending.done) {
-        if (delivery == Delivery::Direct && d->sending == 0) {
-            // Saves a posted event per call; `done` may stop or destroy this upstream.
-            const QPointer<Upstream> self(this);
-            pending.done(response);
-            if (!self)
-                return;
-        } else {
-            QMetaObject::invokeMethod(
-                this, [done = std::move(pending.done), response] { done(response); }, Qt::QueuedConnection);
+    if (!it->second.hooks.onSerializedResult) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(resultJson, &parseError);
+        if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+            finishRequest(
+                handle,
+                errorResponse(idFor(handle), rpcerr::InternalError,
+                              QStringLiteral("Malformed result from %1: %2").arg(name(), parseError.errorString())),
+                delivery);
+            return;
         }
+        finishRequest(handle, jsonrpc::result(idFor(handle), doc.object()), delivery);
+        return;
     }
-    pump();
+    // Client transports frame messages by lines (stdio, SSE data): in valid JSON text a CR or LF
+    // can only be whitespace between tokens, so it becomes a space.
+    QByteArray oneLine = resultJson;
+    if (oneLine.contains('\n') || oneLine.contains('\r'))
+        oneLine.replace('\n', ' ').replace('\r', ' ');
+    Pending pending;
+    takePending(handle, &pending);
+    deliver([answer = std::move(pending.hooks.onSerializedResult), oneLine = std::move(oneLine),
+             toolError] { answer(oneLine, toolError); },
+            delivery);
 }
 
 void Upstream::cancelRequest(quint64 handle, const QString &reason)

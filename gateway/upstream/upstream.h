@@ -69,6 +69,10 @@ struct RequestHooks
     // to send back (its id is replaced by the upstream's request id).
     std::function<void(const QJsonObject &request, std::function<void(const QJsonObject &response)> reply)>
         onServerRequest;
+    // A success whose `result` the transport already has as JSON text (REST tools): called
+    // instead of `done`, with that text (one line) and whether it is a tool error
+    // (result.isError). Without this hook `done` gets the parsed response as usual.
+    std::function<void(const QByteArray &resultJson, bool toolError)> onSerializedResult;
 };
 
 class Upstream : public QObject
@@ -133,6 +137,11 @@ protected:
     // Transport hook: actually send a request that has passed the concurrency gate. The
     // subclass calls finishRequest(handle, response) exactly once (not synchronously).
     virtual void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) = 0;
+    // What the queue calls for a request that passed the gate. The default builds the JSON-RPC
+    // request for transmitRequest(); a transport that needs only method and params (REST)
+    // overrides this and skips that object.
+    virtual void transmitCall(quint64 handle, const QString &method, const QJsonObject &params,
+                              const RequestHooks &hooks);
     // Transport hook: the request was cancelled/timed out after transmitRequest; send
     // notifications/cancelled upstream if the transport needs it and forget the request.
     virtual void abandonRequest(quint64 handle, const QString &reason) = 0;
@@ -142,6 +151,12 @@ protected:
     // inside sendRequest(), so the contract above holds either way.
     enum class Delivery { Queued, Direct };
     void finishRequest(quint64 handle, const QJsonObject &response, Delivery delivery = Delivery::Queued);
+    // finishRequest() for a success whose result is strict JSON object text (`resultJson`),
+    // handed to hooks.onSerializedResult unchanged but for line breaks (whitespace in valid JSON,
+    // made spaces so that line-framed transports can carry it), or parsed for `done` when the
+    // request has no such hook.
+    void finishRequestSerialized(quint64 handle, const QByteArray &resultJson, bool toolError,
+                                 Delivery delivery = Delivery::Queued);
     void setState(UpstreamState state, const QString &reason = {});
     void setServerInfo(const QJsonObject &initializeResult);
     void appendLog(const QString &line);
@@ -149,6 +164,8 @@ protected:
     void failAll(int code, const QString &message);
     // JSON-RPC id for the upstream request that `handle` stands for (handles are ids).
     static QJsonValue idFor(quint64 handle) { return QJsonValue(static_cast<qint64>(handle)); }
+    // {"jsonrpc":"2.0","id":idFor(handle),"method":…,"params":…} (params left out when empty).
+    static QJsonObject requestFor(quint64 handle, const QString &method, const QJsonObject &params);
 
     static constexpr int kMaxLogLines = 500;
 
@@ -191,6 +208,12 @@ protected:
 
 private:
     struct Pending;
+    // Removes a finishing request from the books (deadline, queue, in-flight count).
+    // False when `handle` is unknown or being abandoned.
+    bool takePending(quint64 handle, Pending *out);
+    // Runs `answer` now (Direct outside sendRequest) or from the event loop, then pumps the
+    // queue unless `answer` destroyed this upstream.
+    template<typename Answer> void deliver(Answer &&answer, Delivery delivery);
     void pump();
     void onDeadline(quint64 handle);
 

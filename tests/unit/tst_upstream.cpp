@@ -46,12 +46,18 @@ public:
     QList<QJsonObject> responses;
     int retries = 0;
     bool finishInTransmit = false;
+    QByteArray serializedInTransmit; // non-empty: transmitRequest finishes with this result text
 
     // The "server" answers.
     void answer(quint64 handle, const QJsonObject &result = {})
     {
         dispatchMessage(
             QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")}, {key("id"), idFor(handle)}, {key("result"), result}});
+    }
+    // The "server" answers with result text (as the REST transport does).
+    void answerSerialized(quint64 handle, const QByteArray &resultJson, bool toolError = false)
+    {
+        finishRequestSerialized(handle, resultJson, toolError, Delivery::Direct);
     }
     void incoming(const QJsonObject &message, bool guessSole) { dispatchMessage(message, 0, guessSole); }
     void fail(int code, const QString &message) { failAll(code, message); }
@@ -65,6 +71,8 @@ protected:
         transmitted.append(request);
         if (finishInTransmit)
             finishRequest(handle, errorResponse(idFor(handle), -1, QStringLiteral("at once")));
+        if (!serializedInTransmit.isEmpty())
+            finishRequestSerialized(handle, serializedInTransmit, false, Delivery::Direct);
     }
     void abandonRequest(quint64 handle, const QString &reason) override { abandoned.append({handle, reason}); }
     void retryStart() override
@@ -107,6 +115,7 @@ private Q_SLOTS:
     void names();
     void handlesAreIdsAndDoneIsAsync();
     void doneMayDestroyTheUpstream();
+    void serializedResults();
     void stoppedFailsAtOnceButAsync();
     void fifoQueueRespectsConcurrency();
     void deadlines();
@@ -182,6 +191,78 @@ void TestUpstream::doneMayDestroyTheUpstream()
     QVERIFY(!alive); // finishRequest() noticed and did not touch the dead upstream
     QTest::qWait(10);
     QVERIFY(queued.got->isEmpty()); // destroyed upstreams call nobody back
+}
+
+void TestUpstream::serializedResults()
+{
+    FakeUpstream upstream(fakeConfig(1));
+    upstream.start();
+    struct Got
+    {
+        QByteArray text;
+        bool toolError = false;
+        int calls = 0;
+    };
+    auto got = std::make_shared<Got>();
+    RequestHooks hooks;
+    hooks.onSerializedResult = [got](const QByteArray &text, bool toolError) {
+        got->text = text;
+        got->toolError = toolError;
+        ++got->calls;
+    };
+    Collected done;
+
+    // With the hook: the text, line breaks made spaces, delivered directly; `done` is not called.
+    const quint64 a = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(1), hooks);
+    QCOMPARE(upstream.transmitted.size(), 1); // the default transmitCall() built the request
+    QCOMPARE(upstream.transmitted.first().value(key("method")).toString(), QStringLiteral("tools/call"));
+    upstream.answerSerialized(a, "{\n\"a\":\r\n1}", true);
+    QCOMPARE(got->calls, 1);
+    QCOMPARE(got->text, QByteArray("{ \"a\":  1}"));
+    QVERIFY(got->toolError);
+    QCOMPARE(upstream.inFlight(), 0);
+    upstream.answerSerialized(a, "{}"); // answered already: ignored
+    QCOMPARE(got->calls, 1);
+
+    // Without the hook `done` gets the parsed response; text that is no JSON object is an error.
+    const quint64 b = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(2));
+    upstream.answerSerialized(b, R"({"content":[],"n":2})");
+    const quint64 c = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(3));
+    upstream.answerSerialized(c, "[1]");
+    QTRY_COMPARE(done.got->size(), 2);
+    QCOMPARE(done.got->at(0).first, 2);
+    QCOMPARE(done.got->at(0).second.value(key("id")).toInteger(), qint64(b));
+    QCOMPARE(done.got->at(0).second.value(key("result")).toObject().value(key("n")).toInt(), 2);
+    QCOMPARE(done.got->at(1).first, 3);
+    QCOMPARE(code(done.got->at(1).second), rpcerr::InternalError);
+    QVERIFY(done.got->at(1)
+                .second.value(key("error"))
+                .toObject()
+                .value(key("message"))
+                .toString()
+                .contains(QStringLiteral("fake")));
+
+    // A transport answering inside transmitRequest (so inside sendRequest): still asynchronous.
+    upstream.serializedInTransmit = R"({"at":"once"})";
+    upstream.sendRequest(QStringLiteral("tools/call"), {}, done(4), hooks);
+    QCOMPARE(got->calls, 1);
+    QTRY_COMPARE(got->calls, 2);
+    QCOMPARE(got->text, QByteArray(R"({"at":"once"})"));
+    QVERIFY(!got->toolError);
+    upstream.serializedInTransmit.clear();
+
+    // The hook may destroy the upstream; a queued request then gets no callback.
+    auto *doomed = new FakeUpstream(fakeConfig(1));
+    doomed->start();
+    QPointer<Upstream> alive(doomed);
+    RequestHooks destroying;
+    destroying.onSerializedResult = [doomed](const QByteArray &, bool) { delete doomed; };
+    const quint64 first = doomed->sendRequest(QStringLiteral("a"), {}, done(5), destroying);
+    doomed->sendRequest(QStringLiteral("b"), {}, done(6));
+    doomed->answerSerialized(first, "{}");
+    QVERIFY(!alive);
+    QTest::qWait(10);
+    QCOMPARE(done.got->size(), 2);
 }
 
 void TestUpstream::stoppedFailsAtOnceButAsync()
