@@ -30,15 +30,15 @@ QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-// Does an Accept header admit `type` ("application/json")? Wildcards count.
-bool accepts(const QByteArray &accept, QByteArrayView type)
+// Does an Accept header admit `type` ("application/json")? Wildcards count. (Runs per request:
+// views only, no allocation.)
+bool accepts(QByteArrayView accept, QByteArrayView type)
 {
-    if (accept.isEmpty())
-        return false;
     const QByteArrayView major = type.first(type.indexOf('/'));
-    const QList<QByteArray> parts = accept.split(',');
-    for (const QByteArray &part : parts) {
-        QByteArrayView media = part;
+    while (!accept.isEmpty()) {
+        const qsizetype comma = accept.indexOf(',');
+        QByteArrayView media = comma < 0 ? accept : accept.first(comma);
+        accept = comma < 0 ? QByteArrayView() : accept.sliced(comma + 1);
         if (const qsizetype semi = media.indexOf(';'); semi >= 0)
             media = media.first(semi);
         media = media.trimmed();
