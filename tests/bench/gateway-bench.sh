@@ -22,6 +22,8 @@
 #   BENCH_WARMUP [2s]             warm-up per path; its responses are checked for the expected body
 #   BENCH_CONNECTIONS [16]        connections of the throughput run (req/s, p50, p99)
 #   BENCH_LATENCY_CONNECTIONS [1] connections of the latency run (unloaded p50/p99); 0 skips it
+#   BENCH_PIN_CPU [0]             CPU for a second latency run with wrk and every server process
+#                                 on that one CPU (no cross-CPU wake-ups); "off" skips it
 #   BENCH_THREADS [1]             wrk threads
 #   BENCH_CALL_LOG [1]            0 silences metamcpd's per-call log line (metamcp.calls.info)
 #   BENCH_KEEP [0]                1 keeps the scratch folder (logs, configs) for inspection
@@ -37,6 +39,10 @@ WARMUP="${BENCH_WARMUP:-2s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"
 LAT_CONNECTIONS="${BENCH_LATENCY_CONNECTIONS:-1}"
 THREADS="${BENCH_THREADS:-1}"
+PIN_CPU="${BENCH_PIN_CPU:-0}"
+[[ "$PIN_CPU" == off || "$LAT_CONNECTIONS" == 0 ]] && PIN_CPU=""
+command -v taskset > /dev/null || PIN_CPU=""
+ALL_CPUS="0-$(($(nproc) - 1))"
 NPM_DIR="${METAMCP_NPM_DIR:-$SOURCE_DIR/tests/npm/node_modules}"
 WRK="${WRK:-wrk}"
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
@@ -223,11 +229,13 @@ mcp_post() { # url session body
 }
 
 # Runs wrk; prints its BENCH line (see mcp-post.lua). Args: label connections duration url
-# session body [expect]
+# session body [expect]; WRK_CPUS (env) runs wrk under taskset -c.
 run_wrk() {
     local label=$1 connections=$2 duration=$3 url=$4 session=$5 body=$6 expect=${7:-} out line
+    local prefix=()
+    [[ -n "${WRK_CPUS:-}" ]] && prefix=(taskset -c "$WRK_CPUS")
     out="$(BENCH_LABEL="$label" BENCH_SESSION="$session" BENCH_BODY="$body" BENCH_EXPECT="$expect" \
-        "$WRK" -t"$THREADS" -c"$connections" -d"$duration" --timeout 5s -s "$LUA" "$url" 2>&1)" ||
+        "${prefix[@]}" "$WRK" -t"$THREADS" -c"$connections" -d"$duration" --timeout 5s -s "$LUA" "$url" 2>&1)" ||
         die "wrk failed for $label: $out"
     line="$(printf '%s\n' "$out" | grep '^BENCH ')" || die "no BENCH line from wrk for $label: $out"
     printf '%s\n' "$line"
@@ -237,7 +245,25 @@ field() { # BENCH-line key
     printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
-# Warm-up (responses checked), then the throughput run and the latency run.
+# Every process this script started, with all their descendants (nginx workers, node children).
+bench_pids() {
+    local queue=("${PIDS[@]}") pid
+    while ((${#queue[@]})); do
+        pid=${queue[0]}
+        queue=("${queue[@]:1}")
+        echo "$pid"
+        mapfile -t -O "${#queue[@]}" queue < <(pgrep -P "$pid" || true)
+    done
+}
+# Sets the CPU affinity of every thread of every benchmark process.
+pin_all() { # cpu-list
+    local pid
+    for pid in $(bench_pids); do
+        taskset -a -p -c "$1" "$pid" > /dev/null 2>&1 || true
+    done
+}
+
+# Warm-up (responses checked), then the throughput run and the latency run(s).
 # Args: key label url session body expect
 declare -A RESULT
 measure() {
@@ -253,6 +279,15 @@ measure() {
     if ((LAT_CONNECTIONS > 0)); then
         log "$label: -c$LAT_CONNECTIONS $DURATION"
         RESULT[$key.lat]="$(run_wrk "$key-c$LAT_CONNECTIONS" "$LAT_CONNECTIONS" "$DURATION" "$url" "$session" "$body")"
+    fi
+    if [[ -n "$PIN_CPU" ]]; then
+        # The same latency run with everything on one CPU: each hop then costs a context switch
+        # instead of a wake-up of another (possibly idle, on a VM: halted) CPU.
+        log "$label: -c$LAT_CONNECTIONS $DURATION, all on CPU $PIN_CPU"
+        pin_all "$PIN_CPU"
+        RESULT[$key.pin]="$(WRK_CPUS="$PIN_CPU" run_wrk "$key-c$LAT_CONNECTIONS-cpu$PIN_CPU" "$LAT_CONNECTIONS" \
+            "$DURATION" "$url" "$session" "$body")"
+        pin_all "$ALL_CPUS"
     fi
 }
 
@@ -306,12 +341,18 @@ printf '%-42s %10s %9s %9s' "path" "req/s" "p50 µs" "p99 µs"
 if ((LAT_CONNECTIONS > 0)); then
     printf ' | %9s %9s %9s' "c$LAT_CONNECTIONS req/s" "p50 µs" "p99 µs"
 fi
+if [[ -n "$PIN_CPU" ]]; then
+    printf ' | %9s %9s' "1-CPU p50" "p99 µs"
+fi
 echo
 row() { # key label
-    local load=${RESULT[$1.load]} lat=${RESULT[$1.lat]:-}
+    local load=${RESULT[$1.load]} lat=${RESULT[$1.lat]:-} pin=${RESULT[$1.pin]:-}
     printf '%-42s %10s %9s %9s' "$2" "$(field "$load" rps)" "$(field "$load" p50_us)" "$(field "$load" p99_us)"
     if [[ -n "$lat" ]]; then
         printf ' | %9s %9s %9s' "$(field "$lat" rps)" "$(field "$lat" p50_us)" "$(field "$lat" p99_us)"
+    fi
+    if [[ -n "$pin" ]]; then
+        printf ' | %9s %9s' "$(field "$pin" p50_us)" "$(field "$pin" p99_us)"
     fi
     echo
 }
@@ -349,6 +390,14 @@ compare() {
     fi
     printf '  (target <= %s µs at %s)  %s\n' "$max_added" "$lat_key" "$(verdict "$ok_added")"
     RESULT_LINE+=" ${name}_ratio=$ratio ${name}_added_p50_us=${added_lat:-$added_load} ${name}_added_p50_load_us=$added_load ${name}_targets_met=$((ok_ratio && ok_added))"
+    if [[ -n "${RESULT[$gateway.pin]:-}" ]]; then
+        local added_pin ok_pin
+        added_pin=$(($(field "${RESULT[$gateway.pin]}" p50_us) - $(field "${RESULT[$direct.pin]}" p50_us)))
+        ok_pin=$((added_pin <= max_added ? 1 : 0))
+        printf '%-18s added p50 %+8d µs at %s, all on CPU %s  (target <= %s µs)  %s\n' "" "$added_pin" "$lat_key" \
+            "$PIN_CPU" "$max_added" "$(verdict "$ok_pin")"
+        RESULT_LINE+=" ${name}_added_p50_1cpu_us=$added_pin ${name}_added_p50_1cpu_met=$ok_pin"
+    fi
 }
 RESULT_LINE="RESULT"
 compare everything everything_direct everything_gateway "$EVERYTHING_MIN_RATIO" "$EVERYTHING_MAX_ADDED_P50_US"
@@ -361,6 +410,9 @@ for key in everything_direct everything_gateway nginx_direct rest_gateway nginx_
     echo "${RESULT[$key.load]}"
     if [[ -n "${RESULT[$key.lat]:-}" ]]; then
         echo "${RESULT[$key.lat]}"
+    fi
+    if [[ -n "${RESULT[$key.pin]:-}" ]]; then
+        echo "${RESULT[$key.pin]}"
     fi
 done
 exit 0
