@@ -4,6 +4,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstring>
+#include <limits>
 
 namespace metamcp::json {
 
@@ -20,6 +21,144 @@ bool isStrictJson(QByteArrayView text)
     rapidjson::BaseReaderHandler<> ignore;
     return !reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(stream, ignore)
                 .IsError();
+}
+
+namespace {
+
+// SAX handler of scanSuccessResponse(): follows the depth and the top-level members. Strings
+// reach it in a buffer that is reused, so a key is classified at once, never kept.
+class ResponseScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ResponseScanner>
+{
+public:
+    ResponseScanner(const rapidjson::MemoryStream &stream, QByteArrayView text)
+        : m_stream(stream)
+        , m_text(text)
+    {}
+
+    // Scalars: null, doubles, strings, and whatever has no handler of its own.
+    bool Default() { return scalar(); }
+    bool Bool(bool b)
+    {
+        if (m_depth == 2 && m_inResult && m_key == Member::IsError)
+            m_response.isError = b;
+        return scalar();
+    }
+    bool Int(int i) { return integer(i); }
+    bool Uint(unsigned u) { return integer(u); }
+    bool Int64(int64_t i) { return integer(i); }
+    bool Uint64(uint64_t u)
+    {
+        return u <= uint64_t(std::numeric_limits<qint64>::max()) ? integer(qint64(u)) : scalar();
+    }
+    bool String(const char *str, rapidjson::SizeType length, bool)
+    {
+        if (m_depth == 1 && m_key == Member::JsonRpc)
+            m_jsonrpc = QByteArrayView(str, length) == "2.0";
+        return m_depth != 1 || m_key == Member::JsonRpc || m_key == Member::Other;
+    }
+    bool Key(const char *str, rapidjson::SizeType length, bool)
+    {
+        const QByteArrayView key(str, length);
+        m_key = key == "id"                         ? Member::Id
+                : key == "result"                   ? Member::Result
+                : key == "jsonrpc"                  ? Member::JsonRpc
+                : key == "isError"                  ? Member::IsError
+                : key == "method" || key == "error" ? Member::Excluded
+                                                    : Member::Other;
+        if (m_depth != 1)
+            return true;
+        // Not a success response, or duplicate members: leave it to the full parser.
+        return m_key != Member::Excluded && !(m_key == Member::Id && m_hasId) && !(m_key == Member::Result && m_hasResult);
+    }
+    bool StartObject()
+    {
+        if (m_depth == 1) {
+            if (m_key != Member::Result && m_key != Member::Other)
+                return false; // an object as id or jsonrpc
+            if (m_key == Member::Result) {
+                m_inResult = true;
+                m_response.resultBegin = brace('{');
+            }
+        }
+        ++m_depth;
+        return true;
+    }
+    bool EndObject(rapidjson::SizeType)
+    {
+        --m_depth;
+        if (m_depth == 1 && m_inResult) {
+            m_inResult = false;
+            m_hasResult = true;
+            m_response.resultEnd = brace('}') + 1;
+        }
+        return true;
+    }
+    bool StartArray()
+    {
+        if (m_depth == 0 || (m_depth == 1 && m_key != Member::Other))
+            return false; // a batch, or an array as id, result or jsonrpc
+        ++m_depth;
+        return true;
+    }
+    bool EndArray(rapidjson::SizeType)
+    {
+        --m_depth;
+        return true;
+    }
+
+    std::optional<SuccessResponse> result() const
+    {
+        if (!m_jsonrpc || !m_hasId || !m_hasResult)
+            return std::nullopt;
+        return m_response;
+    }
+
+private:
+    enum class Member { Other, Id, Result, JsonRpc, IsError, Excluded };
+
+    bool scalar() const { return m_depth != 1 || m_key == Member::Other; }
+    bool integer(qint64 i)
+    {
+        if (m_depth == 1 && m_key == Member::Id) {
+            m_hasId = true;
+            m_response.id = i;
+            return true;
+        }
+        return scalar();
+    }
+    // Where the brace the parser is at lies: rapidjson calls the handler just before or just
+    // after taking it from the stream.
+    qsizetype brace(char c) const
+    {
+        const auto at = qsizetype(m_stream.Tell());
+        if (at < m_text.size() && m_text[at] == c)
+            return at;
+        return at - 1;
+    }
+
+    const rapidjson::MemoryStream &m_stream;
+    QByteArrayView m_text;
+    Member m_key = Member::Other;
+    int m_depth = 0;
+    bool m_inResult = false;
+    bool m_hasId = false;
+    bool m_hasResult = false;
+    bool m_jsonrpc = false;
+    SuccessResponse m_response;
+};
+
+} // namespace
+
+std::optional<SuccessResponse> scanSuccessResponse(QByteArrayView text)
+{
+    if (text.isEmpty() || std::memchr(text.data(), 0, static_cast<size_t>(text.size())))
+        return std::nullopt;
+    rapidjson::MemoryStream stream(text.data(), static_cast<size_t>(text.size()));
+    ResponseScanner scanner(stream, text);
+    rapidjson::Reader reader;
+    if (reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(stream, scanner).IsError())
+        return std::nullopt;
+    return scanner.result();
 }
 
 char firstSignificant(QByteArrayView text)

@@ -3,6 +3,9 @@
 // JSON as text: checks on bytes the gateway passes through without building a QJsonObject.
 
 #include <QByteArrayView>
+#include <QtGlobal>
+
+#include <optional>
 
 namespace metamcp::json {
 
@@ -12,6 +15,21 @@ namespace metamcp::json {
 // Also false for what the grammar allows but rapidjson refuses: numbers beyond double range
 // and lone surrogate escapes ("\ud800"); callers fall back to QJsonDocument for those.
 bool isStrictJson(QByteArrayView text);
+
+// Where the result of a JSON-RPC success response lies in its text.
+struct SuccessResponse
+{
+    qint64 id = 0;
+    qsizetype resultBegin = 0; // the result object: text.sliced(resultBegin, resultEnd - resultBegin)
+    qsizetype resultEnd = 0;
+    bool isError = false; // result.isError is true (a tool error)
+};
+
+// If `text` is strict JSON (as isStrictJson) of a success response with an integer id and an
+// object result, {"jsonrpc":"2.0","id":N,"result":{...}} with no "error" or "method", where its
+// result is. Anything else (requests, notifications, errors, batches, string ids) gives nullopt;
+// the scan stops at the first member that rules the message out.
+std::optional<SuccessResponse> scanSuccessResponse(QByteArrayView text);
 
 // The first byte that is not JSON whitespace, or 0 if there is none.
 char firstSignificant(QByteArrayView text);

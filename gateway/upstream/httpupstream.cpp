@@ -332,10 +332,12 @@ void HttpUpstream::handleStreamEvents(quint64 handle, const QList<SseEvent> &eve
             continue;
         if (event.data.trimmed().isEmpty())
             continue; // priming event (id only) of 2025-11-25 servers
-        const std::optional<QJsonValue> message = parseJson(event.data.toUtf8());
+        const QByteArray data = event.data.toUtf8();
+        if (dispatchSerializedResponse(data))
+            continue; // a tool result passed on as text
+        const std::optional<QJsonValue> message = parseJson(data);
         if (!message) {
-            appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") +
-                      httpclient::bodyExcerpt(event.data.toUtf8()));
+            appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") + httpclient::bodyExcerpt(data));
             continue;
         }
         dispatchMessage(*message, handle, false);
@@ -434,19 +436,21 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
     if (call.initialize && reply->hasRawHeader("Mcp-Session-Id"))
         m_sessionId = QString::fromUtf8(reply->rawHeader("Mcp-Session-Id"));
 
-    const std::optional<QJsonValue> message = parseJson(body);
-    if (!message) {
-        const QString text = body.trimmed().isEmpty()
-                                 ? QStringLiteral("HTTP %1 from %2 without a response to %3")
-                                       .arg(status)
-                                       .arg(httpclient::displayUrl(config().url), method)
-                                 : QStringLiteral("invalid JSON from %1: %2")
-                                       .arg(httpclient::displayUrl(config().url), httpclient::bodyExcerpt(body));
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::InternalError, text));
-        endCall(handle);
-        return;
+    if (!dispatchSerializedResponse(body)) {
+        const std::optional<QJsonValue> message = parseJson(body);
+        if (!message) {
+            const QString text = body.trimmed().isEmpty()
+                                     ? QStringLiteral("HTTP %1 from %2 without a response to %3")
+                                           .arg(status)
+                                           .arg(httpclient::displayUrl(config().url), method)
+                                     : QStringLiteral("invalid JSON from %1: %2")
+                                           .arg(httpclient::displayUrl(config().url), httpclient::bodyExcerpt(body));
+            finishRequest(handle, errorResponse(idFor(handle), rpcerr::InternalError, text));
+            endCall(handle);
+            return;
+        }
+        dispatchMessage(*message, handle, false);
     }
-    dispatchMessage(*message, handle, false);
     if (isPending(handle)) {
         finishRequest(handle, errorResponse(idFor(handle), rpcerr::InternalError,
                                             QStringLiteral("the body from %1 holds no response to %2")

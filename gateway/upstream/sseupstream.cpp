@@ -135,11 +135,13 @@ void SseUpstream::onStreamData()
         }
         if (event.type != QLatin1String("message"))
             continue;
+        const QByteArray data = event.data.toUtf8();
+        if (dispatchSerializedResponse(data))
+            continue; // a tool result passed on as text
         QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(event.data.toUtf8(), &error);
+        const QJsonDocument doc = QJsonDocument::fromJson(data, &error);
         if (error.error != QJsonParseError::NoError || doc.isNull()) {
-            appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") +
-                      httpclient::bodyExcerpt(event.data.toUtf8()));
+            appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") + httpclient::bodyExcerpt(data));
             continue;
         }
         dispatchMessage(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), 0, true);

@@ -201,6 +201,8 @@ void StdioUpstream::onStdout()
             break;
         if (line->trimmed().isEmpty())
             continue;
+        if (dispatchSerializedResponse(*line))
+            continue; // a tool result passed on as text
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(*line, &error);
         if (error.error != QJsonParseError::NoError || doc.isNull()) {

@@ -1,5 +1,6 @@
 #include "upstream/upstream.h"
 
+#include "core/jsontext.h"
 #include "mcp/protocol.h"
 #include "rest/restupstream.h"
 #include "upstream/httpupstream.h"
@@ -86,7 +87,8 @@ struct Upstream::Impl
     std::deque<quint64> queue; // handles waiting for a concurrency slot, FIFO
     int inFlight = 0;          // transmitted, non-control
     bool pumping = false;
-    int sending = 0; // depth of sendRequest() calls: no Direct delivery inside them
+    int sending = 0;           // depth of sendRequest() calls: no Direct delivery inside them
+    int serializedWaiting = 0; // pending requests with hooks.onSerializedResult
     bool pumpSuspended = false;
 
     // Timer wheel: one QTimer armed for the earliest deadline.
@@ -172,6 +174,8 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
     pending.hooks = std::move(hooks);
     pending.progressToken = params.value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
     pending.timeoutMs = timeoutMs < 0 ? m_config.requestTimeoutMs : timeoutMs;
+    if (pending.hooks.onSerializedResult)
+        ++d->serializedWaiting;
     auto &entry = d->pending.emplace(handle, std::move(pending)).first->second;
     if (entry.timeoutMs > 0) {
         const qint64 at = QDeadlineTimer(entry.timeoutMs, Qt::PreciseTimer).deadline();
@@ -261,6 +265,8 @@ bool Upstream::takePending(quint64 handle, Pending *out)
         return false;
     *out = std::move(it->second);
     d->pending.erase(it);
+    if (out->hooks.onSerializedResult)
+        --d->serializedWaiting;
     if (out->deadline)
         d->deadlines.erase(*out->deadline);
     if (!out->transmitted) {
@@ -483,6 +489,23 @@ void Upstream::dispatchMessage(const QJsonValue &message, quint64 relatedHandle,
     } else {
         appendLog(QStringLiteral("[gateway] ignored a malformed JSON-RPC message"));
     }
+}
+
+bool Upstream::dispatchSerializedResponse(const QByteArray &text)
+{
+    if (d->serializedWaiting == 0)
+        return false; // nobody takes text: spare the scan
+    const std::optional<json::SuccessResponse> response = json::scanSuccessResponse(text);
+    if (!response || response->id <= 0)
+        return false;
+    const auto handle = static_cast<quint64>(response->id);
+    const auto it = d->pending.find(handle);
+    if (it == d->pending.end() || !it->second.transmitted || it->second.finishing ||
+        !it->second.hooks.onSerializedResult)
+        return false;
+    finishRequestSerialized(handle, text.sliced(response->resultBegin, response->resultEnd - response->resultBegin),
+                            response->isError, Delivery::Direct);
+    return true;
 }
 
 void Upstream::dispatchNotification(const QJsonObject &notification, quint64 relatedHandle)

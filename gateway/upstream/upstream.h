@@ -186,6 +186,11 @@ protected:
     // `guessSole`: a server->client request with no related request goes to the hooks of the one
     // transmitted request if exactly one is in flight (stdio and legacy SSE cannot tell).
     void dispatchMessage(const QJsonValue &message, quint64 relatedHandle = 0, bool guessSole = false);
+    // For the text of one message, before parsing it: if it is a success response to a
+    // transmitted request whose caller takes serialized results (RequestHooks::onSerializedResult),
+    // finishes that request with the result's text, never parsed into a QJsonObject, and returns
+    // true. Otherwise (anything else, or invalid JSON) returns false: parse and dispatch as usual.
+    bool dispatchSerializedResponse(const QByteArray &text);
     void dispatchNotification(const QJsonObject &notification, quint64 relatedHandle = 0);
     void dispatchServerRequest(const QJsonObject &request, quint64 relatedHandle = 0, bool guessSole = false);
 

@@ -255,6 +255,15 @@ void TestHttpUpstream::toolsListAndEcho()
         requestAndWait(*m_everything, QStringLiteral("tools/call"),
                        callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("hello")}}));
     QCOMPARE(firstText(echo), QStringLiteral("Echo: hello"));
+
+    // A caller that takes result text gets the SSE event's result as the server wrote it.
+    const TextAnswer text = requestAsText(*m_everything, QStringLiteral("tools/call"),
+                                          callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("text")}}));
+    QVERIFY2(text.text.has_value(), QJsonDocument(text.parsed).toJson().constData());
+    QVERIFY(!text.toolError);
+    const QJsonObject result = QJsonDocument::fromJson(*text.text).object();
+    QCOMPARE(result.value(key("content")).toArray().at(0).toObject().value(key("text")).toString(),
+             QStringLiteral("Echo: text"));
 }
 
 void TestHttpUpstream::progressGoesToHooks()
@@ -435,6 +444,12 @@ void TestHttpUpstream::jsonAnswersAndHeaders()
     QVERIFY(seen.value(key("accept")).toString().contains(QStringLiteral("text/event-stream")));
     QCOMPARE(seen.value(key("type")).toString(), QStringLiteral("application/json"));
     QTRY_VERIFY(upstream.recentLog().contains(QStringLiteral("[gateway] the server offers no GET stream (HTTP 405)")));
+
+    // The same from an application/json body, for a caller that takes result text.
+    const TextAnswer text = requestAsText(upstream, QStringLiteral("tools/call"), callTool(QStringLiteral("headers")));
+    QVERIFY2(text.text.has_value(), QJsonDocument(text.parsed).toJson().constData());
+    QVERIFY(text.text->startsWith("{") && text.text->endsWith("}"));
+    QVERIFY(text.text->contains("abc 123"));
 
     const QJsonObject empty = requestAndWait(upstream, QStringLiteral("tools/call"), callTool(QStringLiteral("empty")));
     QCOMPARE(errorCode(empty), rpcerr::InternalError);

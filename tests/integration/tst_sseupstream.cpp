@@ -161,6 +161,21 @@ void TestSseUpstream::toolsListAndEcho()
         requestAndWait(*m_everything, QStringLiteral("tools/call"),
                        callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("hello")}}));
     QCOMPARE(firstText(echo), QStringLiteral("Echo: hello"));
+
+    // A caller that takes result text gets the event's result as the server wrote it.
+    const TextAnswer text = requestAsText(*m_everything, QStringLiteral("tools/call"),
+                                          callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("text")}}));
+    QVERIFY2(text.text.has_value(), QJsonDocument(text.parsed).toJson().constData());
+    QVERIFY(!text.toolError);
+    QCOMPARE(QJsonDocument::fromJson(*text.text)
+                 .object()
+                 .value(key("content"))
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value(key("text"))
+                 .toString(),
+             QStringLiteral("Echo: text"));
 }
 
 void TestSseUpstream::progressGoesToHooks()

@@ -286,6 +286,29 @@ QJsonObject requestAndWait(metamcp::Upstream &upstream, const QString &method, c
     return result->value_or(QJsonObject());
 }
 
+TextAnswer requestAsText(metamcp::Upstream &upstream, const QString &method, const QJsonObject &params, int waitMs)
+{
+    auto answer = std::make_shared<TextAnswer>();
+    auto done = std::make_shared<bool>(false);
+    metamcp::RequestHooks hooks;
+    hooks.onSerializedResult = [answer, done](const QByteArray &text, bool toolError) {
+        answer->text = text;
+        answer->toolError = toolError;
+        *done = true;
+    };
+    upstream.sendRequest(
+        method, params,
+        [answer, done](const QJsonObject &response) {
+            answer->parsed = response;
+            *done = true;
+        },
+        hooks);
+    QDeadlineTimer deadline(waitMs);
+    while (!*done && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    return *answer;
+}
+
 QString firstText(const QJsonObject &response)
 {
     const QJsonArray content =

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 // Helpers shared by the tests: where the pinned npm peers live, free loopback ports, and a
 // process fixture that starts a real program (an MCP server, redis-server, nginx...) and
 // stops it again. Everything targets 127.0.0.1 only.
@@ -98,6 +100,16 @@ bool waitForUpstreamState(metamcp::Upstream &upstream, metamcp::UpstreamState st
 // timeout). `timeoutMs` is the request's own deadline (-1: the configured one).
 QJsonObject requestAndWait(metamcp::Upstream &upstream, const QString &method, const QJsonObject &params = {},
                            int timeoutMs = -1, int waitMs = 60000);
+// What a caller that takes serialized results (RequestHooks::onSerializedResult) got: the result
+// text, or else the parsed response (errors, and answers the transport parsed).
+struct TextAnswer
+{
+    std::optional<QByteArray> text;
+    bool toolError = false;
+    QJsonObject parsed;
+};
+TextAnswer requestAsText(metamcp::Upstream &upstream, const QString &method, const QJsonObject &params = {},
+                         int waitMs = 60000);
 // The text of the first content block of a tools/call response ("" if none).
 QString firstText(const QJsonObject &response);
 

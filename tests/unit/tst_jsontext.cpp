@@ -27,6 +27,10 @@ private Q_SLOTS:
     void idText_data();
     void idText();
     void resultMessage();
+    void successResponses_data();
+    void successResponses();
+    void notSuccessResponses_data();
+    void notSuccessResponses();
 };
 
 void TestJsonText::strict_data()
@@ -187,6 +191,91 @@ void TestJsonText::resultMessage()
                  .value(QStringLiteral("z")),
              QJsonValue(1));
     QCOMPARE(jsonrpc::resultMessage(42, "{}"), QByteArray(R"({"jsonrpc":"2.0","id":42,"result":{}})"));
+}
+
+void TestJsonText::successResponses_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<qint64>("id");
+    QTest::addColumn<QByteArray>("result");
+    QTest::addColumn<bool>("isError");
+
+    QTest::newRow("tool result")
+        << QByteArray(R"({"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"hi"}]}})") << qint64(5)
+        << QByteArray(R"({"content":[{"type":"text","text":"hi"}]})") << false;
+    QTest::newRow("tool error") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{"content":[],"isError":true}})")
+                                << qint64(1) << QByteArray(R"({"content":[],"isError":true})") << true;
+    QTest::newRow("isError false") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{"isError":false}})") << qint64(1)
+                                   << QByteArray(R"({"isError":false})") << false;
+    QTest::newRow("isError deeper is not the result's")
+        << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{"x":{"isError":true},"y":[{"isError":true}]}})") << qint64(1)
+        << QByteArray(R"({"x":{"isError":true},"y":[{"isError":true}]})") << false;
+    QTest::newRow("members in any order")
+        << QByteArray(R"({"result":{"a":1},"id":7,"jsonrpc":"2.0"})") << qint64(7) << QByteArray(R"({"a":1})") << false;
+    QTest::newRow("whitespace") << QByteArray(" { \"jsonrpc\" : \"2.0\" ,\n \"id\" : 2 , \"result\" : { } } \n")
+                                << qint64(2) << QByteArray("{ }") << false;
+    QTest::newRow("names of the envelope inside the result")
+        << QByteArray(R"({"jsonrpc":"2.0","id":3,"result":{"result":{"id":"x"},"method":"m","error":null,"id":[1]}})")
+        << qint64(3) << QByteArray(R"({"result":{"id":"x"},"method":"m","error":null,"id":[1]})") << false;
+    QTest::newRow("other top-level members") << QByteArray(R"({"jsonrpc":"2.0","id":4,"x":[1,{"y":2}],"result":{}})")
+                                             << qint64(4) << QByteArray("{}") << false;
+    QTest::newRow("large id") << QByteArray(R"({"jsonrpc":"2.0","id":9007199254740993,"result":{}})")
+                              << qint64(9007199254740993) << QByteArray("{}") << false;
+    QTest::newRow("utf-8 and escapes") << QByteArray(
+                                              "{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{\"t\":\"\xc3\xa9\\n\\\"\"}}")
+                                       << qint64(6) << QByteArray("{\"t\":\"\xc3\xa9\\n\\\"\"}") << false;
+}
+
+void TestJsonText::successResponses()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(qint64, id);
+    QFETCH(QByteArray, result);
+    QFETCH(bool, isError);
+    const auto response = json::scanSuccessResponse(text);
+    QVERIFY(response.has_value());
+    QCOMPARE(response->id, id);
+    QCOMPARE(text.sliced(response->resultBegin, response->resultEnd - response->resultBegin), result);
+    QCOMPARE(response->isError, isError);
+}
+
+void TestJsonText::notSuccessResponses_data()
+{
+    QTest::addColumn<QByteArray>("text");
+
+    QTest::newRow("error response") << QByteArray(R"({"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"x"}})");
+    QTest::newRow("result and error") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{},"error":{}})");
+    QTest::newRow("notification") << QByteArray(R"({"jsonrpc":"2.0","method":"notifications/progress","params":{}})");
+    QTest::newRow("request") << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"sampling/createMessage"})");
+    QTest::newRow("string id") << QByteArray(R"({"jsonrpc":"2.0","id":"1","result":{}})");
+    QTest::newRow("null id") << QByteArray(R"({"jsonrpc":"2.0","id":null,"result":{}})");
+    QTest::newRow("fractional id") << QByteArray(R"({"jsonrpc":"2.0","id":1.5,"result":{}})");
+    QTest::newRow("object id") << QByteArray(R"({"jsonrpc":"2.0","id":{"a":1},"result":{}})");
+    QTest::newRow("id beyond int64") << QByteArray(R"({"jsonrpc":"2.0","id":18446744073709551615,"result":{}})");
+    QTest::newRow("no id") << QByteArray(R"({"jsonrpc":"2.0","result":{}})");
+    QTest::newRow("array result") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":[1]})");
+    QTest::newRow("scalar result") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":1})");
+    QTest::newRow("null result") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":null})");
+    QTest::newRow("no result") << QByteArray(R"({"jsonrpc":"2.0","id":1})");
+    QTest::newRow("no jsonrpc") << QByteArray(R"({"id":1,"result":{}})");
+    QTest::newRow("jsonrpc 1.0") << QByteArray(R"({"jsonrpc":"1.0","id":1,"result":{}})");
+    QTest::newRow("jsonrpc not a string") << QByteArray(R"({"jsonrpc":2,"id":1,"result":{}})");
+    QTest::newRow("duplicate id") << QByteArray(R"({"jsonrpc":"2.0","id":1,"id":2,"result":{}})");
+    QTest::newRow("duplicate result") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{},"result":{}})");
+    QTest::newRow("batch") << QByteArray(R"([{"jsonrpc":"2.0","id":1,"result":{}}])");
+    QTest::newRow("not an object") << QByteArray("42");
+    QTest::newRow("truncated") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{"a":)");
+    QTest::newRow("raw control character") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"a\tb\"}}");
+    QTest::newRow("NUL") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\0", 37);
+    QTest::newRow("invalid utf-8") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"\xff\"}}");
+    QTest::newRow("trailing garbage") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":{}} x)");
+    QTest::newRow("empty") << QByteArray();
+}
+
+void TestJsonText::notSuccessResponses()
+{
+    QFETCH(QByteArray, text);
+    QVERIFY(!json::scanSuccessResponse(text).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestJsonText)

@@ -4,6 +4,7 @@
 #include "upstream/upstream.h"
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTest>
@@ -60,6 +61,14 @@ public:
         finishRequestSerialized(handle, resultJson, toolError, Delivery::Direct);
     }
     void incoming(const QJsonObject &message, bool guessSole) { dispatchMessage(message, 0, guessSole); }
+    // A transport's text path: the serialized dispatch, else the parsed one.
+    bool incomingText(const QByteArray &text)
+    {
+        if (dispatchSerializedResponse(text))
+            return true;
+        dispatchMessage(QJsonDocument::fromJson(text).object());
+        return false;
+    }
     void fail(int code, const QString &message) { failAll(code, message); }
     void log(const QString &line) { appendLog(line); }
     void retryLater(const QString &reason) { scheduleRetry(reason); }
@@ -116,6 +125,7 @@ private Q_SLOTS:
     void handlesAreIdsAndDoneIsAsync();
     void doneMayDestroyTheUpstream();
     void serializedResults();
+    void serializedDispatch();
     void stoppedFailsAtOnceButAsync();
     void fifoQueueRespectsConcurrency();
     void deadlines();
@@ -263,6 +273,55 @@ void TestUpstream::serializedResults()
     QVERIFY(!alive);
     QTest::qWait(10);
     QCOMPARE(done.got->size(), 2);
+}
+
+void TestUpstream::serializedDispatch()
+{
+    FakeUpstream upstream(fakeConfig(4));
+    upstream.start();
+    auto texts = std::make_shared<QList<std::pair<QByteArray, bool>>>();
+    RequestHooks hooks;
+    hooks.onSerializedResult = [texts](const QByteArray &text, bool toolError) { texts->append({text, toolError}); };
+    Collected done;
+    auto response = [](quint64 handle, const QByteArray &result) -> QByteArray {
+        return QByteArray(R"({"jsonrpc":"2.0","id":)") + QByteArray::number(handle) + R"(,"result":)" + result + "}";
+    };
+
+    // No request takes text: the transport parses as before.
+    const quint64 plain = upstream.sendRequest(QStringLiteral("tools/list"), {}, done(1));
+    QVERIFY(!upstream.incomingText(response(plain, R"({"tools":[]})")));
+    QTRY_COMPARE(done.got->size(), 1);
+
+    const quint64 a = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(2), hooks);
+    const quint64 b = upstream.sendRequest(QStringLiteral("tools/list"), {}, done(3)); // no hook
+    // A notification, an error and an unknown id with a request waiting for text: parsed path.
+    QVERIFY(!upstream.incomingText(R"({"jsonrpc":"2.0","method":"notifications/message","params":{}})"));
+    QVERIFY(!upstream.incomingText(response(999, "{}")));
+    // The answer to the request without the hook goes to its `done`, parsed.
+    QVERIFY(!upstream.incomingText(response(b, R"({"tools":[{"name":"t"}]})")));
+    QTRY_COMPARE(done.got->size(), 2);
+    QCOMPARE(done.got->at(1).first, 3);
+    // The tool call's answer: its result text, as it came (isError seen).
+    QVERIFY(upstream.incomingText(response(a, R"({"content":[] ,"isError":true})")));
+    QCOMPARE(texts->size(), 1);
+    QCOMPARE(texts->at(0).first, QByteArray(R"({"content":[] ,"isError":true})"));
+    QVERIFY(texts->at(0).second);
+    // Answered already: a second answer is no longer anyone's.
+    QVERIFY(!upstream.incomingText(response(a, "{}")));
+    QCOMPARE(texts->size(), 1);
+    // An error answer to a hooked request goes to `done` (parsed).
+    const quint64 c = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(4), hooks);
+    QVERIFY(!upstream.incomingText(QByteArray(R"({"jsonrpc":"2.0","id":)") + QByteArray::number(c) +
+                                   R"(,"error":{"code":-32602,"message":"bad"}})"));
+    QTRY_COMPARE(done.got->size(), 3);
+    QCOMPARE(code(done.got->at(2).second), -32602);
+    // A queued request (concurrency 1 here) cannot have an answer yet.
+    FakeUpstream one(fakeConfig(1));
+    one.start();
+    one.sendRequest(QStringLiteral("tools/call"), {}, done(5), hooks);
+    const quint64 queued = one.sendRequest(QStringLiteral("tools/call"), {}, done(6), hooks);
+    QVERIFY(!one.incomingText(response(queued, "{}")));
+    QCOMPARE(texts->size(), 1);
 }
 
 void TestUpstream::stoppedFailsAtOnceButAsync()

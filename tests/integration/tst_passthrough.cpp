@@ -1,10 +1,14 @@
-// A REST tool's JSON answer travels to the client as the upstream sent it: the gateway checks it
-// (strict RFC 8259) and splices it into the response as text and structuredContent instead of
-// parsing and re-serialising it. Checked through every client transport of the real gateway
-// (Streamable HTTP session, legacy SSE, the stdio bridge, stateless 2026-07-28, console
-// requests) and in the call events, with a REST API on 127.0.0.1 (a QTcpServer) that answers
-// canned bodies: ones that must be spliced byte for byte, and ones Qt reads more leniently than
-// RFC 8259 allows, which take the parsing path.
+// Tool results travel to the client as the upstream wrote them: the gateway checks them (strict
+// RFC 8259) and splices the text into its response instead of parsing it into a QJsonObject and
+// serialising it again.
+// * A REST tool's JSON body becomes text and structuredContent. Checked through every client
+//   transport of the real gateway (Streamable HTTP session, legacy SSE, the stdio bridge,
+//   stateless 2026-07-28, console requests) and in the call events, with a REST API on 127.0.0.1
+//   (a QTcpServer) that answers canned bodies: ones that must be spliced byte for byte, and ones
+//   Qt reads more leniently than RFC 8259 allows, which take the parsing path.
+// * An MCP server's tools/call result over stdio (a real SDK server, peers/ordered-server.mjs)
+//   keeps its key order, its isError reaches the call events, and it is spliced into an SSE
+//   answer too when progress came first.
 
 #include "gatewayfixture.h"
 #include "rawhttp.h"
@@ -15,11 +19,14 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QMutex>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
+
+#include <optional>
 
 using namespace metamcp;
 using namespace metamcp::test;
@@ -177,7 +184,7 @@ void checkResult(const QJsonObject &result, const QByteArray &body)
 
 } // namespace
 
-class TestRestPassthrough final : public QObject
+class TestPassthrough final : public QObject
 {
     Q_OBJECT
 
@@ -191,6 +198,9 @@ private Q_SLOTS:
     void stateless2026();
     void consoleRequest();
     void callEventsCarryTheResponse();
+    void stdioResultKeepsItsText();
+    void stdioToolError();
+    void stdioResultAfterProgress();
 
 private:
     QByteArray initialize();
@@ -203,7 +213,7 @@ private:
     QList<CallEvent> m_events;
 };
 
-void TestRestPassthrough::initTestCase()
+void TestPassthrough::initTestCase()
 {
     QString error;
     QVERIFY2(m_fixture.start(&error), qPrintable(error));
@@ -216,11 +226,18 @@ void TestRestPassthrough::initTestCase()
     QCOMPARE(m_fixture.addServer(restServer(m_api.url())), QString());
     QVERIFY(m_fixture.waitForTool(kDefaultNamespace, u"api__object"_s));
     QVERIFY(m_fixture.waitForUpstreamState(u"api"_s, UpstreamState::Ready));
+    UpstreamConfig ordered;
+    ordered.name = u"ordered"_s;
+    ordered.command = nodeProgram();
+    ordered.args = {sourceDir() + u"/tests/integration/peers/ordered-server.mjs"_s};
+    ordered.env.insert(u"METAMCP_NPM_DIR"_s, npmDir());
+    QCOMPARE(m_fixture.addServer(ordered), QString());
+    QVERIFY(m_fixture.waitForTool(kDefaultNamespace, u"ordered__progress"_s));
     m_session = initialize();
     QVERIFY(!m_session.isEmpty());
 }
 
-QByteArray TestRestPassthrough::initialize()
+QByteArray TestPassthrough::initialize()
 {
     const RawResponse init = initializeSession(m_port);
     if (init.status != 200)
@@ -231,7 +248,7 @@ QByteArray TestRestPassthrough::initialize()
     return session;
 }
 
-void TestRestPassthrough::streamableHttpSplicesTheBody()
+void TestPassthrough::streamableHttpSplicesTheBody()
 {
     // A string id that needs escaping, to check the envelope written around the spliced result.
     const QString id = u"id \"with\" quotes\\"_s;
@@ -250,7 +267,7 @@ void TestRestPassthrough::streamableHttpSplicesTheBody()
     checkResult(resultOf(response), kObject);
 }
 
-void TestRestPassthrough::bodyKinds_data()
+void TestPassthrough::bodyKinds_data()
 {
     QTest::addColumn<QString>("tool");
     QTest::addColumn<bool>("spliced");
@@ -263,7 +280,7 @@ void TestRestPassthrough::bodyKinds_data()
     QTest::newRow("unreadable number: text only") << u"huge"_s << false << false;
 }
 
-void TestRestPassthrough::bodyKinds()
+void TestPassthrough::bodyKinds()
 {
     QFETCH(QString, tool);
     QFETCH(bool, spliced);
@@ -288,7 +305,7 @@ void TestRestPassthrough::bodyKinds()
     }
 }
 
-void TestRestPassthrough::legacySse()
+void TestPassthrough::legacySse()
 {
     StreamClient sse;
     QVERIFY(sse.open(m_port, buildRequest(m_port, "GET", "/sse", {{"Accept", "text/event-stream"}}, {})));
@@ -312,7 +329,7 @@ void TestRestPassthrough::legacySse()
     checkResult(resultOf(callResult.json()), kObject);
 }
 
-void TestRestPassthrough::stdioBridge()
+void TestPassthrough::stdioBridge()
 {
     struct Lines
     {
@@ -356,7 +373,7 @@ void TestRestPassthrough::stdioBridge()
     checkResult(resultOf(QJsonDocument::fromJson(line).object()), kObject);
 }
 
-void TestRestPassthrough::stateless2026()
+void TestPassthrough::stateless2026()
 {
     const QJsonObject meta{
         {u"io.modelcontextprotocol/protocolVersion"_s, u"2026-07-28"_s},
@@ -376,13 +393,13 @@ void TestRestPassthrough::stateless2026()
     QVERIFY(result.value(u"_meta"_s).toObject().contains(u"io.modelcontextprotocol/serverInfo"_s));
 }
 
-void TestRestPassthrough::consoleRequest()
+void TestPassthrough::consoleRequest()
 {
     const QJsonObject response = m_fixture.request(kDefaultNamespace, u"tools/call"_s, callParams(u"object"_s));
     checkResult(resultOf(response), kObject);
 }
 
-void TestRestPassthrough::callEventsCarryTheResponse()
+void TestPassthrough::callEventsCarryTheResponse()
 {
     const RawResponse r =
         postJson(m_port, "/mcp", rpc(11, u"tools/call"_s, callParams(u"array"_s)), mcpHeaders(m_session, "2025-11-25"));
@@ -406,5 +423,80 @@ void TestRestPassthrough::callEventsCarryTheResponse()
     QCOMPARE(event.response, r.json()); // the inspector sees what the client got
 }
 
-QTEST_GUILESS_MAIN(TestRestPassthrough)
-#include "tst_restpassthrough.moc"
+namespace {
+
+// What the ordered server's structuredContent is, as JSON.stringify writes it.
+const QByteArray kOrdered = R"({"zeta":1,"alpha":"two\nlines","mid":[3,{"y":true,"b":null}]})";
+
+std::optional<CallEvent> eventFor(QMutex &mutex, const QList<CallEvent> &events, const QString &tool, int id)
+{
+    QMutexLocker lock(&mutex);
+    for (const CallEvent &e : events)
+        if (e.tool == tool && e.request.value(u"id"_s) == QJsonValue(id))
+            return e;
+    return std::nullopt;
+}
+
+} // namespace
+
+void TestPassthrough::stdioResultKeepsItsText()
+{
+    const RawResponse r = postJson(m_port, "/mcp", rpc(21, u"tools/call"_s, {{u"name"_s, u"ordered__ordered"_s}}),
+                                   mcpHeaders(m_session, "2025-11-25"));
+    QCOMPARE(r.status, 200);
+    QVERIFY2(json::isStrictJson(r.body), r.body.constData());
+    // In the server's key order (a QJsonObject would have sorted them: alpha, mid, zeta).
+    QVERIFY2(r.body.contains(QByteArray(QByteArray("\"structuredContent\":") + kOrdered)), r.body.constData());
+    QVERIFY2(r.body.startsWith(R"({"jsonrpc":"2.0","id":21,"result":)"), r.body.constData());
+    const QJsonObject result = resultOf(r.json());
+    QCOMPARE(result.value(u"structuredContent"_s).toObject(), QJsonDocument::fromJson(kOrdered).object());
+    QCOMPARE(textOf(result), QString::fromUtf8(kOrdered));
+}
+
+void TestPassthrough::stdioToolError()
+{
+    const RawResponse r = postJson(m_port, "/mcp", rpc(22, u"tools/call"_s, {{u"name"_s, u"ordered__fails"_s}}),
+                                   mcpHeaders(m_session, "2025-11-25"));
+    QCOMPARE(r.status, 200);
+    const QJsonObject result = resultOf(r.json());
+    QVERIFY(result.value(u"isError"_s).toBool());
+    QCOMPARE(textOf(result), u"it failed"_s);
+    std::optional<CallEvent> event;
+    QVERIFY(QTest::qWaitFor(
+        [&] { return (event = eventFor(m_eventsMutex, m_events, u"ordered__fails"_s, 22)).has_value(); }, 10'000));
+    QCOMPARE(event->status, 1);
+    QCOMPARE(event->statusText, u"tool error"_s);
+    QCOMPARE(event->upstream, u"ordered"_s);
+    QCOMPARE(event->response, r.json());
+}
+
+void TestPassthrough::stdioResultAfterProgress()
+{
+    QJsonObject params{{u"name"_s, u"ordered__progress"_s}, {u"_meta"_s, QJsonObject{{u"progressToken"_s, u"p-1"_s}}}};
+    StreamClient stream;
+    QVERIFY(stream.open(m_port,
+                        buildRequest(m_port, "POST", "/mcp", mcpHeaders(m_session, "2025-11-25"),
+                                     QJsonDocument(rpc(23, u"tools/call"_s, params)).toJson(QJsonDocument::Compact))));
+    QCOMPARE(stream.status(), 200);
+    QCOMPARE(stream.header("content-type"), QByteArray("text/event-stream"));
+    QList<SseEvent> events;
+    SseEvent e;
+    while (stream.nextEvent(&e, 15'000)) {
+        if (e.data.trimmed().isEmpty())
+            continue; // the priming event
+        events.append(e);
+        if (e.json().contains(u"result"_s) || e.json().contains(u"error"_s))
+            break;
+    }
+    QCOMPARE(events.size(), 2);
+    const QJsonObject progress = events.first().json();
+    QCOMPARE(progress.value(u"method"_s).toString(), u"notifications/progress"_s);
+    QCOMPARE(progress.value(u"params"_s).toObject().value(u"progressToken"_s).toString(), u"p-1"_s);
+    QVERIFY2(events.last().data.startsWith(R"({"jsonrpc":"2.0","id":23,"result":)"), events.last().data.constData());
+    QVERIFY2(events.last().data.contains(QByteArray(QByteArray("\"structuredContent\":") + kOrdered)),
+             events.last().data.constData());
+    QVERIFY(!events.last().id.isEmpty()); // numbered, so a client can resume after it
+}
+
+QTEST_GUILESS_MAIN(TestPassthrough)
+#include "tst_passthrough.moc"
