@@ -99,7 +99,8 @@ template<typename F> bool forEachListElement(QByteArrayView list, F &&f)
 
 inline bool hasBadValueChar(QByteArrayView v)
 {
-    return std::any_of(v.begin(), v.end(), isBadValueChar);
+    // A lambda, not the function's address: the compiler inlines the test into the loop.
+    return std::any_of(v.begin(), v.end(), [](char c) { return isBadValueChar(c); });
 }
 
 } // namespace metamcp::http::text
