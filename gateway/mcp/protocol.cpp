@@ -79,7 +79,8 @@ void appendJsonString(QByteArray &out, QByteArrayView utf8)
     char *w = out.data() + start;
     *w++ = '"';
     if (extra == 0) {
-        std::memcpy(w, utf8.data(), static_cast<size_t>(utf8.size()));
+        if (!utf8.isEmpty()) // memcpy from an empty view's null pointer is undefined, even for 0 bytes
+            std::memcpy(w, utf8.data(), static_cast<size_t>(utf8.size()));
         w += utf8.size();
     } else {
         for (const char ch : utf8) {

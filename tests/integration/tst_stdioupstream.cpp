@@ -4,6 +4,7 @@
 #include "testsupport.h"
 #include "upstream/stdioupstream.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -185,6 +186,12 @@ void TestStdioUpstream::cleanupTestCase()
         QCOMPARE(m_everything->state(), UpstreamState::Stopped);
         m_everything.reset();
     }
+    // Processes of destroyed upstreams shut down on their own (retired); as the gateway does when
+    // it stops, end them now and let them delete themselves, so no child outlives the test and
+    // LeakSanitizer sees no QProcess left behind.
+    StdioUpstream::reapRetired();
+    QTest::qWait(100);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 void TestStdioUpstream::readyWithServerInfo()
