@@ -69,9 +69,10 @@ struct RequestHooks
     // to send back (its id is replaced by the upstream's request id).
     std::function<void(const QJsonObject &request, std::function<void(const QJsonObject &response)> reply)>
         onServerRequest;
-    // A success whose `result` the transport already has as JSON text (REST tools): called
-    // instead of `done`, with that text (one line) and whether it is a tool error
-    // (result.isError). Without this hook `done` gets the parsed response as usual.
+    // A success whose `result` the transport has as JSON text (a REST body; an MCP server's
+    // answer seen by dispatchSerializedResponse()): called instead of `done`, with that text
+    // (one line) and whether it is a tool error (result.isError). Errors, and requests without
+    // this hook, go to `done` parsed as usual.
     std::function<void(const QByteArray &resultJson, bool toolError)> onSerializedResult;
 };
 
