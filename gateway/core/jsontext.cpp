@@ -126,8 +126,9 @@ private:
         }
         return scalar();
     }
-    // Where the brace the parser is at lies: rapidjson calls the handler just before or just
-    // after taking it from the stream.
+    // Where the brace the parser is at lies. rapidjson's iterative parser calls StartObject and
+    // EndObject before it takes the brace from the stream (tst_jsontext pins the spans, nested
+    // "}}}" included); the fallback covers a parser that takes it first, for an opening brace.
     qsizetype brace(char c) const
     {
         const auto at = qsizetype(m_stream.Tell());
