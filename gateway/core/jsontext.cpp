@@ -68,7 +68,8 @@ public:
         if (m_depth != 1)
             return true;
         // Not a success response, or duplicate members: leave it to the full parser.
-        return m_key != Member::Excluded && !(m_key == Member::Id && m_hasId) && !(m_key == Member::Result && m_hasResult);
+        return m_key != Member::Excluded && !(m_key == Member::Id && m_hasId) &&
+               !(m_key == Member::Result && m_hasResult);
     }
     bool StartObject()
     {
