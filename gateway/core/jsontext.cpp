@@ -8,19 +8,91 @@
 
 namespace metamcp::json {
 
+namespace {
+
+// JSON text never holds a NUL byte (only escaped); rapidjson's streams would take one for the
+// end of the input and accept what precedes it.
+bool hasNoText(QByteArrayView text)
+{
+    return text.isEmpty() || std::memchr(text.data(), 0, static_cast<size_t>(text.size()));
+}
+
+// rapidjson's SAX reader without a document: strict RFC 8259 grammar, UTF-8 validated, no BOM,
+// one value; iterative, so deep nesting cannot exhaust the stack.
+template<typename Handler> bool parseStrict(rapidjson::MemoryStream &stream, Handler &handler)
+{
+    rapidjson::Reader reader;
+    return !reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(stream, handler)
+                .IsError();
+}
+
+// How a byte is written inside a JSON string: 0 as is, else the letter after the backslash
+// ('u': \u00XX).
+struct EscapeTable
+{
+    char letter[256] = {};
+    constexpr EscapeTable()
+    {
+        for (int c = 0; c < 0x20; ++c)
+            letter[c] = 'u';
+        letter[int('\b')] = 'b';
+        letter[int('\f')] = 'f';
+        letter[int('\n')] = 'n';
+        letter[int('\r')] = 'r';
+        letter[int('\t')] = 't';
+        letter[int('"')] = '"';
+        letter[int('\\')] = '\\';
+    }
+};
+constexpr EscapeTable kEscape;
+
+} // namespace
+
 bool isStrictJson(QByteArrayView text)
 {
-    // JSON text never holds a NUL byte (only escaped); rapidjson's streams would take one for
-    // the end of the input and accept what precedes it.
-    if (text.isEmpty() || std::memchr(text.data(), 0, static_cast<size_t>(text.size())))
+    if (hasNoText(text))
         return false;
-    // rapidjson's SAX reader without a document: strict RFC 8259 grammar, UTF-8 validated, no
-    // BOM, one value; iterative, so deep nesting cannot exhaust the stack.
     rapidjson::MemoryStream stream(text.data(), static_cast<size_t>(text.size()));
-    rapidjson::Reader reader;
     rapidjson::BaseReaderHandler<> ignore;
-    return !reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(stream, ignore)
-                .IsError();
+    return parseStrict(stream, ignore);
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    // Two passes: the exact size first, so the text is written with one allocation.
+    qsizetype extra = 0;
+    for (const char ch : utf8) {
+        const char letter = kEscape.letter[static_cast<unsigned char>(ch)];
+        extra += letter == 0 ? 0 : letter == 'u' ? 5 : 1;
+    }
+    const qsizetype start = out.size();
+    out.resize(start + utf8.size() + extra + 2);
+    char *w = out.data() + start;
+    *w++ = '"';
+    if (extra == 0) {
+        if (!utf8.isEmpty()) // memcpy from an empty view's null pointer is undefined, even for 0 bytes
+            std::memcpy(w, utf8.data(), static_cast<size_t>(utf8.size()));
+        w += utf8.size();
+    } else {
+        for (const char ch : utf8) {
+            const auto c = static_cast<unsigned char>(ch);
+            const char letter = kEscape.letter[c];
+            if (letter == 0) {
+                *w++ = ch;
+                continue;
+            }
+            *w++ = '\\';
+            *w++ = letter;
+            if (letter == 'u') {
+                *w++ = '0';
+                *w++ = '0';
+                *w++ = kHex[c >> 4];
+                *w++ = kHex[c & 0xf];
+            }
+        }
+    }
+    *w = '"';
 }
 
 namespace {
@@ -153,12 +225,11 @@ private:
 
 std::optional<SuccessResponse> scanSuccessResponse(QByteArrayView text)
 {
-    if (text.isEmpty() || std::memchr(text.data(), 0, static_cast<size_t>(text.size())))
+    if (hasNoText(text))
         return std::nullopt;
     rapidjson::MemoryStream stream(text.data(), static_cast<size_t>(text.size()));
     ResponseScanner scanner(stream, text);
-    rapidjson::Reader reader;
-    if (reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(stream, scanner).IsError())
+    if (!parseStrict(stream, scanner))
         return std::nullopt;
     return scanner.result();
 }

@@ -2,6 +2,7 @@
 
 // JSON as text: checks on bytes the gateway passes through without building a QJsonObject.
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QtGlobal>
 
@@ -30,6 +31,9 @@ struct SuccessResponse
 // result is. Anything else (requests, notifications, errors, batches, string ids) gives nullopt;
 // the scan stops at the first member that rules the message out.
 std::optional<SuccessResponse> scanSuccessResponse(QByteArrayView text);
+
+// Appends `utf8` as a JSON string literal (quotes and escapes added). `utf8` must be valid UTF-8.
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
 
 // The first byte that is not JSON whitespace, or 0 if there is none.
 char firstSignificant(QByteArrayView text);

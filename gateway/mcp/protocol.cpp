@@ -1,9 +1,9 @@
 #include "mcp/protocol.h"
 
+#include "core/jsontext.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
-
-#include <cstring>
 
 namespace metamcp::mcp {
 
@@ -41,73 +41,11 @@ QString idKey(const QJsonValue &id)
     return QLatin1String("n:") + QString::number(static_cast<qint64>(id.toDouble()));
 }
 
-namespace {
-
-// How a byte is written inside a JSON string: 0 as is, else the letter after the backslash
-// ('u': \u00XX).
-struct EscapeTable
-{
-    char letter[256] = {};
-    constexpr EscapeTable()
-    {
-        for (int c = 0; c < 0x20; ++c)
-            letter[c] = 'u';
-        letter[int('\b')] = 'b';
-        letter[int('\f')] = 'f';
-        letter[int('\n')] = 'n';
-        letter[int('\r')] = 'r';
-        letter[int('\t')] = 't';
-        letter[int('"')] = '"';
-        letter[int('\\')] = '\\';
-    }
-};
-constexpr EscapeTable kEscape;
-
-} // namespace
-
-void appendJsonString(QByteArray &out, QByteArrayView utf8)
-{
-    static constexpr char kHex[] = "0123456789abcdef";
-    // Two passes: the exact size first, so the text is written with one allocation.
-    qsizetype extra = 0;
-    for (const char ch : utf8) {
-        const char letter = kEscape.letter[static_cast<unsigned char>(ch)];
-        extra += letter == 0 ? 0 : letter == 'u' ? 5 : 1;
-    }
-    const qsizetype start = out.size();
-    out.resize(start + utf8.size() + extra + 2);
-    char *w = out.data() + start;
-    *w++ = '"';
-    if (extra == 0) {
-        if (!utf8.isEmpty()) // memcpy from an empty view's null pointer is undefined, even for 0 bytes
-            std::memcpy(w, utf8.data(), static_cast<size_t>(utf8.size()));
-        w += utf8.size();
-    } else {
-        for (const char ch : utf8) {
-            const auto c = static_cast<unsigned char>(ch);
-            const char letter = kEscape.letter[c];
-            if (letter == 0) {
-                *w++ = ch;
-                continue;
-            }
-            *w++ = '\\';
-            *w++ = letter;
-            if (letter == 'u') {
-                *w++ = '0';
-                *w++ = '0';
-                *w++ = kHex[c >> 4];
-                *w++ = kHex[c & 0xf];
-            }
-        }
-    }
-    *w = '"';
-}
-
 QByteArray idText(const QJsonValue &id)
 {
     if (id.isString()) {
         QByteArray out;
-        appendJsonString(out, id.toString().toUtf8());
+        json::appendJsonString(out, id.toString().toUtf8());
         return out;
     }
     if (isValidId(id))

@@ -56,8 +56,6 @@ QJsonObject error(const QJsonValue &id, int code, const QString &message, const 
 // Serialized messages, for answers whose result is already JSON text: the gateway splices it
 // into the envelope instead of parsing and re-serialising it.
 //
-// Appends `utf8` as a JSON string literal (quotes and escapes added). `utf8` must be valid UTF-8.
-void appendJsonString(QByteArray &out, QByteArrayView utf8);
 // Compact JSON text of an id (string, integer or null; anything else as QJsonDocument writes it).
 QByteArray idText(const QJsonValue &id);
 // `{"jsonrpc":"2.0","id":<id>,"result":<resultJson>}`; `resultJson` must be a JSON object text.

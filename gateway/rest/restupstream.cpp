@@ -1,7 +1,6 @@
 #include "rest/restupstream.h"
 
 #include "core/jsontext.h"
-#include "mcp/protocol.h"
 #include "rest/httpclient.h"
 
 #include <QElapsedTimer>
@@ -531,14 +530,15 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
         finish(result);
         return;
     }
-    if ((isJsonContentType(mime) || mime.isEmpty()) && json::isStrictJson(bytes)) {
+    const bool jsonType = isJsonContentType(mime) || mime.isEmpty();
+    if (jsonType && json::isStrictJson(bytes)) {
         // Valid JSON (so valid UTF-8) goes into the result as is: as text, and as
         // structuredContent (an object, else wrapped as {"result": value}). Not re-serialising
         // it keeps the upstream's key order and number precision and saves building a tree.
         QByteArray json;
         json.reserve(2 * bytes.size() + 96);
         json.append(R"({"content":[{"type":"text","text":)");
-        jsonrpc::appendJsonString(json, bytes);
+        json::appendJsonString(json, bytes);
         json.append(R"(}],"structuredContent":)");
         if (json::firstSignificant(bytes) == '{')
             json.append(bytes);
@@ -548,16 +548,13 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
         finishRequestSerialized(handle, json, false, Delivery::Direct);
         return;
     }
-    if (isJsonContentType(mime) || mime.isEmpty()) {
+    if (jsonType) {
         // Not strict JSON, but QJsonDocument may still read it (it accepts raw control characters
         // in strings, "1.", unknown escapes): structured content as Qt understands it.
         QJsonParseError parseError;
         // QJsonDocument parses only objects and arrays: wrap anything else to accept any JSON value.
-        qsizetype first = 0;
-        while (first < bytes.size() &&
-               (bytes[first] == ' ' || bytes[first] == '\t' || bytes[first] == '\r' || bytes[first] == '\n'))
-            ++first;
-        const bool container = first < bytes.size() && (bytes[first] == '{' || bytes[first] == '[');
+        const char first = json::firstSignificant(bytes);
+        const bool container = first == '{' || first == '[';
         const QJsonDocument doc =
             QJsonDocument::fromJson(container ? bytes : QByteArray("[" + bytes + "]"), &parseError);
         if (parseError.error == QJsonParseError::NoError && (container || doc.array().size() == 1)) {

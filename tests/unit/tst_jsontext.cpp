@@ -132,7 +132,7 @@ void TestJsonText::escapes()
     QFETCH(QByteArray, input);
     QFETCH(QByteArray, expected);
     QByteArray out("prefix:");
-    jsonrpc::appendJsonString(out, input);
+    json::appendJsonString(out, input);
     QCOMPARE(out, "prefix:" + expected);
     const QJsonDocument doc = QJsonDocument::fromJson("[" + expected + "]");
     QCOMPARE(doc.array().at(0).toString(), QString::fromUtf8(input));
@@ -146,7 +146,7 @@ void TestJsonText::everyByteRoundTrips()
         input.append(char(c));
     input.append("\xc3\xa9\xe2\x82\xac");
     QByteArray out;
-    jsonrpc::appendJsonString(out, input);
+    json::appendJsonString(out, input);
     QVERIFY(json::isStrictJson(out));
     QCOMPARE(QJsonDocument::fromJson("[" + out + "]").array().at(0).toString(), QString::fromUtf8(input));
 }
