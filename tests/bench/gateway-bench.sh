@@ -88,6 +88,7 @@ esac
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gateway-bench.XXXXXX")"
 PIDS=()
+NAMES=() # a name for each of PIDS, used in the CPU table
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     local rc=$?
@@ -171,6 +172,7 @@ http {
 EOF
     "$NGINX" -p "$WORK" -c "$WORK/$name.conf" -e "$WORK/logs/$name-error.log" > "$WORK/logs/$name.log" 2>&1 &
     PIDS+=($!)
+    NAMES+=("$name")
 }
 start_nginx nginx "listen 127.0.0.1:$NGINX_PORT; root $WORK/www; default_type application/json;"
 # The reference proxy: its own nginx process (one worker, like the gateway's one thread).
@@ -180,6 +182,7 @@ start_nginx nginx-proxy "listen 127.0.0.1:$PROXY_PORT;
 
 PORT="$EVERYTHING_PORT" "$NODE" "$EVERYTHING_JS" streamableHttp > "$WORK/logs/everything-http.log" 2>&1 &
 PIDS+=($!)
+NAMES+=(everything-http)
 
 cat > "$WORK/import.json" << EOF
 {
@@ -201,6 +204,7 @@ fi
 QT_LOGGING_RULES="$CALL_LOG_RULES" "$METAMCPD" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$WORK/data" \
     --import "$WORK/import.json" > "$WORK/logs/metamcpd.log" 2>&1 &
 PIDS+=($!)
+NAMES+=(metamcpd)
 
 wait_for 10 "nginx" curl -fsS "http://127.0.0.1:$NGINX_PORT/item.json"
 wait_for 10 "nginx reverse proxy" curl -fsS "http://127.0.0.1:$PROXY_PORT/item.json"
@@ -247,7 +251,10 @@ field() { # BENCH-line key
 
 # Every process this script started, with all their descendants (nginx workers, node children).
 bench_pids() {
-    local queue=("${PIDS[@]}") pid
+    tree_pids "${PIDS[@]}"
+}
+tree_pids() { # pid...: these processes and all their descendants
+    local queue=("$@") pid
     while ((${#queue[@]})); do
         pid=${queue[0]}
         queue=("${queue[@]:1}")
@@ -263,6 +270,59 @@ pin_all() { # cpu-list
     done
 }
 
+stop_named() { # name: stops that started process (TERM, then KILL) and its descendants
+    local i pids
+    for i in "${!PIDS[@]}"; do
+        [[ "${NAMES[$i]}" == "$1" ]] || continue
+        mapfile -t pids < <(tree_pids "${PIDS[$i]}")
+        kill -TERM "${pids[@]}" 2> /dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "${PIDS[$i]}" 2> /dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "${pids[@]}" 2> /dev/null || true
+        wait "${PIDS[$i]}" 2> /dev/null || true
+    done
+}
+
+# CPU accounting of the throughput runs, in clock ticks: the whole machine (/proc/stat: busy and
+# total over all CPUs, so wrk and the kernel's softirq work count too) and each started process
+# with its descendants (/proc/PID/stat utime + stime of all threads). metamcpd's children (its stdio
+# servers) are counted apart from metamcpd itself. Prints one line of numbers.
+CLK_TCK="$(getconf CLK_TCK 2> /dev/null || echo 100)"
+proc_ticks() { # pid...: utime + stime summed
+    local pid sum=0 ticks
+    for pid in "$@"; do
+        # The fields after "(comm) " start with the state (field 3); utime and stime are 14 and 15.
+        ticks="$(sed 's/^.*) //' "/proc/$pid/stat" 2> /dev/null | awk '{ print $12 + $13 }')" || ticks=0
+        sum=$((sum + ${ticks:-0}))
+    done
+    echo "$sum"
+}
+cpu_snapshot() {
+    local i out children
+    # busy = user nice system irq softirq; total adds idle, iowait and steal.
+    out="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+    for i in "${!PIDS[@]}"; do
+        if [[ "${NAMES[$i]}" == metamcpd ]]; then
+            out+=" $(proc_ticks "${PIDS[$i]}")"
+            mapfile -t children < <(tree_pids "${PIDS[$i]}" | tail -n +2)
+            out+=" $(proc_ticks "${children[@]}")"
+        else
+            mapfile -t children < <(tree_pids "${PIDS[$i]}")
+            out+=" $(proc_ticks "${children[@]}")"
+        fi
+    done
+    echo "$out"
+}
+cpu_columns() { # the names of cpu_snapshot's numbers after the first two
+    local name
+    for name in "${NAMES[@]}"; do
+        echo "$name"
+        [[ "$name" == metamcpd ]] && echo "stdio-servers"
+    done
+}
+
 # Warm-up (responses checked), then the throughput run and the latency run(s).
 # Args: key label url session body expect
 declare -A RESULT
@@ -275,7 +335,9 @@ measure() {
         die "$label: bad responses during warm-up: $line (logs: BENCH_KEEP=1)"
     fi
     log "$label: -c$CONNECTIONS $DURATION"
+    RESULT[$key.cpu0]="$(cpu_snapshot)"
     RESULT[$key.load]="$(run_wrk "$key" "$CONNECTIONS" "$DURATION" "$url" "$session" "$body")"
+    RESULT[$key.cpu1]="$(cpu_snapshot)"
     if ((LAT_CONNECTIONS > 0)); then
         log "$label: -c$LAT_CONNECTIONS $DURATION"
         RESULT[$key.lat]="$(run_wrk "$key-c$LAT_CONNECTIONS" "$LAT_CONNECTIONS" "$DURATION" "$url" "$session" "$body")"
@@ -322,6 +384,9 @@ check "nginx" "$(curl -sS "$NGINX_URL")" 'widget'
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 measure everything_direct "server-everything direct" "$EVERYTHING_URL" "$EVERYTHING_SESSION" "$ECHO_DIRECT" 'Echo: hello'
+# Done with it: after its runs the Node server kept using CPU (about 4 µs per request of the later
+# runs: garbage collection and its timers), which the other paths should not pay for.
+stop_named everything-http
 measure everything_gateway "server-everything via gateway" "$GATEWAY_URL" "$GATEWAY_SESSION" "$ECHO_GATEWAY" 'Echo: hello'
 measure nginx_direct "nginx direct" "$NGINX_URL" "" "" 'widget'
 measure rest_gateway "REST tool via gateway" "$GATEWAY_URL" "$GATEWAY_SESSION" "$REST_GATEWAY" 'widget'
@@ -345,6 +410,15 @@ if [[ -n "$PIN_CPU" ]]; then
     printf ' | %9s %9s' "1-CPU p50" "p99 µs"
 fi
 echo
+label_of() {
+    case $1 in
+        everything_direct) echo "server-everything direct (Streamable HTTP)" ;;
+        everything_gateway) echo "server-everything via gateway (stdio)" ;;
+        nginx_direct) echo "nginx direct (static JSON)" ;;
+        rest_gateway) echo "REST tool via gateway (GET nginx)" ;;
+        nginx_proxy) echo "reference: nginx proxy -> nginx" ;;
+    esac
+}
 row() { # key label
     local load=${RESULT[$1.load]} lat=${RESULT[$1.lat]:-} pin=${RESULT[$1.pin]:-}
     printf '%-42s %10s %9s %9s' "$2" "$(field "$load" rps)" "$(field "$load" p50_us)" "$(field "$load" p99_us)"
@@ -356,18 +430,57 @@ row() { # key label
     fi
     echo
 }
-row everything_direct "server-everything direct (Streamable HTTP)"
-row everything_gateway "server-everything via gateway (stdio)"
-row nginx_direct "nginx direct (static JSON)"
-row rest_gateway "REST tool via gateway (GET nginx)"
-row nginx_proxy "reference: nginx proxy -> nginx"
+for key in everything_direct everything_gateway nginx_direct rest_gateway nginx_proxy; do
+    row "$key" "$(label_of "$key")"
+done
+echo
+
+# CPU per request of one throughput run. Args: key column, where column is "machine", "busy%",
+# "rest" (machine minus the started processes: wrk and kernel work outside them) or a cpu_columns
+# name. Prints µs per request (busy%: percent of all CPUs busy).
+cpu_of() {
+    local key=$1 column=$2 names
+    names="$(cpu_columns | tr '\n' ' ')"
+    awk -v a="${RESULT[$key.cpu0]}" -v b="${RESULT[$key.cpu1]}" -v names="$names" -v col="$column" \
+        -v requests="$(field "${RESULT[$key.load]}" requests)" -v tck="$CLK_TCK" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " "); split(names, nm, " ")
+        us = 1e6 / tck / (requests > 0 ? requests : 1)
+        if (col == "busy%") { printf "%.0f", (y[2] - x[2] > 0) ? 100 * (y[1] - x[1]) / (y[2] - x[2]) : 0; exit }
+        machine = (y[1] - x[1]) * us
+        if (col == "machine") { printf "%.1f", machine; exit }
+        procs = 0
+        for (i = 3; i <= n; i++) {
+            procs += (y[i] - x[i]) * us
+            if (nm[i - 2] == col) { printf "%.1f", (y[i] - x[i]) * us; exit }
+        }
+        if (col == "rest") { printf "%.1f", machine - procs; exit }
+        printf "?"
+    }'
+}
+cpu_table() {
+    local names key
+    mapfile -t names < <(cpu_columns)
+    echo "CPU time per request in the -c$CONNECTIONS runs, µs (clock ticks of $((1000 / CLK_TCK)) ms; machine = all" \
+        "$(nproc) CPUs; rest = machine minus the processes listed, i.e. wrk and kernel work outside them)"
+    printf '%-42s %6s %8s' "path" "busy %" "machine"
+    printf ' %9s' "${names[@]}" "rest"
+    echo
+    for key in everything_direct everything_gateway nginx_direct rest_gateway nginx_proxy; do
+        printf '%-42s %6s %8s' "$(label_of "$key")" "$(cpu_of "$key" busy%)" "$(cpu_of "$key" machine)"
+        for name in "${names[@]}" rest; do
+            printf ' %9s' "$(cpu_of "$key" "$name")"
+        done
+        echo
+    done
+}
+cpu_table
 echo
 
 verdict() { [[ "$1" == 1 ]] && echo "met" || echo "NOT MET"; }
 # Prints the ratio/added-p50 lines for one pair and one RESULT line. Args: name direct gateway
-# min_ratio max_added_us
+# min_ratio max_added_us [own: the cpu_columns name of the proxy in between, for the CPU lines]
 compare() {
-    local name=$1 direct=$2 gateway=$3 min_ratio=$4 max_added=$5
+    local name=$1 direct=$2 gateway=$3 min_ratio=$4 max_added=$5 own=${6:-}
     local d=${RESULT[$direct.load]} g=${RESULT[$gateway.load]}
     local ratio added_load added_lat="" lat_key ok_ratio ok_added
     ratio="$(awk -v g="$(field "$g" rps)" -v d="$(field "$d" rps)" 'BEGIN { printf "%.3f", (d > 0) ? g / d : 0 }')"
@@ -390,6 +503,19 @@ compare() {
     fi
     printf '  (target <= %s µs at %s)  %s\n' "$max_added" "$lat_key" "$(verdict "$ok_added")"
     RESULT_LINE+=" ${name}_ratio=$ratio ${name}_added_p50_us=${added_lat:-$added_load} ${name}_added_p50_load_us=$added_load ${name}_targets_met=$((ok_ratio && ok_added))"
+    # When both runs keep the CPUs busy, req/s is all CPUs over the machine's CPU per request, and
+    # the ratio follows from the two CPU costs: say what the proxy's own cost would have to be.
+    if [[ -n "$own" ]]; then
+        local cd cg co budget
+        cd="$(cpu_of "$direct" machine)" cg="$(cpu_of "$gateway" machine)" co="$(cpu_of "$gateway" "$own")"
+        printf '%-18s CPU per call %s µs direct, %s µs through %s (%s µs of it in %s); CPUs busy %s%% / %s%%\n' "" \
+            "$cd" "$cg" "$own" "$co" "$own" "$(cpu_of "$direct" busy%)" "$(cpu_of "$gateway" busy%)"
+        budget="$(awk -v cd="$cd" -v cg="$cg" -v co="$co" -v m="$min_ratio" \
+            'BEGIN { printf "%.1f", cd / m - (cg - co) }')"
+        printf '%-18s at full load, req/s ratio >= %s needs <= %s µs per call in %s (the others as measured)\n' "" \
+            "$min_ratio" "$budget" "$own"
+        RESULT_LINE+=" ${name}_cpu_direct_us=$cd ${name}_cpu_total_us=$cg ${name}_cpu_own_us=$co ${name}_cpu_own_budget_us=$budget"
+    fi
     if [[ -n "${RESULT[$gateway.pin]:-}" ]]; then
         local added_pin ok_pin
         added_pin=$(($(field "${RESULT[$gateway.pin]}" p50_us) - $(field "${RESULT[$direct.pin]}" p50_us)))
@@ -401,9 +527,9 @@ compare() {
 }
 RESULT_LINE="RESULT"
 compare everything everything_direct everything_gateway "$EVERYTHING_MIN_RATIO" "$EVERYTHING_MAX_ADDED_P50_US"
-compare rest nginx_direct rest_gateway "$REST_MIN_RATIO" "$REST_MAX_ADDED_P50_US"
+compare rest nginx_direct rest_gateway "$REST_MIN_RATIO" "$REST_MAX_ADDED_P50_US" metamcpd
 # Context for the REST targets: the same figures for a lean C proxy hop (not a target of ours).
-compare nginx_proxy nginx_direct nginx_proxy "$REST_MIN_RATIO" "$REST_MAX_ADDED_P50_US"
+compare nginx_proxy nginx_direct nginx_proxy "$REST_MIN_RATIO" "$REST_MAX_ADDED_P50_US" nginx-proxy
 echo
 echo "$RESULT_LINE"
 for key in everything_direct everything_gateway nginx_direct rest_gateway nginx_proxy; do
