@@ -89,6 +89,15 @@ esac
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gateway-bench.XXXXXX")"
 PIDS=()
 NAMES=() # a name for each of PIDS, used in the CPU table
+# Gives PID up to 5 s to exit, then KILLs it and the other PIDs given, and reaps it.
+reap() { # pid [pid...]
+    for _ in $(seq 50); do
+        kill -0 "$1" 2> /dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$@" 2> /dev/null || true
+    wait "$1" 2> /dev/null || true
+}
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     local rc=$?
@@ -98,12 +107,7 @@ cleanup() {
         kill -TERM "$pid" 2> /dev/null || true
     done
     for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2> /dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2> /dev/null || true
-        wait "$pid" 2> /dev/null || true
+        reap "$pid"
     done
     if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
         log "kept $WORK"
@@ -276,12 +280,7 @@ stop_named() { # name: stops that started process (TERM, then KILL) and its desc
         [[ "${NAMES[$i]}" == "$1" ]] || continue
         mapfile -t pids < <(tree_pids "${PIDS[$i]}")
         kill -TERM "${pids[@]}" 2> /dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "${PIDS[$i]}" 2> /dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "${pids[@]}" 2> /dev/null || true
-        wait "${PIDS[$i]}" 2> /dev/null || true
+        reap "${pids[@]}"
     done
 }
 
