@@ -81,6 +81,19 @@ QString clientCapabilityFor(const QString &method)
     return {};
 }
 
+// How long input requests of an upstream are collected before the client is asked for them.
+constexpr int kInputCoalesceMs = 20;
+
+// Which of the capabilities that input requests need the session's client declared.
+QStringList inputCapabilitiesOf(const ClientSession *session)
+{
+    QStringList capabilities;
+    for (const QString &c : {QStringLiteral("sampling"), QStringLiteral("elicitation"), QStringLiteral("roots")})
+        if (session && session->clientSupports(c))
+            capabilities << c;
+    return capabilities;
+}
+
 // RFC 5424 severities, least severe first.
 const QStringList &logLevels()
 {
@@ -145,6 +158,9 @@ struct Router::Parked
     QJsonObject inputRequests;                                        // input key -> {method, params}
     std::optional<QJsonObject> finalResponse; // the upstream finished while no client call waited
     quint64 nextKey = 1;
+    quint64 round = 0;              // how many times the client was asked; part of the requestState
+    QStringList clientCapabilities; // of sampling, elicitation, roots: those the last request declared
+    bool askScheduled = false;      // askForInput() is due (collecting the requests of one round)
     std::unique_ptr<QTimer> expiry;
 };
 
@@ -790,28 +806,31 @@ bool Router::relayCancellation(const QString &server, const QJsonObject &notific
 // ---------------------------------------------------------------------------------------------
 // 2026-07-28 multi round-trip requests
 
-QString Router::requestStateFor(const QString &parkedId, const QString &ns) const
+QString Router::requestStateFor(const Parked &parked) const
 {
-    const QByteArray payload = parkedId.toUtf8() + '|' + ns.toUtf8();
-    const QByteArray mac = QMessageAuthenticationCode::hash(payload, m_stateKey, QCryptographicHash::Sha256);
-    return QString::fromLatin1(
-        (parkedId.toUtf8() + '.' + mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+    const QByteArray payload = parked.id.toLatin1() + '.' + QByteArray::number(parked.round);
+    const QByteArray mac =
+        QMessageAuthenticationCode::hash(payload + '|' + parked.ns.toUtf8(), m_stateKey, QCryptographicHash::Sha256);
+    return QString::fromLatin1(payload + '.' +
+                               mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-QString Router::parkedIdFrom(const QString &requestState, const QString &ns) const
+std::shared_ptr<Router::Parked> Router::parkedFrom(const QString &requestState, const QString &ns) const
 {
     const qsizetype dot = requestState.indexOf(QLatin1Char('.'));
     if (dot <= 0)
-        return {};
-    const QString id = requestState.left(dot);
-    const QString expected = requestStateFor(id, ns);
+        return nullptr;
+    std::shared_ptr<Parked> parked = m_parked.value(requestState.left(dot));
+    if (!parked || parked->ns != ns)
+        return nullptr;
+    const QString expected = requestStateFor(*parked);
     // Constant-time comparison of the MAC.
     if (expected.size() != requestState.size())
-        return {};
+        return nullptr;
     ushort diff = 0;
     for (qsizetype i = 0; i < expected.size(); ++i)
         diff |= expected.at(i).unicode() ^ requestState.at(i).unicode();
-    return diff == 0 ? id : QString();
+    return diff == 0 ? parked : nullptr;
 }
 
 void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject &request,
@@ -826,22 +845,26 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
         return;
     }
     std::shared_ptr<Parked> parked = m_parked.value(route->parkedId);
-    if (!parked) {
-        if (!c || !c->session || !c->session->clientSupports(capability)) {
-            reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
-                                 QStringLiteral("The client does not support %1").arg(capability)));
-            if (c && !c->finished) {
-                // The request needs a capability the client did not declare: 400 / -32021.
-                c->sink->setHttpStatus(400);
-                fail(c, rpcerr::MissingClientCapability,
-                     QStringLiteral("This request needs the client capability \"%1\", which the request's _meta "
-                                    "does not declare")
-                         .arg(capability),
-                     QJsonObject{{QStringLiteral("requiredCapabilities"), QJsonObject{{capability, QJsonObject{}}}}});
-            }
-            return;
+    // Between rounds no call is attached: the capabilities of the last request count.
+    const bool supported = parked && !(c && c->session) ? parked->clientCapabilities.contains(capability)
+                                                        : c && c->session && c->session->clientSupports(capability);
+    if (!supported) {
+        reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
+                             QStringLiteral("The client does not support %1").arg(capability)));
+        if (c && !c->finished) {
+            // The request needs a capability the client did not declare: 400 / -32021.
+            c->sink->setHttpStatus(400);
+            fail(c, rpcerr::MissingClientCapability,
+                 QStringLiteral("This request needs the client capability \"%1\", which the request's _meta "
+                                "does not declare")
+                     .arg(capability),
+                 QJsonObject{{QStringLiteral("requiredCapabilities"), QJsonObject{{capability, QJsonObject{}}}}});
         }
+        return;
+    }
+    if (!parked) {
         parked = std::make_shared<Parked>();
+        parked->clientCapabilities = inputCapabilitiesOf(c->session);
         parked->id = QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
                                          QByteArray::number(QRandomGenerator::system()->generate64(), 16));
         parked->ns = c->ns;
@@ -872,9 +895,18 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
     params.remove(QStringLiteral("_meta"));
     input.insert(QStringLiteral("params"), params);
     parked->inputRequests.insert(key, input);
-    // Several requests may arrive together: answer once the event loop is idle.
-    const QString id = parked->id;
-    QTimer::singleShot(0, this, [this, id] { askForInput(id); });
+    // A tool may send several requests at once (say elicitation, sampling and roots/list through
+    // Promise.all), each its own write: wait briefly, so that one round asks for all of them.
+    // A request that comes later is asked for in the next round.
+    if (!parked->askScheduled) {
+        parked->askScheduled = true;
+        const QString id = parked->id;
+        QTimer::singleShot(kInputCoalesceMs, this, [this, id] {
+            if (auto p = m_parked.value(id))
+                p->askScheduled = false;
+            askForInput(id);
+        });
+    }
 }
 
 void Router::askForInput(const QString &parkedId)
@@ -885,19 +917,20 @@ void Router::askForInput(const QString &parkedId)
     auto c = parked->route->call;
     if (!c || c->finished)
         return; // asked already; the retry collects them
+    ++parked->round;
     QJsonObject result{{QStringLiteral("resultType"), QStringLiteral("input_required")},
                        {QStringLiteral("inputRequests"), parked->inputRequests},
-                       {QStringLiteral("requestState"), requestStateFor(parked->id, parked->ns)}};
+                       {QStringLiteral("requestState"), requestStateFor(*parked)}};
     parked->route->call.reset(); // the retry attaches the next call
     finish(c, jsonrpc::result(c->id, result));
 }
 
 void Router::resumeParked(const CallPtr &call)
 {
-    const QString id = parkedIdFrom(call->params.value(QLatin1String("requestState")).toString(), call->ns);
-    auto parked = id.isEmpty() ? nullptr : m_parked.value(id);
+    auto parked = parkedFrom(call->params.value(QLatin1String("requestState")).toString(), call->ns);
     if (!parked)
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
+    const QString id = parked->id;
     call->target =
         call->params.value(QLatin1String("name")).toString(call->params.value(QLatin1String("uri")).toString());
     const QJsonObject responses = call->params.value(QLatin1String("inputResponses")).toObject();
@@ -909,6 +942,7 @@ void Router::resumeParked(const CallPtr &call)
         reply(jsonrpc::result(QJsonValue::Null, it.value().toObject()));
     }
     parked->route->call = call;
+    parked->clientCapabilities = inputCapabilitiesOf(call->session);
     if (parked->upstream && call->session) {
         QPointer<Upstream> up = parked->upstream;
         const quint64 handle = parked->handle;
@@ -1256,20 +1290,49 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
         u->sendResponse(jsonrpc::result(upstreamId, {}));
         return;
     }
-    // Over stdio nothing says which call a request belongs to: if exactly one call to this
-    // upstream is waiting and has not asked for input already, it is that call's.
-    std::shared_ptr<Route> only;
-    int candidates = 0;
+    // Over stdio nothing says which call a request belongs to. If exactly one call to this
+    // upstream is running and has not asked for input already, it is that call's. If none is,
+    // the request comes from a call that has asked and waits for the client: a tool that sends
+    // several requests at once (elicitation, sampling and roots/list together). That is the one
+    // whose round is being collected right now, else the only one waiting. Calls a client
+    // abandoned after an input_required result wait too, until they expire.
+    std::shared_ptr<Route> only, onlyAsking, onlyCollecting;
+    int candidates = 0, asking = 0, collecting = 0;
     for (const std::weak_ptr<Route> &weak : m_routes.value(server)) {
         auto r = weak.lock();
-        if (!r || !r->call || r->call->finished)
+        if (!r)
             continue;
-        if (auto p = m_parked.value(r->parkedId); p && !p->replies.isEmpty())
+        // A parked call is asking while its input requests wait for answers, and between rounds
+        // (no client call attached until the retry).
+        if (auto p = m_parked.value(r->parkedId); p && (!p->replies.isEmpty() || !r->call)) {
+            ++asking;
+            onlyAsking = r;
+            if (p->askScheduled) {
+                ++collecting;
+                onlyCollecting = r;
+            }
+            continue;
+        }
+        if (!r->call || r->call->finished)
             continue;
         ++candidates;
         only = r;
     }
-    if (candidates == 1 && method != u"roots/list") {
+    if (candidates == 0 && (collecting == 1 || asking == 1)) {
+        candidates = 1;
+        only = collecting == 1 ? onlyCollecting : onlyAsking;
+    }
+    // roots/list is a question about the client, not about one call: a session's client answers
+    // it on its own stream. A 2026-07-28 client has no stream and is asked within the call, if it
+    // declared roots.
+    bool askCall = candidates == 1;
+    if (askCall && method == u"roots/list") {
+        const auto parked = m_parked.value(only->parkedId);
+        const bool stateless = parked || only->call->stateless;
+        const QStringList capabilities = parked ? parked->clientCapabilities : inputCapabilitiesOf(only->call->session);
+        askCall = stateless && capabilities.contains(QStringLiteral("roots"));
+    }
+    if (askCall) {
         QPointer<Upstream> up = u;
         auto reply = [up, upstreamId](const QJsonObject &response) {
             if (!up)
@@ -1278,7 +1341,7 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
             r.insert(QStringLiteral("id"), upstreamId);
             up->sendResponse(r);
         };
-        if (only->call->stateless || !only->parkedId.isEmpty())
+        if (!only->call || only->call->stateless || !only->parkedId.isEmpty())
             parkForInput(only, request, reply);
         else
             relayClientRequest(only->call, request, reply);

@@ -97,8 +97,10 @@ private:
                       std::function<void(const QJsonObject &)> reply);
     void askForInput(const QString &parkedId);
     void resumeParked(const CallPtr &call);
-    QString requestStateFor(const QString &parkedId, const QString &ns) const;
-    QString parkedIdFrom(const QString &requestState, const QString &ns) const;
+    // "<parked id>.<round>.<HMAC>": a new state each round, so that a state from an earlier round
+    // (or another namespace, or a tampered one) is refused.
+    QString requestStateFor(const Parked &parked) const;
+    std::shared_ptr<Parked> parkedFrom(const QString &requestState, const QString &ns) const;
     void finish(const CallPtr &call, QJsonObject response);
     // finish() for a success whose result is JSON object text, spliced into the response as is.
     void finishSerialized(const CallPtr &call, const QByteArray &resultJson, bool toolError);

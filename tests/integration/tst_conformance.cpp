@@ -11,6 +11,7 @@
 // printed with qInfo so that CI logs show them.
 
 #include "gatewayprocess.h"
+#include "rawhttp.h"
 
 #include "store/store.h"
 
@@ -51,8 +52,23 @@ using Results = QMap<QString, ScenarioResult>;
 const QStringList kFalsePassesOnServerEverything{u"tools-call-simple-text"_s, u"tools-call-error"_s};
 
 // Scenarios every check of which the gateway must pass on 2026-07-28, whatever the reference does.
-const QStringList kModernRequiredScenarios{u"server-stateless"_s, u"http-header-validation"_s, u"caching"_s,
-                                           u"dns-rebinding-protection"_s};
+// The input-required-result ones run the fixture's tools, which send 2025-style server->client
+// requests; the gateway turns them into InputRequiredResult rounds. Left out:
+// input-required-result-basic-elicitation, which wants the input key "user_name" (a bridge
+// chooses its own keys), and the scenarios whose fixture tools are missing (PROTOCOL-NOTES §3.5).
+const QStringList kModernRequiredScenarios{u"server-stateless"_s,
+                                           u"http-header-validation"_s,
+                                           u"caching"_s,
+                                           u"dns-rebinding-protection"_s,
+                                           u"input-required-result-basic-sampling"_s,
+                                           u"input-required-result-basic-list-roots"_s,
+                                           u"input-required-result-capability-check"_s,
+                                           u"input-required-result-multi-round"_s,
+                                           u"input-required-result-multiple-input-requests"_s,
+                                           u"input-required-result-non-tool-request"_s,
+                                           u"input-required-result-request-state"_s,
+                                           u"input-required-result-result-type"_s,
+                                           u"input-required-result-tampered-state"_s};
 
 // "server-<scenario>-2026-11-25T15-49-04-688Z" -> scenario
 QString scenarioOf(const QString &dirName)
@@ -150,6 +166,7 @@ private Q_SLOTS:
     void alphaSessionLifecycle();
     void alphaModernLeg_data();
     void alphaModernLeg();
+    void multiRoundEdges();
 
 private:
     Results run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name);
@@ -375,6 +392,79 @@ void TestConformance::alphaModernLeg()
     QVERIFY2(status == u"SUCCESS",
              qPrintable(u"%1 %2: %3; %4"_s.arg(scenario, check, status.isEmpty() ? u"not run"_s : status,
                                                failuresOf(m_alphaModernGateway, scenario))));
+}
+
+// What the suite does not check about multi round-trip requests through the gateway, on the
+// same fixture: a flow the client abandoned does not take the requests of another call; each
+// round has its own requestState and an earlier round's is refused; a capability missing in a
+// later round fails the call with -32021 as in the first.
+void TestConformance::multiRoundEdges()
+{
+    const quint16 port = quint16(m_gatewayFixture.url().port());
+    const QJsonObject allCaps{
+        {u"sampling"_s, QJsonObject{}}, {u"elicitation"_s, QJsonObject{}}, {u"roots"_s, QJsonObject{}}};
+    auto call = [&](int id, const QString &tool, const QJsonObject &caps, const QJsonObject &more = {}) {
+        QJsonObject params{{u"name"_s, tool}, {u"arguments"_s, QJsonObject{}}, {u"_meta"_s, modernEnvelope(caps)}};
+        for (auto it = more.begin(); it != more.end(); ++it)
+            params.insert(it.key(), it.value());
+        return postJson(port, "/mcp", rpc(id, u"tools/call"_s, params), modernHeaders("tools/call", tool.toUtf8()));
+    };
+    auto resultOf = [](const RawResponse &r) { return r.json().value(u"result"_s).toObject(); };
+    auto elicited = [](const QJsonObject &content) {
+        return QJsonObject{{u"action"_s, u"accept"_s}, {u"content"_s, content}};
+    };
+
+    // Abandoned after its first round: it keeps waiting until it expires.
+    const RawResponse abandoned = call(1, u"test_input_required_result_elicitation"_s, allCaps);
+    QCOMPARE(resultOf(abandoned).value(u"resultType"_s).toString(), u"input_required"_s);
+
+    // Three requests at once from one tool: one round asks for all of them.
+    const RawResponse several = call(2, u"test_input_required_result_multiple_inputs"_s, allCaps);
+    const QJsonObject inputs = resultOf(several).value(u"inputRequests"_s).toObject();
+    QStringList methods;
+    for (const QJsonValue &v : inputs)
+        methods << v.toObject().value(u"method"_s).toString();
+    methods.sort();
+    QCOMPARE(methods, (QStringList{u"elicitation/create"_s, u"roots/list"_s, u"sampling/createMessage"_s}));
+
+    // Two rounds, two states; the first round's state is refused once the second is out.
+    const RawResponse r1 = call(3, u"test_input_required_result_multi_round"_s, allCaps);
+    const QString state1 = resultOf(r1).value(u"requestState"_s).toString();
+    const QString key1 = resultOf(r1).value(u"inputRequests"_s).toObject().keys().value(0);
+    QVERIFY2(!state1.isEmpty() && !key1.isEmpty(), r1.body.constData());
+    const RawResponse r2 = call(
+        4, u"test_input_required_result_multi_round"_s, allCaps,
+        {{u"requestState"_s, state1}, {u"inputResponses"_s, QJsonObject{{key1, elicited({{u"name"_s, u"Alice"_s}})}}}});
+    const QString state2 = resultOf(r2).value(u"requestState"_s).toString();
+    const QString key2 = resultOf(r2).value(u"inputRequests"_s).toObject().keys().value(0);
+    QVERIFY2(!state2.isEmpty() && state2 != state1 && !key2.isEmpty(), r2.body.constData());
+    const RawResponse stale = call(
+        5, u"test_input_required_result_multi_round"_s, allCaps,
+        {{u"requestState"_s, state1}, {u"inputResponses"_s, QJsonObject{{key2, elicited({{u"color"_s, u"red"_s}})}}}});
+    QCOMPARE(stale.json().value(u"error"_s).toObject().value(u"code"_s).toInt(), -32602);
+    const RawResponse r3 = call(
+        6, u"test_input_required_result_multi_round"_s, allCaps,
+        {{u"requestState"_s, state2}, {u"inputResponses"_s, QJsonObject{{key2, elicited({{u"color"_s, u"blue"_s}})}}}});
+    QCOMPARE(resultOf(r3).value(u"resultType"_s).toString(), u"complete"_s);
+    QVERIFY2(r3.body.contains("Alice likes blue"), r3.body.constData());
+
+    // Sampling only: the second round's elicitation needs a capability the client lacks.
+    const QJsonObject samplingOnly{{u"sampling"_s, QJsonObject{}}};
+    const RawResponse c1 = call(7, u"test_input_required_result_capabilities"_s, samplingOnly);
+    const QJsonObject asked = resultOf(c1).value(u"inputRequests"_s).toObject();
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.begin()->toObject().value(u"method"_s).toString(), u"sampling/createMessage"_s);
+    const QJsonObject sampled{{u"role"_s, u"assistant"_s},
+                              {u"content"_s, QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, u"hi"_s}}},
+                              {u"model"_s, u"m"_s}};
+    const RawResponse c2 = call(8, u"test_input_required_result_capabilities"_s, samplingOnly,
+                                {{u"requestState"_s, resultOf(c1).value(u"requestState"_s)},
+                                 {u"inputResponses"_s, QJsonObject{{asked.begin().key(), sampled}}}});
+    QCOMPARE(c2.status, 400);
+    const QJsonObject error = c2.json().value(u"error"_s).toObject();
+    QCOMPARE(error.value(u"code"_s).toInt(), -32021);
+    QVERIFY2(error.value(u"data"_s).toObject().value(u"requiredCapabilities"_s).toObject().contains(u"elicitation"_s),
+             c2.body.constData());
 }
 
 QTEST_GUILESS_MAIN(TestConformance)

@@ -28,24 +28,6 @@ QJsonObject initializeParams(const QString &version = QStringLiteral("2025-11-25
                                                        {QStringLiteral("version"), QStringLiteral("1")}}}};
 }
 
-QJsonObject envelope(const QJsonObject &caps = {})
-{
-    return {{QStringLiteral("io.modelcontextprotocol/protocolVersion"), QStringLiteral("2026-07-28")},
-            {QStringLiteral("io.modelcontextprotocol/clientCapabilities"), caps},
-            {QStringLiteral("io.modelcontextprotocol/clientInfo"),
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("tst_gateway")},
-                         {QStringLiteral("version"), QStringLiteral("1")}}}};
-}
-
-RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name = {})
-{
-    RawHeaders h = mcpHeaders({}, "2026-07-28");
-    h.append(std::pair<QByteArray, QByteArray>("Mcp-Method", method));
-    if (!name.isEmpty())
-        h.append(std::pair<QByteArray, QByteArray>("Mcp-Name", name));
-    return h;
-}
-
 } // namespace
 
 class TestGateway final : public QObject
@@ -328,9 +310,9 @@ private Q_SLOTS:
 
     void statelessDiscoverAndCall()
     {
-        const RawResponse discover =
-            postJson(m_port, "/mcp", rpc(1, QStringLiteral("server/discover"), {{QStringLiteral("_meta"), envelope()}}),
-                     modernHeaders("server/discover"));
+        const RawResponse discover = postJson(
+            m_port, "/mcp", rpc(1, QStringLiteral("server/discover"), {{QStringLiteral("_meta"), modernEnvelope()}}),
+            modernHeaders("server/discover"));
         QCOMPARE(discover.status, 200);
         QVERIFY(discover.header("mcp-session-id").isEmpty());
         const QJsonObject result = discover.json().value(QLatin1String("result")).toObject();
@@ -346,7 +328,7 @@ private Q_SLOTS:
             rpc(2, QStringLiteral("tools/call"),
                 {{QStringLiteral("name"), QStringLiteral("everything__echo")},
                  {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("message"), QStringLiteral("modern")}}},
-                 {QStringLiteral("_meta"), envelope()}}),
+                 {QStringLiteral("_meta"), modernEnvelope()}}),
             modernHeaders("tools/call", "=?base64?" + QByteArray("everything__echo").toBase64() + "?="));
         QCOMPARE(call.status, 200);
         QCOMPARE(firstText(call.json()), QStringLiteral("Echo: modern"));
@@ -393,7 +375,7 @@ private Q_SLOTS:
         QFETCH(bool, withCapabilities);
         QFETCH(int, status);
         QFETCH(int, code);
-        QJsonObject meta = envelope();
+        QJsonObject meta = modernEnvelope();
         meta.insert(QStringLiteral("io.modelcontextprotocol/protocolVersion"), version);
         if (!withCapabilities)
             meta.remove(QStringLiteral("io.modelcontextprotocol/clientCapabilities"));
@@ -422,7 +404,7 @@ private Q_SLOTS:
         const QJsonObject params{{QStringLiteral("name"), QStringLiteral("everything__trigger-sampling-request")},
                                  {QStringLiteral("arguments"),
                                   QJsonObject{{QStringLiteral("prompt"), QStringLiteral("capital of France?")}}},
-                                 {QStringLiteral("_meta"), envelope(caps)}};
+                                 {QStringLiteral("_meta"), modernEnvelope(caps)}};
         const RawHeaders headers = modernHeaders("tools/call", "everything__trigger-sampling-request");
         const RawResponse first = postJson(m_port, "/mcp", rpc(1, QStringLiteral("tools/call"), params), headers);
         QCOMPARE(first.status, 200);
@@ -461,7 +443,7 @@ private Q_SLOTS:
 
         // Without the capability: 400 / -32021 naming what is missing.
         QJsonObject noCaps = params;
-        noCaps.insert(QStringLiteral("_meta"), envelope());
+        noCaps.insert(QStringLiteral("_meta"), modernEnvelope());
         const RawResponse refused = postJson(m_port, "/mcp", rpc(4, QStringLiteral("tools/call"), noCaps), headers);
         QCOMPARE(refused.status, 400);
         const QJsonObject error = refused.json().value(QLatin1String("error")).toObject();
@@ -611,7 +593,7 @@ private Q_SLOTS:
     {
         QJsonObject params{{QStringLiteral("notifications"), QJsonObject{{QStringLiteral("toolsListChanged"), true},
                                                                          {QStringLiteral("promptsListChanged"), true}}},
-                           {QStringLiteral("_meta"), envelope()}};
+                           {QStringLiteral("_meta"), modernEnvelope()}};
         StreamClient listen;
         QVERIFY(listen.open(m_port, buildRequest(m_port, "POST", "/mcp", modernHeaders("subscriptions/listen"),
                                                  QJsonDocument(rpc(QStringLiteral("sub-1"),

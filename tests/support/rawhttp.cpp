@@ -219,6 +219,24 @@ RawHeaders mcpHeaders(const QByteArray &sessionId, const QByteArray &protocolVer
     return h;
 }
 
+QJsonObject modernEnvelope(const QJsonObject &capabilities)
+{
+    return {{QStringLiteral("io.modelcontextprotocol/protocolVersion"), QStringLiteral("2026-07-28")},
+            {QStringLiteral("io.modelcontextprotocol/clientCapabilities"), capabilities},
+            {QStringLiteral("io.modelcontextprotocol/clientInfo"),
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("tst")},
+                         {QStringLiteral("version"), QStringLiteral("1")}}}};
+}
+
+RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name)
+{
+    RawHeaders h = mcpHeaders({}, "2026-07-28");
+    h.append(std::pair<QByteArray, QByteArray>("Mcp-Method", method));
+    if (!name.isEmpty())
+        h.append(std::pair<QByteArray, QByteArray>("Mcp-Name", name));
+    return h;
+}
+
 RawResponse postJson(quint16 port, const QByteArray &path, const QJsonObject &message, const RawHeaders &headers)
 {
     return rawRequest(port, "POST", path, headers, QJsonDocument(message).toJson(QJsonDocument::Compact));

@@ -52,6 +52,10 @@ QJsonObject rpc(const QJsonValue &id, const QString &method, const QJsonObject &
 // JSON-RPC POST helpers for the MCP endpoint.
 RawHeaders mcpHeaders(const QByteArray &sessionId = {}, const QByteArray &protocolVersion = {});
 RawResponse postJson(quint16 port, const QByteArray &path, const QJsonObject &message, const RawHeaders &headers);
+// 2026-07-28 (stateless): the per-request _meta envelope (protocol version, the given client
+// capabilities, clientInfo "tst") and the headers with Mcp-Method (and Mcp-Name when given).
+QJsonObject modernEnvelope(const QJsonObject &capabilities = {});
+RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name = {});
 // POSTs initialize (client "tst", the given capabilities); the session id is the
 // response's mcp-session-id header.
 RawResponse initializeSession(quint16 port, const QByteArray &path = "/mcp", const QJsonObject &capabilities = {},
