@@ -1202,6 +1202,13 @@ QList<ToolInfo> Router::tools(const QString &ns)
     return index(ns).toolInfos;
 }
 
+QJsonObject Router::toolInputSchema(const QString &ns, const QString &tool)
+{
+    const NsIndex &idx = index(ns);
+    const auto it = idx.tools.constFind(tool);
+    return it == idx.tools.cend() || !it->enabled ? QJsonObject() : it->inputSchema;
+}
+
 QStringList Router::namespacesOf(const QString &server) const
 {
     QStringList result;

@@ -56,6 +56,8 @@ public:
 
     // The tools of a namespace as exposed, including disabled ones (for the console).
     QList<ToolInfo> tools(const QString &ns);
+    // The inputSchema of an enabled tool as exposed in `ns` (empty if there is no such tool).
+    QJsonObject toolInputSchema(const QString &ns, const QString &tool);
 
     // Subscribes the upstreams serving `uris` for a listening (2026-07-28) session.
     void subscribe(ClientSession *session, const QStringList &uris);

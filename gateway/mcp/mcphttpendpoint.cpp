@@ -880,17 +880,44 @@ bool McpHttpEndpoint::checkLegacyVersionHeader(const HttpRequest &request, HttpR
 }
 
 // Header values that are not plain ASCII travel as =?base64?<utf-8 base64>?=.
+// A header value that repeats the body (SEP-2243): surrounding whitespace ignored, and
+// "=?base64?<standard Base64 with padding>?=" decoded. Any other value is taken literally, even
+// one with only the prefix or only the suffix. nullopt: Base64 with a bad character or padding.
 static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
 {
     const QByteArray v = raw.trimmed();
-    if (v.startsWith("=?base64?") && v.endsWith("?=") && v.size() >= 11) {
-        const QByteArray b64 = v.mid(9, v.size() - 11);
-        auto decoded = QByteArray::fromBase64Encoding(b64, QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded)
+    if (!v.startsWith("=?base64?") || !v.endsWith("?=") || v.size() < 11)
+        return QString::fromUtf8(v);
+    const QByteArray b64 = v.mid(9, v.size() - 11);
+    if (b64.size() % 4 != 0)
+        return std::nullopt;
+    const qsizetype padding = b64.endsWith("==") ? 2 : b64.endsWith('=') ? 1 : 0;
+    for (qsizetype i = 0; i < b64.size() - padding; ++i) {
+        const char c = b64.at(i);
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
             return std::nullopt;
-        return QString::fromUtf8(*decoded);
     }
-    return QString::fromUtf8(v);
+    const auto decoded = QByteArray::fromBase64Encoding(b64, QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    return QString::fromUtf8(*decoded);
+}
+
+// How a primitive argument is written in its Mcp-Param header; nullopt for objects and arrays.
+static std::optional<QString> headerTextOf(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double: {
+        const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+        return QString::fromLatin1(text.mid(1, text.size() - 2)); // "[42]" -> "42"
+    }
+    default:
+        return std::nullopt;
+    }
 }
 
 void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder *responder, const QString &ns,
@@ -988,6 +1015,52 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
                 QJsonObject{{QStringLiteral("mismatch"),
                              QJsonObject{{QStringLiteral("header"), QString::fromUtf8(request.header("mcp-name"))},
                                          {QStringLiteral("body"), bodyName}}}});
+    }
+
+    // 4b. Tool arguments the tool's schema mirrors into headers (x-mcp-header) must be sent in
+    // their Mcp-Param-<Name> header too, with the same value.
+    if (method == u"tools/call") {
+        const QString tool = params.value(QLatin1String("name")).toString();
+        const QJsonObject properties =
+            m_router->toolInputSchema(ns, tool).value(QLatin1String("properties")).toObject();
+        const QJsonObject arguments = params.value(QLatin1String("arguments")).toObject();
+        for (auto it = properties.begin(); it != properties.end(); ++it) {
+            const QString name = it->toObject().value(QLatin1String("x-mcp-header")).toString();
+            if (name.isEmpty())
+                continue;
+            const QByteArray header = "Mcp-Param-" + name.toUtf8();
+            const QJsonValue value = arguments.value(it.key());
+            const bool inBody = !value.isUndefined() && !value.isNull();
+            auto mismatch = [&](const QString &text) {
+                reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: ") + text,
+                       QJsonObject{{QStringLiteral("header"), QString::fromUtf8(header)},
+                                   {QStringLiteral("argument"), it.key()}});
+            };
+            if (!request.hasHeader(header.toLower())) {
+                if (inBody)
+                    return mismatch(QStringLiteral("the %1 header is required: the body has argument \"%2\"")
+                                        .arg(QString::fromUtf8(header), it.key()));
+                continue;
+            }
+            const QByteArray raw = request.header(header.toLower());
+            const auto decoded = decodeHeaderValue(raw);
+            if (!decoded)
+                return mismatch(QStringLiteral("the %1 header is not valid Base64: %2")
+                                    .arg(QString::fromUtf8(header), QString::fromUtf8(raw)));
+            const auto expected = inBody ? headerTextOf(value) : std::nullopt;
+            bool numberMatches = false; // numbers compare as numbers: "3", "3.0" and "3e0" are 3
+            if (value.isDouble()) {
+                bool ok = false;
+                const double header = decoded->toDouble(&ok);
+                numberMatches = ok && header == value.toDouble();
+            }
+            if (!expected || (*expected != *decoded && !numberMatches))
+                return mismatch(QStringLiteral("the %1 header says \"%2\" but argument \"%3\" is %4")
+                                    .arg(QString::fromUtf8(header), *decoded, it.key(),
+                                         !inBody    ? QStringLiteral("absent")
+                                         : expected ? u'"' + *expected + u'"'
+                                                    : QStringLiteral("not a primitive value")));
+        }
     }
 
     // 5. Methods 2026-07-28 does not have.

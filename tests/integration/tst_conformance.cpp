@@ -52,6 +52,7 @@ using Results = QMap<QString, ScenarioResult>;
 const QStringList kFalsePassesOnServerEverything{u"tools-call-simple-text"_s, u"tools-call-error"_s};
 
 // Scenarios every check of which the gateway must pass on 2026-07-28, whatever the reference does.
+// http-custom-header-server-validation runs against the fixture's test_header_params.
 // The input-required-result ones run the fixture's tools, which send 2025-style server->client
 // requests; the gateway turns them into InputRequiredResult rounds. Left out:
 // input-required-result-basic-elicitation, which wants the input key "user_name" (a bridge
@@ -68,7 +69,8 @@ const QStringList kModernRequiredScenarios{u"server-stateless"_s,
                                            u"input-required-result-non-tool-request"_s,
                                            u"input-required-result-request-state"_s,
                                            u"input-required-result-result-type"_s,
-                                           u"input-required-result-tampered-state"_s};
+                                           u"input-required-result-tampered-state"_s,
+                                           u"http-custom-header-server-validation"_s};
 
 // "server-<scenario>-2026-11-25T15-49-04-688Z" -> scenario
 QString scenarioOf(const QString &dirName)
@@ -167,6 +169,8 @@ private Q_SLOTS:
     void alphaModernLeg_data();
     void alphaModernLeg();
     void multiRoundEdges();
+    void customHeaderEdges_data();
+    void customHeaderEdges();
 
 private:
     Results run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name);
@@ -465,6 +469,54 @@ void TestConformance::multiRoundEdges()
     QCOMPARE(error.value(u"code"_s).toInt(), -32021);
     QVERIFY2(error.value(u"data"_s).toObject().value(u"requiredCapabilities"_s).toObject().contains(u"elicitation"_s),
              c2.body.constData());
+}
+
+// Mcp-Param headers (SEP-2243) beyond what the suite sends: numbers, a header without its
+// argument, a wrong value, the header name in another case. test_header_params mirrors "region"
+// (string, required) into Mcp-Param-Region and "count" (integer) into Mcp-Param-Count.
+void TestConformance::customHeaderEdges_data()
+{
+    QTest::addColumn<QJsonObject>("arguments");
+    QTest::addColumn<RawHeaders>("params");
+    QTest::addColumn<int>("status");
+    QTest::newRow("string and integer agree")
+        << QJsonObject{{u"region"_s, u"eu"_s}, {u"count"_s, 3}}
+        << RawHeaders{{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Count", "3"}} << 200;
+    QTest::newRow("Base64 and lower-case header name")
+        << QJsonObject{{u"region"_s, u"Zürich"_s}}
+        << RawHeaders{{"mcp-param-region", "=?base64?" + QByteArray("Zürich").toBase64() + "?="}} << 200;
+    QTest::newRow("integer written another way")
+        << QJsonObject{{u"region"_s, u"eu"_s}, {u"count"_s, 3}}
+        << RawHeaders{{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Count", "3.0"}} << 200;
+    QTest::newRow("integer differs") << QJsonObject{{u"region"_s, u"eu"_s}, {u"count"_s, 3}}
+                                     << RawHeaders{{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Count", "4"}} << 400;
+    QTest::newRow("string differs") << QJsonObject{{u"region"_s, u"eu"_s}} << RawHeaders{{"Mcp-Param-Region", "us"}}
+                                    << 400;
+    QTest::newRow("header without argument") << QJsonObject{{u"region"_s, u"eu"_s}}
+                                             << RawHeaders{{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Count", "3"}} << 400;
+    QTest::newRow("argument without header")
+        << QJsonObject{{u"region"_s, u"eu"_s}, {u"count"_s, 3}} << RawHeaders{{"Mcp-Param-Region", "eu"}} << 400;
+}
+
+void TestConformance::customHeaderEdges()
+{
+    QFETCH(QJsonObject, arguments);
+    QFETCH(RawHeaders, params);
+    QFETCH(int, status);
+    const quint16 port = quint16(m_gatewayFixture.url().port());
+    RawHeaders headers = modernHeaders("tools/call", "test_header_params");
+    headers += params;
+    const QJsonObject call{
+        {u"name"_s, u"test_header_params"_s}, {u"arguments"_s, arguments}, {u"_meta"_s, modernEnvelope()}};
+    const RawResponse r = postJson(port, "/mcp", rpc(1, u"tools/call"_s, call), headers);
+    QVERIFY2(r.status == status, r.body.constData());
+    if (status == 400) {
+        QCOMPARE(r.json().value(u"error"_s).toObject().value(u"code"_s).toInt(), -32020);
+    } else {
+        QVERIFY2(r.body.contains(QByteArray("region=" + arguments.value(u"region"_s).toString().toUtf8())),
+                 r.body.constData());
+        QVERIFY(!r.json().contains(u"error"_s));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConformance)
