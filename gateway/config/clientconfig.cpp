@@ -1,5 +1,7 @@
 #include "config/clientconfig.h"
 
+#include "core/jsontext.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -35,26 +37,6 @@ QString sanitisedServerName(const QString &name)
     return out;
 }
 
-// Strings as-is; numbers and booleans as their JSON text (env values are often written as
-// numbers); anything else is not a usable scalar.
-std::optional<QString> scalarString(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        if (d == static_cast<double>(static_cast<qint64>(d)))
-            return QString::number(static_cast<qint64>(d));
-        return QString::number(d, 'g', 17);
-    }
-    default:
-        return std::nullopt;
-    }
-}
-
 QMap<QString, QString> stringMap(const QJsonValue &value, const QString &what, const QString &entry,
                                  QStringList &warnings)
 {
@@ -67,7 +49,7 @@ QMap<QString, QString> stringMap(const QJsonValue &value, const QString &what, c
     }
     const QJsonObject object = value.toObject();
     for (auto it = object.begin(); it != object.end(); ++it) {
-        if (const auto s = scalarString(it.value()))
+        if (const auto s = json::scalarText(it.value()))
             out.insert(it.key(), *s);
         else
             warnings << QStringLiteral("%1: %2 \"%3\" is not a string; ignored").arg(entry, what, it.key());
@@ -174,7 +156,7 @@ std::optional<UpstreamConfig> parseEntry(const QString &entryName, const QJsonVa
         if (args.isArray()) {
             const QJsonArray array = args.toArray();
             for (const QJsonValue &a : array) {
-                if (const auto s = scalarString(a))
+                if (const auto s = json::scalarText(a))
                     server.args << *s;
                 else
                     warnings << QStringLiteral("%1: non-string argument ignored").arg(label);

@@ -242,4 +242,22 @@ char firstSignificant(QByteArrayView text)
     return 0;
 }
 
+std::optional<QString> scalarText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double: {
+        const double d = value.toDouble();
+        if (d == static_cast<double>(static_cast<qint64>(d)))
+            return QString::number(static_cast<qint64>(d));
+        return QString::number(d, 'g', 17);
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
 } // namespace metamcp::json

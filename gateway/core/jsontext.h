@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QJsonValue>
+#include <QString>
 #include <QtGlobal>
 
 #include <optional>
@@ -37,5 +39,10 @@ void appendJsonString(QByteArray &out, QByteArrayView utf8);
 
 // The first byte that is not JSON whitespace, or 0 if there is none.
 char firstSignificant(QByteArrayView text);
+
+// A scalar the way it is written in a URL, a header or an environment variable: strings as they
+// are, booleans as "true"/"false", integral numbers without ".0", other numbers with 17
+// significant digits. nullopt for null, arrays and objects.
+std::optional<QString> scalarText(const QJsonValue &value);
 
 } // namespace metamcp::json

@@ -1,5 +1,6 @@
 #include "mcp/mcphttpendpoint.h"
 
+#include "core/jsontext.h"
 #include "core/router.h"
 #include "mcp/protocol.h"
 #include "upstream/upstream.h"
@@ -903,23 +904,6 @@ static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
     return QString::fromUtf8(*decoded);
 }
 
-// How a primitive argument is written in its Mcp-Param header; nullopt for objects and arrays.
-static std::optional<QString> headerTextOf(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Double: {
-        const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-        return QString::fromLatin1(text.mid(1, text.size() - 2)); // "[42]" -> "42"
-    }
-    default:
-        return std::nullopt;
-    }
-}
-
 void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder *responder, const QString &ns,
                                       const QJsonObject &message, qint64 bytes)
 {
@@ -1047,7 +1031,7 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
             if (!decoded)
                 return mismatch(QStringLiteral("the %1 header is not valid Base64: %2")
                                     .arg(QString::fromUtf8(header), QString::fromUtf8(raw)));
-            const auto expected = inBody ? headerTextOf(value) : std::nullopt;
+            const auto expected = inBody ? json::scalarText(value) : std::nullopt;
             bool numberMatches = false; // numbers compare as numbers: "3", "3.0" and "3e0" are 3
             if (value.isDouble()) {
                 bool ok = false;

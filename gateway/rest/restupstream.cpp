@@ -44,15 +44,9 @@ QString argumentText(const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::String:
-        return value.toString();
     case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        if (d == static_cast<double>(static_cast<qint64>(d)))
-            return QString::number(static_cast<qint64>(d));
-        return QString::number(d, 'g', 17);
-    }
+    case QJsonValue::Double:
+        return *json::scalarText(value);
     case QJsonValue::Array: {
         QStringList parts;
         const QJsonArray array = value.toArray();

@@ -31,6 +31,8 @@ private Q_SLOTS:
     void successResponses();
     void notSuccessResponses_data();
     void notSuccessResponses();
+    void scalarText_data();
+    void scalarText();
 };
 
 void TestJsonText::strict_data()
@@ -276,6 +278,36 @@ void TestJsonText::notSuccessResponses()
 {
     QFETCH(QByteArray, text);
     QVERIFY(!json::scanSuccessResponse(text).has_value());
+}
+
+void TestJsonText::scalarText_data()
+{
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<bool>("scalar");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("string") << QJsonValue(QStringLiteral(" Zürich ")) << true << QStringLiteral(" Zürich ");
+    QTest::newRow("empty string") << QJsonValue(QString()) << true << QString();
+    QTest::newRow("true") << QJsonValue(true) << true << QStringLiteral("true");
+    QTest::newRow("false") << QJsonValue(false) << true << QStringLiteral("false");
+    QTest::newRow("integer") << QJsonValue(42) << true << QStringLiteral("42");
+    QTest::newRow("integral double") << QJsonValue(3.0) << true << QStringLiteral("3");
+    QTest::newRow("negative") << QJsonValue(-7) << true << QStringLiteral("-7");
+    QTest::newRow("fraction") << QJsonValue(0.5) << true << QStringLiteral("0.5");
+    QTest::newRow("null") << QJsonValue(QJsonValue::Null) << false << QString();
+    QTest::newRow("undefined") << QJsonValue(QJsonValue::Undefined) << false << QString();
+    QTest::newRow("array") << QJsonValue(QJsonArray{1}) << false << QString();
+    QTest::newRow("object") << QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}) << false << QString();
+}
+
+void TestJsonText::scalarText()
+{
+    QFETCH(QJsonValue, value);
+    QFETCH(bool, scalar);
+    QFETCH(QString, text);
+    const std::optional<QString> got = json::scalarText(value);
+    QCOMPARE(got.has_value(), scalar);
+    if (scalar)
+        QCOMPARE(*got, text);
 }
 
 QTEST_GUILESS_MAIN(TestJsonText)
