@@ -12,6 +12,9 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <algorithm>
+#include <cctype>
+
 Q_LOGGING_CATEGORY(lcHttp, "metamcp.http")
 
 namespace metamcp {
@@ -435,9 +438,20 @@ void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *r
         HttpHeaders headers = corsHeaders(request);
         headers.append(
             {QByteArrayLiteral("Access-Control-Allow-Methods"), QByteArrayLiteral("GET, POST, DELETE, OPTIONS")});
-        headers.append({QByteArrayLiteral("Access-Control-Allow-Headers"),
-                        QByteArrayLiteral("Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, "
-                                          "Last-Event-ID, Mcp-Method, Mcp-Name")});
+        QByteArray allowHeaders = QByteArrayLiteral("Content-Type, Accept, Authorization, Mcp-Session-Id, "
+                                                    "MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name");
+        // Tools name their own Mcp-Param-<Name> headers (x-mcp-header): allow those the browser
+        // asks for. Only well-formed names (tokens) are echoed.
+        const QByteArray requested = request.header("access-control-request-headers");
+        for (const QByteArray &part : requested.split(',')) {
+            const QByteArray name = part.trimmed();
+            const bool token = std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+            });
+            if (token && name.size() > 10 && qstrnicmp(name.constData(), "mcp-param-", 10) == 0)
+                allowHeaders += ", " + name;
+        }
+        headers.append({QByteArrayLiteral("Access-Control-Allow-Headers"), allowHeaders});
         headers.append({QByteArrayLiteral("Access-Control-Max-Age"), QByteArrayLiteral("600")});
         responder->respond(204, headers, {});
         return;

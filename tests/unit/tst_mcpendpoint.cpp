@@ -257,6 +257,18 @@ void TestMcpEndpoint::corsPreflight()
         QVERIFY2(allowed.contains(h), allowed.constData());
     QCOMPARE(r->header("access-control-max-age"), QByteArray("600"));
 
+    // A tool's Mcp-Param-<Name> headers (x-mcp-header) are allowed when the browser asks for
+    // them; other or malformed names are not echoed.
+    r = rig.send(
+        makeRequest("OPTIONS", "/mcp",
+                    {{"Origin", "http://localhost:6274"},
+                     {"Access-Control-Request-Headers",
+                      "content-type, mcp-param-region,Mcp-Param-Count , x-other, mcp-param-a b, mcp-param-"}}));
+    QCOMPARE(r->status, 204);
+    const QByteArray withParams = r->header("access-control-allow-headers");
+    QVERIFY2(withParams.endsWith(", mcp-param-region, Mcp-Param-Count"), withParams.constData());
+    QVERIFY2(!withParams.contains("x-other") && !withParams.contains("a b"), withParams.constData());
+
     // The preflight of a foreign origin is refused like any other request from it.
     r = rig.send(makeRequest("OPTIONS", "/mcp", {{"Origin", "https://evil.example"}}));
     QCOMPARE(r->status, 403);
