@@ -160,8 +160,8 @@ struct Router::Parked
     quint64 nextKey = 1;
     quint64 round = 0;              // how many times the client was asked; part of the requestState
     QStringList clientCapabilities; // of sampling, elicitation, roots: those the last request declared
-    bool askScheduled = false;      // askForInput() is due (collecting the requests of one round)
     std::unique_ptr<QTimer> expiry;
+    std::unique_ptr<QTimer> ask; // running while the requests of one round are collected
 };
 
 struct ToolRef
@@ -833,6 +833,15 @@ std::shared_ptr<Router::Parked> Router::parkedFrom(const QString &requestState, 
     return diff == 0 ? parked : nullptr;
 }
 
+bool Router::clientSupports(const Route &route, const QString &capability) const
+{
+    if (route.call && route.call->session)
+        return route.call->session->clientSupports(capability);
+    // Between rounds no call is attached: the capabilities of the last request count.
+    const auto parked = m_parked.value(route.parkedId);
+    return parked && parked->clientCapabilities.contains(capability);
+}
+
 void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject &request,
                           std::function<void(const QJsonObject &)> reply)
 {
@@ -845,10 +854,7 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
         return;
     }
     std::shared_ptr<Parked> parked = m_parked.value(route->parkedId);
-    // Between rounds no call is attached: the capabilities of the last request count.
-    const bool supported = parked && !(c && c->session) ? parked->clientCapabilities.contains(capability)
-                                                        : c && c->session && c->session->clientSupports(capability);
-    if (!supported) {
+    if (!clientSupports(*route, capability)) {
         reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
                              QStringLiteral("The client does not support %1").arg(capability)));
         if (c && !c->finished) {
@@ -872,6 +878,13 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
         parked->expiry = std::make_unique<QTimer>();
         parked->expiry->setSingleShot(true);
         const QString id = parked->id;
+        // A tool may send several requests at once (say elicitation, sampling and roots/list
+        // through Promise.all), each its own write: wait briefly, so that one round asks for all
+        // of them. A request that comes later is asked for in the next round.
+        parked->ask = std::make_unique<QTimer>();
+        parked->ask->setSingleShot(true);
+        parked->ask->setInterval(kInputCoalesceMs);
+        connect(parked->ask.get(), &QTimer::timeout, this, [this, id] { askForInput(id); });
         connect(parked->expiry.get(), &QTimer::timeout, this, [this, id] {
             auto p = m_parked.take(id);
             if (!p)
@@ -895,18 +908,8 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
     params.remove(QStringLiteral("_meta"));
     input.insert(QStringLiteral("params"), params);
     parked->inputRequests.insert(key, input);
-    // A tool may send several requests at once (say elicitation, sampling and roots/list through
-    // Promise.all), each its own write: wait briefly, so that one round asks for all of them.
-    // A request that comes later is asked for in the next round.
-    if (!parked->askScheduled) {
-        parked->askScheduled = true;
-        const QString id = parked->id;
-        QTimer::singleShot(kInputCoalesceMs, this, [this, id] {
-            if (auto p = m_parked.value(id))
-                p->askScheduled = false;
-            askForInput(id);
-        });
-    }
+    if (!parked->ask->isActive())
+        parked->ask->start();
 }
 
 void Router::askForInput(const QString &parkedId)
@@ -1314,7 +1317,7 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
         if (auto p = m_parked.value(r->parkedId); p && (!p->replies.isEmpty() || !r->call)) {
             ++asking;
             onlyAsking = r;
-            if (p->askScheduled) {
+            if (p->ask->isActive()) {
                 ++collecting;
                 onlyCollecting = r;
             }
@@ -1332,13 +1335,10 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
     // roots/list is a question about the client, not about one call: a session's client answers
     // it on its own stream. A 2026-07-28 client has no stream and is asked within the call, if it
     // declared roots.
-    bool askCall = candidates == 1;
-    if (askCall && method == u"roots/list") {
-        const auto parked = m_parked.value(only->parkedId);
-        const bool stateless = parked || only->call->stateless;
-        const QStringList capabilities = parked ? parked->clientCapabilities : inputCapabilitiesOf(only->call->session);
-        askCall = stateless && capabilities.contains(QStringLiteral("roots"));
-    }
+    // (A route without a call is parked between rounds, so stateless.)
+    const bool askCall =
+        candidates == 1 && (method != u"roots/list" ||
+                            ((!only->call || only->call->stateless) && clientSupports(*only, QStringLiteral("roots"))));
     if (askCall) {
         QPointer<Upstream> up = u;
         auto reply = [up, upstreamId](const QJsonObject &response) {

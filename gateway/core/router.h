@@ -98,6 +98,9 @@ private:
     void parkForInput(const std::shared_ptr<Route> &route, const QJsonObject &request,
                       std::function<void(const QJsonObject &)> reply);
     void askForInput(const QString &parkedId);
+    // Whether the client behind a forwarded call declared `capability` (sampling, elicitation,
+    // roots): the attached call's request, else (between rounds) the last request of the flow.
+    bool clientSupports(const Route &route, const QString &capability) const;
     void resumeParked(const CallPtr &call);
     // "<parked id>.<round>.<HMAC>": a new state each round, so that a state from an earlier round
     // (or another namespace, or a tampered one) is refused.

@@ -894,10 +894,11 @@ bool McpHttpEndpoint::checkLegacyVersionHeader(const HttpRequest &request, HttpR
     return false;
 }
 
-// Header values that are not plain ASCII travel as =?base64?<utf-8 base64>?=.
-// A header value that repeats the body (SEP-2243): surrounding whitespace ignored, and
-// "=?base64?<standard Base64 with padding>?=" decoded. Any other value is taken literally, even
-// one with only the prefix or only the suffix. nullopt: Base64 with a bad character or padding.
+// A header value that repeats the body (SEP-2243): surrounding whitespace ignored, and values
+// that are not plain ASCII sent as "=?base64?<UTF-8 in standard Base64 with padding>?=" decoded.
+// Any other value is taken literally, even one with only the prefix or only the suffix.
+// nullopt: Base64 with a bad character or bad padding. Qt's strict mode rejects characters
+// outside the alphabet and misplaced '=', but accepts missing padding: the length check does that.
 static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
 {
     const QByteArray v = raw.trimmed();
@@ -906,12 +907,6 @@ static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
     const QByteArray b64 = v.mid(9, v.size() - 11);
     if (b64.size() % 4 != 0)
         return std::nullopt;
-    const qsizetype padding = b64.endsWith("==") ? 2 : b64.endsWith('=') ? 1 : 0;
-    for (qsizetype i = 0; i < b64.size() - padding; ++i) {
-        const char c = b64.at(i);
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
-            return std::nullopt;
-    }
     const auto decoded = QByteArray::fromBase64Encoding(b64, QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return std::nullopt;
@@ -1027,6 +1022,7 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
             if (name.isEmpty())
                 continue;
             const QByteArray header = "Mcp-Param-" + name.toUtf8();
+            const QByteArray lowerHeader = header.toLower();
             const QJsonValue value = arguments.value(it.key());
             const bool inBody = !value.isUndefined() && !value.isNull();
             auto mismatch = [&](const QString &text) {
@@ -1034,13 +1030,13 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
                        QJsonObject{{QStringLiteral("header"), QString::fromUtf8(header)},
                                    {QStringLiteral("argument"), it.key()}});
             };
-            if (!request.hasHeader(header.toLower())) {
+            if (!request.hasHeader(lowerHeader)) {
                 if (inBody)
                     return mismatch(QStringLiteral("the %1 header is required: the body has argument \"%2\"")
                                         .arg(QString::fromUtf8(header), it.key()));
                 continue;
             }
-            const QByteArray raw = request.header(header.toLower());
+            const QByteArray raw = request.header(lowerHeader);
             const auto decoded = decodeHeaderValue(raw);
             if (!decoded)
                 return mismatch(QStringLiteral("the %1 header is not valid Base64: %2")
@@ -1049,8 +1045,8 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
             bool numberMatches = false; // numbers compare as numbers: "3", "3.0" and "3e0" are 3
             if (value.isDouble()) {
                 bool ok = false;
-                const double header = decoded->toDouble(&ok);
-                numberMatches = ok && header == value.toDouble();
+                const double headerNumber = decoded->toDouble(&ok);
+                numberMatches = ok && headerNumber == value.toDouble();
             }
             if (!expected || (*expected != *decoded && !numberMatches))
                 return mismatch(QStringLiteral("the %1 header says \"%2\" but argument \"%3\" is %4")
