@@ -251,7 +251,8 @@ std::optional<QString> scalarText(const QJsonValue &value)
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
         const double d = value.toDouble();
-        if (d == static_cast<double>(static_cast<qint64>(d)))
+        // Only doubles within qint64's range may be converted to it (anything else is undefined).
+        if (d >= -0x1p63 && d < 0x1p63 && d == static_cast<double>(static_cast<qint64>(d)))
             return QString::number(static_cast<qint64>(d));
         return QString::number(d, 'g', 17);
     }

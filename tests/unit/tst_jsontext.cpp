@@ -293,6 +293,8 @@ void TestJsonText::scalarText_data()
     QTest::newRow("integral double") << QJsonValue(3.0) << true << QStringLiteral("3");
     QTest::newRow("negative") << QJsonValue(-7) << true << QStringLiteral("-7");
     QTest::newRow("fraction") << QJsonValue(0.5) << true << QStringLiteral("0.5");
+    QTest::newRow("beyond qint64") << QJsonValue(1e20) << true << QStringLiteral("1e+20");
+    QTest::newRow("largest below 2^63") << QJsonValue(0x1p62) << true << QStringLiteral("4611686018427387904");
     QTest::newRow("null") << QJsonValue(QJsonValue::Null) << false << QString();
     QTest::newRow("undefined") << QJsonValue(QJsonValue::Undefined) << false << QString();
     QTest::newRow("array") << QJsonValue(QJsonArray{1}) << false << QString();
