@@ -30,6 +30,9 @@ struct GatewayOptions
     bool captureBodies = true;                  // call events carry JSON bodies (inspector)
     int listPageSize = 0;                       // aggregated list page size (0: one page)
     int listDeadlineMs = 5000;                  // how long a list waits for slow upstreams
+    // Serve `metamcpd --stdio` bridges of the same user on the data directory's local socket
+    // (bridge/localbridge.h). Not for an in-memory gateway, nor for a bridge's own fallback.
+    bool localBridge = true;
 };
 
 class Gateway final : public QObject

@@ -1300,6 +1300,34 @@
         <source>The gateway refused the server: %1</source>
         <translation>Das Gateway hat den Server abgelehnt: %1</translation>
     </message>
+    <message>
+        <source>Shared by all clients</source>
+        <translation>Von allen Clients geteilt</translation>
+    </message>
+    <message>
+        <source>One per client session</source>
+        <translation>Einer pro Client-Sitzung</translation>
+    </message>
+    <message>
+        <source>One per caller (API key)</source>
+        <translation>Einer pro Aufrufer (API-Schlüssel)</translation>
+    </message>
+    <message>
+        <source>Servers whose tools ask the client for sampling, elicitation or roots, and servers that keep per-user state, need their own process per session or per caller: on a shared process the gateway cannot tell which client such a request is for, and refuses it while several calls run.</source>
+        <translation>Server, deren Tools den Client um Sampling, Elicitation oder Roots bitten, und Server mit Zustand pro Benutzer brauchen einen eigenen Prozess pro Sitzung oder pro Aufrufer: Bei einem geteilten Prozess kann das Gateway nicht erkennen, für welchen Client eine solche Anfrage ist, und lehnt sie ab, solange mehrere Aufrufe laufen.</translation>
+    </message>
+    <message>
+        <source>&amp;Isolation:</source>
+        <translation>&amp;Isolation:</translation>
+    </message>
+    <message>
+        <source>Isolated &amp;processes at most:</source>
+        <translation>Isolierte &amp;Prozesse höchstens:</translation>
+    </message>
+    <message>
+        <source>Stop an idle process &amp;after:</source>
+        <translation>Untätigen Prozess beenden &amp;nach:</translation>
+    </message>
 </context>
 <context>
     <name>metamcp::ui::ServerModel</name>
@@ -1330,6 +1358,17 @@
     <message>
         <source>Command or URL</source>
         <translation>Befehl oder URL</translation>
+    </message>
+    <message numerus="yes">
+        <source> (+%n isolated)</source>
+        <translation>
+            <numerusform> (+%n isoliert)</numerusform>
+            <numerusform> (+%n isoliert)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> – needs isolation</source>
+        <translation> – braucht Isolation</translation>
     </message>
 </context>
 <context>
@@ -1502,6 +1541,29 @@
     <message>
         <source>Namespaces: %1</source>
         <translation>Namespaces: %1</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Warnung: %1</translation>
+    </message>
+    <message>
+        <source>Isolation: one process shared by all clients</source>
+        <translation>Isolation: ein Prozess, von allen Clients geteilt</translation>
+    </message>
+    <message numerus="yes">
+        <source>Isolation: one process per %1, %n running</source>
+        <translation>
+            <numerusform>Isolation: ein Prozess pro %1, %n läuft</numerusform>
+            <numerusform>Isolation: ein Prozess pro %1, %n laufen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>client session</source>
+        <translation>Client-Sitzung</translation>
+    </message>
+    <message>
+        <source>caller</source>
+        <translation>Aufrufer</translation>
     </message>
 </context>
 <context>

@@ -130,6 +130,14 @@ int main(int argc, char *argv[])
         QLoggingCategory::setFilterRules(QStringLiteral("metamcp.calls.info=false"));
     }
 
+    if (stdio && !parser.isSet(listenOption)) {
+        // One gateway for every local client: relay to the one that serves this data directory.
+        if (const int rc = relayToRunningGateway(options.dataDir, parser.value(nsOption)); rc >= 0)
+            return rc;
+        std::fprintf(stderr, "metamcpd %s: no gateway is running for %s: serving stdio with a gateway of its own\n",
+                     METAMCP_VERSION, qPrintable(options.dataDir));
+    }
+
     Gateway gateway(options);
     int exitCode = 0;
     QObject::connect(&gateway, &Gateway::startFailed, &app, [&](const QString &reason) {

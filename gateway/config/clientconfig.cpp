@@ -182,6 +182,22 @@ std::optional<UpstreamConfig> parseEntry(const QString &entryName, const QJsonVa
 
     if (entry.value(QStringLiteral("disabled")).toBool(false))
         server.enabled = false;
+    // MetaMCP's own keys (no MCP client reads them): who shares the server's process.
+    if (const QJsonValue isolation = entry.value(QStringLiteral("isolation")); !isolation.isUndefined()) {
+        if (const auto mode = upstreamIsolationFromName(isolation.toString())) {
+            server.isolation = *mode;
+            server.maxInstances = entry.value(QStringLiteral("maxInstances")).toInt(server.maxInstances);
+            server.instanceIdleMs = entry.value(QStringLiteral("instanceIdleMs")).toInt(server.instanceIdleMs);
+            if (const QString problem = server.validate(); !problem.isEmpty()) {
+                warnings << QStringLiteral("%1: %2 Skipped.").arg(label, problem);
+                return std::nullopt;
+            }
+        } else {
+            warnings << QStringLiteral("%1: unknown isolation \"%2\" (shared, per-session or per-principal); "
+                                       "it stays shared")
+                            .arg(label, isolation.toString());
+        }
+    }
     if (mentionsInputVariable(server))
         warnings << QStringLiteral("%1: uses ${input:...} variables, which the gateway cannot prompt for; edit the "
                                    "values after import")

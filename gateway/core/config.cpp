@@ -41,6 +41,31 @@ const QRegularExpression &nameRegex()
 
 } // namespace
 
+QString upstreamIsolationName(UpstreamIsolation isolation)
+{
+    switch (isolation) {
+    case UpstreamIsolation::Shared:
+        return QStringLiteral("shared");
+    case UpstreamIsolation::PerSession:
+        return QStringLiteral("per-session");
+    case UpstreamIsolation::PerPrincipal:
+        return QStringLiteral("per-principal");
+    }
+    return {};
+}
+
+std::optional<UpstreamIsolation> upstreamIsolationFromName(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == u"shared")
+        return UpstreamIsolation::Shared;
+    if (n == u"per-session" || n == u"session")
+        return UpstreamIsolation::PerSession;
+    if (n == u"per-principal" || n == u"principal")
+        return UpstreamIsolation::PerPrincipal;
+    return std::nullopt;
+}
+
 QString upstreamKindName(UpstreamKind kind)
 {
     switch (kind) {
@@ -121,6 +146,11 @@ QJsonObject UpstreamConfig::toJson() const
                   {QStringLiteral("requestTimeoutMs"), requestTimeoutMs},
                   {QStringLiteral("maxConcurrency"), maxConcurrency},
                   {QStringLiteral("startupTimeoutMs"), startupTimeoutMs}};
+    if (isolation != UpstreamIsolation::Shared) {
+        o.insert(QStringLiteral("isolation"), upstreamIsolationName(isolation));
+        o.insert(QStringLiteral("maxInstances"), maxInstances);
+        o.insert(QStringLiteral("instanceIdleMs"), instanceIdleMs);
+    }
     if (!command.isEmpty())
         o.insert(QStringLiteral("command"), command);
     if (!args.isEmpty())
@@ -166,6 +196,12 @@ UpstreamConfig UpstreamConfig::fromJson(const QJsonObject &json)
     c.requestTimeoutMs = json.value(QStringLiteral("requestTimeoutMs")).toInt(60'000);
     c.maxConcurrency = json.value(QStringLiteral("maxConcurrency")).toInt(32);
     c.startupTimeoutMs = json.value(QStringLiteral("startupTimeoutMs")).toInt(30'000);
+    // An unknown isolation name keeps the (invalid) text visible to validate() through -1.
+    const QJsonValue isolation = json.value(QStringLiteral("isolation"));
+    if (!isolation.isUndefined())
+        c.isolation = upstreamIsolationFromName(isolation.toString()).value_or(UpstreamIsolation(-1));
+    c.maxInstances = json.value(QStringLiteral("maxInstances")).toInt(16);
+    c.instanceIdleMs = json.value(QStringLiteral("instanceIdleMs")).toInt(5 * 60'000);
     return c;
 }
 
@@ -239,6 +275,16 @@ QString UpstreamConfig::validate() const
         return QStringLiteral("The concurrency limit must be between 1 and 10000.");
     if (startupTimeoutMs < 100 || startupTimeoutMs > 600'000)
         return QStringLiteral("The startup timeout must be between 100 ms and 10 minutes.");
+    if (upstreamIsolationName(isolation).isEmpty())
+        return QStringLiteral("The isolation must be shared, per-session or per-principal.");
+    if (isolation != UpstreamIsolation::Shared) {
+        if (kind == UpstreamKind::Rest)
+            return QStringLiteral("A REST server is always shared: it cannot send requests to clients.");
+        if (maxInstances < 1 || maxInstances > 1000)
+            return QStringLiteral("The number of isolated instances must be between 1 and 1000.");
+        if (instanceIdleMs < 100 || instanceIdleMs > 24 * 3'600'000)
+            return QStringLiteral("The idle time of an isolated instance must be between 100 ms and 24 hours.");
+    }
     switch (kind) {
     case UpstreamKind::Stdio:
         if (command.trimmed().isEmpty())

@@ -20,6 +20,16 @@ enum class UpstreamKind { Stdio, StreamableHttp, Sse, Rest };
 QString upstreamKindName(UpstreamKind kind); // "stdio", "http", "sse", "rest"
 std::optional<UpstreamKind> upstreamKindFromName(const QString &name);
 
+// Who shares one instance (process, upstream session) of an MCP server. Over stdio nothing ties
+// a server->client request (sampling, elicitation, roots/list) to the call that caused it, so a
+// shared instance can hand such a request to a client only while exactly one call is in flight;
+// isolated instances belong to one client session (PerSession; for a stateless 2026-07-28 call
+// its own flow of input rounds) or one caller (PerPrincipal: the API key, else anonymous), are
+// started on demand, reaped when idle and bounded in number.
+enum class UpstreamIsolation { Shared, PerSession, PerPrincipal };
+QString upstreamIsolationName(UpstreamIsolation isolation); // "shared", "per-session", "per-principal"
+std::optional<UpstreamIsolation> upstreamIsolationFromName(const QString &name);
+
 // One REST endpoint exposed as an MCP tool.
 struct RestToolConfig
 {
@@ -65,6 +75,11 @@ struct UpstreamConfig
     int requestTimeoutMs = 60'000; // per call deadline
     int maxConcurrency = 32;       // in-flight requests toward this upstream
     int startupTimeoutMs = 30'000; // spawn/connect + initialize
+
+    // MCP kinds only (REST is always shared).
+    UpstreamIsolation isolation = UpstreamIsolation::Shared;
+    int maxInstances = 16;           // isolated instances running at once
+    int instanceIdleMs = 5 * 60'000; // an isolated instance without calls this long is stopped
 
     // Headers and environment variables whose values are secrets: kept in the OS keychain,
     // never persisted. Names that look secret (Authorization, *TOKEN*, *API_KEY*, ...) count

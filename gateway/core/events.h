@@ -47,6 +47,11 @@ struct UpstreamStatus
     int toolCount = 0;
     int inFlight = 0;
     QJsonObject serverInfo;
+    UpstreamIsolation isolation = UpstreamIsolation::Shared;
+    int instances = 0; // isolated instances running (besides the one that serves the lists)
+    // Something the admin should act on, e.g. a shared server that sent sampling/elicitation/roots
+    // requests the gateway could not attribute to one client ("" = nothing).
+    QString warning;
 };
 
 // Once a second. `values` holds named series so later features add series without changing

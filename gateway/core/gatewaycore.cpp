@@ -1,4 +1,5 @@
 #include "core/gatewaycore.h"
+#include "bridge/localbridge.h"
 
 #include "gateway.h"
 
@@ -22,6 +23,8 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QLoggingCategory>
 #include <QSslCertificate>
 #include <QSslKey>
@@ -75,6 +78,9 @@ struct GatewayCore::Stdio
 {
     QPointer<ClientSession> session;
     std::function<void(const QByteArray &)> write;
+    // A bridged local connection: its socket, and whether its hello line came.
+    QPointer<QLocalSocket> socket;
+    bool greeted = false;
     struct Channel final : ClientChannel
     {
         std::function<void(const QByteArray &)> *write = nullptr;
@@ -116,6 +122,7 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     , m_endpoint(new McpHttpEndpoint(m_router, this))
     , m_metrics(new MetricsCollector(this))
     , m_eventTimer(new QTimer(this))
+    , m_localBridge(options.localBridge)
 {
     m_router->setCaptureBodies(options.captureBodies);
     m_router->setPageSize(options.listPageSize);
@@ -189,6 +196,8 @@ void GatewayCore::start()
     }
     m_running = true;
     m_eventTimer->start();
+    if (m_localBridge && !m_dataDir.isEmpty())
+        startBridgeServer();
     // Upstreams start once their credentials are read from the keychain.
     resolveSecrets([this] {
         m_secretsResolved = true;
@@ -204,6 +213,13 @@ void GatewayCore::stop()
         return;
     m_running = false;
     m_endpoint->closeAllSessions();
+    while (!m_bridged.empty())
+        closeBridged(m_bridged.back().get());
+    if (m_bridgeServer) {
+        m_bridgeServer->close();
+        delete m_bridgeServer;
+        m_bridgeServer = nullptr;
+    }
     if (m_server) {
         m_server->close();
         delete m_server;
@@ -697,12 +713,18 @@ void GatewayCore::openStdioSession(const QString &ns, std::function<void(const Q
 
 void GatewayCore::stdioReceive(const QByteArray &line)
 {
-    if (!m_stdio || !m_stdio->session)
+    if (m_stdio)
+        receiveLine(*m_stdio, line);
+}
+
+void GatewayCore::receiveLine(Stdio &stdio, const QByteArray &line)
+{
+    if (!stdio.session)
         return;
     const QByteArray trimmed = line.trimmed();
     if (trimmed.isEmpty())
         return;
-    auto send = [this](const QJsonObject &o) { m_stdio->write(compactLine(o)); };
+    auto send = [&stdio](const QJsonObject &o) { stdio.write(compactLine(o)); };
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -718,11 +740,11 @@ void GatewayCore::stdioReceive(const QByteArray &line)
     }
     const QJsonObject message = doc.object();
     QString why;
-    ClientSession *session = m_stdio->session;
+    ClientSession *session = stdio.session;
     switch (jsonrpc::classify(message, &why)) {
     case jsonrpc::Kind::Request: {
         auto sink = std::make_shared<Stdio::Sink>();
-        sink->write = m_stdio->write;
+        sink->write = stdio.write;
         if (message.value(QLatin1String("method")).toString() != u"initialize" && !session->initialized &&
             message.value(QLatin1String("method")).toString() != u"ping") {
             // Stateless 2026-07-28 requests carry their version in _meta.
@@ -773,6 +795,135 @@ void GatewayCore::stdioReceive(const QByteArray &line)
                                                                                    : QJsonValue(QJsonValue::Null),
                             rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why)));
         return;
+    }
+}
+
+QString GatewayCore::bridgeServerName() const
+{
+    return m_bridgeServer && m_bridgeServer->isListening() ? m_bridgeServer->fullServerName() : QString();
+}
+
+void GatewayCore::startBridgeServer()
+{
+    const QString name = bridge::serverName(m_dataDir);
+    m_bridgeServer = new QLocalServer(this);
+    m_bridgeServer->setSocketOptions(QLocalServer::UserAccessOption);
+    m_bridgeServer->setMaxPendingConnections(64);
+    if (!m_bridgeServer->listen(name)) {
+        // A socket left by a gateway that died, or one that another gateway on this data
+        // directory serves: only the first may be replaced.
+        QLocalSocket probe;
+        probe.connectToServer(name);
+        if (probe.waitForConnected(500)) {
+            qCWarning(lcGateway).noquote() << "another gateway already serves stdio bridges for" << m_dataDir;
+            delete std::exchange(m_bridgeServer, nullptr);
+            return;
+        }
+        QLocalServer::removeServer(name);
+        if (!m_bridgeServer->listen(name)) {
+            qCWarning(lcGateway).noquote()
+                << "cannot serve stdio bridges on" << name << ":" << m_bridgeServer->errorString();
+            delete std::exchange(m_bridgeServer, nullptr);
+            return;
+        }
+    }
+    qCInfo(lcGateway).noquote() << "serving metamcpd --stdio bridges on" << m_bridgeServer->fullServerName();
+    connect(m_bridgeServer, &QLocalServer::newConnection, this, &GatewayCore::onBridgeConnection);
+}
+
+void GatewayCore::onBridgeConnection()
+{
+    while (QLocalSocket *socket = m_bridgeServer->nextPendingConnection()) {
+        QString why;
+        if (!bridge::peerIsSameUser(socket->socketDescriptor(), &why)) {
+            qCWarning(lcGateway).noquote() << "refused a stdio bridge:" << why;
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        auto connection = std::make_unique<Stdio>();
+        Stdio *c = connection.get();
+        c->socket = socket;
+        QPointer<QLocalSocket> out = socket;
+        c->write = [out](const QByteArray &line) {
+            if (out && out->state() == QLocalSocket::ConnectedState)
+                out->write(line.endsWith('\n') ? line : line + '\n');
+        };
+        c->channel.write = &c->write;
+        m_bridged.push_back(std::move(connection));
+        connect(socket, &QLocalSocket::readyRead, this, [this, c] { onBridgeData(c); });
+        connect(socket, &QLocalSocket::disconnected, this, [this, c] { closeBridged(c); });
+        if (socket->bytesAvailable() > 0)
+            onBridgeData(c);
+    }
+}
+
+void GatewayCore::onBridgeData(Stdio *c)
+{
+    QLocalSocket *socket = c->socket;
+    if (!socket)
+        return;
+    while (socket->canReadLine()) {
+        QByteArray line = socket->readLine();
+        line.chop(line.endsWith("\r\n") ? 2 : 1);
+        if (!c->greeted) {
+            const QJsonObject hello = QJsonDocument::fromJson(line).object();
+            const QString ns = hello.value(QLatin1String("namespace")).toString(kDefaultNamespace);
+            QString refusal;
+            if (hello.value(QLatin1String("metamcp-bridge")).toInt() != bridge::kProtocol)
+                refusal = QStringLiteral("not a metamcp bridge hello (protocol %1 expected)").arg(bridge::kProtocol);
+            else if (!m_router->hasNamespace(ns))
+                refusal = QStringLiteral("the gateway has no namespace \"%1\"").arg(ns);
+            if (!refusal.isEmpty()) {
+                qCWarning(lcGateway).noquote() << "refused a stdio bridge:" << refusal;
+                socket->write(bridge::refuseLine(refusal));
+                socket->disconnectFromServer();
+                return;
+            }
+            c->greeted = true;
+            c->session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
+                                           ClientSession::Transport::Stdio, this);
+            c->session->setChannel(&c->channel);
+            m_router->addSession(c->session);
+            qCInfo(lcGateway).noquote() << "stdio bridge attached:" << hello.value(QLatin1String("client")).toString()
+                                        << "namespace" << ns;
+            Q_EMIT sessionCountChanged(m_router->sessionCount());
+            socket->write(bridge::acceptLine());
+            continue;
+        }
+        receiveLine(*c, line);
+        if (!c->socket)
+            return; // closed meanwhile
+    }
+    if (!c->greeted && socket->bytesAvailable() > 64 * 1024) {
+        socket->abort(); // no hello line: not a bridge
+        return;
+    }
+    if (socket->bytesAvailable() > 64 * 1024 * 1024) {
+        qCWarning(lcGateway) << "a stdio bridge sent a line over 64 MiB: closed";
+        socket->abort();
+    }
+}
+
+void GatewayCore::closeBridged(Stdio *c)
+{
+    const auto it = std::find_if(m_bridged.begin(), m_bridged.end(), [c](const auto &p) { return p.get() == c; });
+    if (it == m_bridged.end())
+        return;
+    std::unique_ptr<Stdio> connection = std::move(*it);
+    m_bridged.erase(it);
+    if (QLocalSocket *socket = connection->socket) {
+        socket->disconnect(this);
+        socket->abort();
+        socket->deleteLater();
+    }
+    if (ClientSession *session = connection->session) {
+        m_router->removeSession(session);
+        session->setChannel(nullptr);
+        Q_EMIT session->closing();
+        session->cancelAllInFlight(QStringLiteral("the stdio bridge closed"));
+        session->deleteLater();
+        Q_EMIT sessionCountChanged(m_router->sessionCount());
     }
 }
 

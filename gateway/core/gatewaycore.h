@@ -11,9 +11,12 @@
 #include "store/store.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
+
+QT_FORWARD_DECLARE_CLASS(QLocalServer)
 
 namespace metamcp {
 
@@ -74,6 +77,9 @@ public:
     // stdio transport: one session whose outgoing messages go to `write` (gateway thread).
     void openStdioSession(const QString &ns, std::function<void(const QByteArray &line)> write);
     void stdioReceive(const QByteArray &line);
+    // The local socket `metamcpd --stdio` bridges attach to (empty when not listening).
+    QString bridgeServerName() const;
+    int bridgedSessionCount() const { return int(m_bridged.size()); }
 
     void handleRequest(const http::HttpRequest &request, http::HttpResponder *responder) override;
 
@@ -103,6 +109,13 @@ private:
     void queueEvent(const CallEvent &event);
     void flushEvents();
     ClientSession *consoleSession(const QString &ns);
+    struct Stdio;
+    // One message line of a stdio-like session (metamcpd --stdio, a bridged local connection).
+    void receiveLine(Stdio &stdio, const QByteArray &line);
+    void startBridgeServer();
+    void onBridgeConnection();
+    void onBridgeData(Stdio *connection);
+    void closeBridged(Stdio *connection);
 
     QString m_dataDir;
     std::optional<ListenConfig> m_listenOverride;
@@ -124,8 +137,10 @@ private:
     QTimer *m_eventTimer;
     QHash<QString, QPointer<ClientSession>> m_consoleSessions;
     QHash<quint64, QString> m_consoleRequests; // handle -> namespace, while in flight
-    struct Stdio;
     std::unique_ptr<Stdio> m_stdio;
+    bool m_localBridge;
+    QLocalServer *m_bridgeServer = nullptr;
+    std::vector<std::unique_ptr<Stdio>> m_bridged;
 };
 
 } // namespace metamcp

@@ -145,6 +145,7 @@ struct Router::Route
     QPointer<Upstream> upstream;
     quint64 handle = 0;
     QString server;
+    QString owner; // of the isolated instance that serves the call ("" for a shared server)
 };
 
 struct Router::Parked
@@ -231,6 +232,7 @@ void Router::addSession(ClientSession *session)
 void Router::removeSession(ClientSession *session)
 {
     m_sessions.remove(session->id());
+    m_upstreams->release(sessionOwner(session->id()));
 }
 
 ClientSession *Router::session(const QString &id) const
@@ -467,6 +469,24 @@ void Router::callTool(const CallPtr &call)
             });
             return;
         }
+        // A tool of an upstream that is not serving: name the upstream and why, not "unknown".
+        if (ns && ns->prefixNames) {
+            for (const QString &server : ns->servers) {
+                const Upstream *u = m_upstreams->upstream(server);
+                if (!u || !name.startsWith(server + ns->separator))
+                    continue;
+                const Registry *registry = m_upstreams->registry(server);
+                if (u->state() != UpstreamState::Ready)
+                    return fail(call, rpcerr::UpstreamUnavailable,
+                                QStringLiteral("Unknown tool %1: upstream %2 is %3%4")
+                                    .arg(name, server, upstreamStateName(u->state()),
+                                         u->stateReason().isEmpty() ? QString() : u": " + u->stateReason()));
+                if (registry && !registry->error.isEmpty())
+                    return fail(call, rpcerr::UpstreamUnavailable,
+                                QStringLiteral("Unknown tool %1: upstream %2 could not list its tools: %3")
+                                    .arg(name, server, registry->error));
+            }
+        }
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(name));
     }
     const ToolRef ref = *it;
@@ -629,15 +649,41 @@ Upstream *Router::readyUpstream(const CallPtr &call, const QString &server)
     return u;
 }
 
+QString Router::sessionOwner(const QString &sessionId)
+{
+    return QLatin1String("session:") + sessionId;
+}
+
+QString Router::instanceOwner(const CallPtr &call, const UpstreamConfig &config) const
+{
+    switch (config.isolation) {
+    case UpstreamIsolation::Shared:
+        break;
+    case UpstreamIsolation::PerSession:
+        if (call->session && !call->stateless)
+            return sessionOwner(call->session->id());
+        // A stateless call has no session: its flow (the call and its input rounds) is one.
+        // "call:<random>:<principal>": the caller's listen streams hear its list changes.
+        return QLatin1String("call:") +
+               QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16)) +
+               QLatin1Char(':') + (call->session ? call->session->apiKeyLabel : QString());
+    case UpstreamIsolation::PerPrincipal:
+        return QLatin1String("principal:") + (call->session ? call->session->apiKeyLabel : QString());
+    }
+    return {};
+}
+
 void Router::forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params)
 {
     auto route = std::make_shared<Route>();
     route->call = call;
     route->server = upstream->name();
-    {
-        QList<std::weak_ptr<Route>> &routes = m_routes[route->server];
-        routes.removeIf([](const std::weak_ptr<Route> &r) { return r.expired(); });
-        routes.append(route);
+    route->owner = instanceOwner(call, upstream->config());
+    if (!route->owner.isEmpty()) {
+        QString error;
+        upstream = m_upstreams->instance(route->server, route->owner, &error);
+        if (!upstream)
+            return fail(call, rpcerr::UpstreamUnavailable, error);
     }
     // Progress tokens are per client; upstreams are shared, so the gateway hands out its own.
     QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
@@ -664,7 +710,7 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
         QJsonObject n = notification;
         const QString method = n.value(QLatin1String("method")).toString();
         if (method == u"notifications/cancelled") {
-            relayCancellation(c->upstream, n);
+            relayCancellation(route->server, route->owner, n);
             return;
         }
         if (method == u"notifications/progress") {
@@ -692,7 +738,7 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
             reply(jsonrpc::error(QJsonValue::Null, rpcerr::InternalError, QStringLiteral("The client request ended")));
             return;
         }
-        relayClientRequest(c, request, std::move(reply));
+        relayClientRequest(c, route->owner, request, std::move(reply));
     };
     hooks.onSerializedResult = [this, route](const QByteArray &resultJson, bool toolError) {
         auto c = route->call;
@@ -721,10 +767,12 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
 
 void Router::dropRoute(const std::shared_ptr<Route> &route)
 {
-    m_routes[route->server].removeIf([&route](const std::weak_ptr<Route> &r) {
-        auto locked = r.lock();
-        return !locked || locked == route;
-    });
+    // The instance of a stateless call's flow has served its only call. Stopped from the event
+    // loop: this may run inside the instance's own answer.
+    if (route->owner.startsWith(QLatin1String("call:")))
+        QMetaObject::invokeMethod(
+            this, [this, owner = std::exchange(route->owner, {})] { m_upstreams->release(owner); },
+            Qt::QueuedConnection);
 }
 
 void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObject &response)
@@ -752,7 +800,7 @@ void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObj
     finish(c, r);
 }
 
-void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
+void Router::relayClientRequest(const CallPtr &call, const QString &owner, const QJsonObject &request,
                                 std::function<void(const QJsonObject &)> reply)
 {
     ClientSession *s = call->session;
@@ -768,7 +816,7 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
                              QStringLiteral("The client does not support %1").arg(capability)));
         return;
     }
-    const QString relayKey = call->upstream + QLatin1Char('\n') + jsonrpc::idKey(request.value(QLatin1String("id")));
+    const QString relayKey = relayKeyFor(call->upstream, owner, request.value(QLatin1String("id")));
     const QString id =
         s->registerClientRequest([this, relayKey, reply = std::move(reply)](const QJsonObject &response) {
             m_relayed.remove(relayKey);
@@ -782,13 +830,18 @@ void Router::relayClientRequest(const CallPtr &call, const QJsonObject &request,
     call->sink->message(forwarded);
 }
 
-bool Router::relayCancellation(const QString &server, const QJsonObject &notification)
+QString Router::relayKeyFor(const QString &server, const QString &owner, const QJsonValue &upstreamId)
+{
+    return server + QLatin1Char('\n') + owner + QLatin1Char('\n') + jsonrpc::idKey(upstreamId);
+}
+
+bool Router::relayCancellation(const QString &server, const QString &owner, const QJsonObject &notification)
 {
     const QJsonObject params = notification.value(QLatin1String("params")).toObject();
     const QJsonValue requestId = params.value(QLatin1String("requestId"));
     if (!jsonrpc::isValidId(requestId))
         return false;
-    const Relayed relayed = m_relayed.take(server + QLatin1Char('\n') + jsonrpc::idKey(requestId));
+    const Relayed relayed = m_relayed.take(relayKeyFor(server, owner, requestId));
     if (!relayed.session)
         return false;
     relayed.session->forgetClientRequest(relayed.gatewayId);
@@ -857,6 +910,10 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
     if (!clientSupports(*route, capability)) {
         reply(jsonrpc::error(QJsonValue::Null, rpcerr::MethodNotFound,
                              QStringLiteral("The client does not support %1").arg(capability)));
+        // roots/list asks about the client, not for the tool's input (a server asks it when it
+        // starts, say): the client simply has no roots. Sampling or elicitation the tool needs.
+        if (method == u"roots/list")
+            return;
         if (c && !c->finished) {
             // The request needs a capability the client did not declare: 400 / -32021.
             c->sink->setHttpStatus(400);
@@ -1258,127 +1315,121 @@ void Router::flushListChanged()
     }
 }
 
-void Router::onUpstreamNotification(const QString &server, const QJsonObject &notification)
+QList<ClientSession *> Router::ownerSessions(const QString &server, const QString &owner, bool listeners) const
+{
+    QList<ClientSession *> result;
+    if (owner.startsWith(QLatin1String("session:"))) {
+        if (ClientSession *s = m_sessions.value(owner.mid(8)); s && s->initialized)
+            result.append(s);
+        return result;
+    }
+    QString principal;
+    if (owner.startsWith(QLatin1String("principal:")))
+        principal = owner.mid(10);
+    else if (owner.startsWith(QLatin1String("call:")) && listeners)
+        principal = owner.section(QLatin1Char(':'), 2); // a flow's own list changes: its caller's
+    else
+        return result; // primaries, and a flow's requests (they went to the call), have no owner to tell
+    for (const QString &ns : namespacesOf(server))
+        for (ClientSession *s : sessionsOf(ns))
+            if ((listeners || !s->isStateless()) && s->apiKeyLabel == principal)
+                result.append(s);
+    return result;
+}
+
+void Router::onUpstreamNotification(const QString &server, const QString &owner, const QJsonObject &notification)
 {
     const QString method = notification.value(QLatin1String("method")).toString();
     const QJsonObject params = notification.value(QLatin1String("params")).toObject();
-    if (method.endsWith(QLatin1String("/list_changed")))
-        return; // turned into a registry refresh, then into list_changed per namespace
     if (method == u"notifications/cancelled") {
-        relayCancellation(server, notification);
+        relayCancellation(server, owner, notification);
         return;
     }
-    for (const QString &ns : namespacesOf(server)) {
-        for (ClientSession *s : sessionsOf(ns)) {
-            if (method == u"notifications/resources/updated") {
-                if (!s->subscriptions.contains(params.value(QLatin1String("uri")).toString()))
-                    continue;
+    // What an isolated instance says is its owner's business only.
+    QList<ClientSession *> targets;
+    if (owner.isEmpty()) {
+        if (method.endsWith(QLatin1String("/list_changed")))
+            return; // turned into a registry refresh, then into list_changed per namespace
+        for (const QString &ns : namespacesOf(server))
+            targets += sessionsOf(ns);
+    } else {
+        // list_changed is a content-free hint: it may reach the caller's listen streams too.
+        targets = ownerSessions(server, owner, method.endsWith(QLatin1String("/list_changed")));
+    }
+    for (ClientSession *s : std::as_const(targets)) {
+        if (method.endsWith(QLatin1String("/list_changed"))) {
+            s->sendToClient(notification);
+        } else if (method == u"notifications/resources/updated") {
+            if (s->subscriptions.contains(params.value(QLatin1String("uri")).toString()))
                 s->sendToClient(notification);
-            } else if (method == u"notifications/message") {
-                if (s->logLevel.isEmpty() ||
-                    logLevelRank(params.value(QLatin1String("level")).toString()) < logLevelRank(s->logLevel))
-                    continue;
-                QJsonObject n = notification;
-                QJsonObject p = params;
-                if (!p.contains(QLatin1String("logger")))
-                    p.insert(QStringLiteral("logger"), server);
-                n.insert(QStringLiteral("params"), p);
-                s->sendToClient(n);
-            }
+        } else if (method == u"notifications/message") {
+            if (s->logLevel.isEmpty() ||
+                logLevelRank(params.value(QLatin1String("level")).toString()) < logLevelRank(s->logLevel))
+                continue;
+            QJsonObject n = notification;
+            QJsonObject p = params;
+            if (!p.contains(QLatin1String("logger")))
+                p.insert(QStringLiteral("logger"), server);
+            n.insert(QStringLiteral("params"), p);
+            s->sendToClient(n);
         }
     }
 }
 
-void Router::onUpstreamRequest(const QString &server, const QJsonObject &request)
+void Router::onUpstreamRequest(const QString &server, Upstream *source, const QJsonObject &request)
 {
-    Upstream *u = m_upstreams->upstream(server);
-    if (!u)
-        return;
     const QJsonValue upstreamId = request.value(QLatin1String("id"));
     const QString method = request.value(QLatin1String("method")).toString();
     if (method == u"ping") {
-        u->sendResponse(jsonrpc::result(upstreamId, {}));
+        source->sendResponse(jsonrpc::result(upstreamId, {}));
         return;
     }
-    // Over stdio nothing says which call a request belongs to. If exactly one call to this
-    // upstream is running and has not asked for input already, it is that call's. If none is,
-    // the request comes from a call that has asked and waits for the client: a tool that sends
-    // several requests at once (elicitation, sampling and roots/list together). That is the one
-    // whose round is being collected right now, else the only one waiting. Calls a client
-    // abandoned after an input_required result wait too, until they expire.
-    std::shared_ptr<Route> only, onlyAsking, onlyCollecting;
-    int candidates = 0, asking = 0, collecting = 0;
-    for (const std::weak_ptr<Route> &weak : m_routes.value(server)) {
-        auto r = weak.lock();
-        if (!r)
-            continue;
-        // A parked call is asking while its input requests wait for answers, and between rounds
-        // (no client call attached until the retry).
-        if (auto p = m_parked.value(r->parkedId); p && (!p->replies.isEmpty() || !r->call)) {
-            ++asking;
-            onlyAsking = r;
-            if (p->ask->isActive()) {
-                ++collecting;
-                onlyCollecting = r;
-            }
-            continue;
-        }
-        if (!r->call || r->call->finished)
-            continue;
-        ++candidates;
-        only = r;
-    }
-    if (candidates == 0 && (collecting == 1 || asking == 1)) {
-        candidates = 1;
-        only = collecting == 1 ? onlyCollecting : onlyAsking;
-    }
-    // roots/list is a question about the client, not about one call: a session's client answers
-    // it on its own stream. A 2026-07-28 client has no stream and is asked within the call, if it
-    // declared roots.
-    // (A route without a call is parked between rounds, so stateless.)
-    const bool askCall =
-        candidates == 1 && (method != u"roots/list" ||
-                            ((!only->call || only->call->stateless) && clientSupports(*only, QStringLiteral("roots"))));
-    if (askCall) {
-        QPointer<Upstream> up = u;
-        auto reply = [up, upstreamId](const QJsonObject &response) {
-            if (!up)
-                return;
-            QJsonObject r = response;
-            r.insert(QStringLiteral("id"), upstreamId);
-            up->sendResponse(r);
-        };
-        if (!only->call || only->call->stateless || !only->parkedId.isEmpty())
-            parkForInput(only, request, reply);
-        else
-            relayClientRequest(only->call, request, reply);
-        return;
-    }
+    // A request tied to a call (the POST stream of a Streamable HTTP call; over stdio and legacy
+    // SSE the only call in flight that takes server requests) went to that call's hooks. This
+    // one is tied to none. It may go to the client that owns the instance, and only to it: on a
+    // shared instance it belongs to nobody provably, and is refused, never guessed.
+    const QString owner = m_upstreams->ownerOf(source);
     const QString capability = clientCapabilityFor(method);
-    // The most recently active session of a namespace that includes this server, able to answer.
-    ClientSession *best = nullptr;
-    for (const QString &ns : namespacesOf(server)) {
-        for (ClientSession *s : sessionsOf(ns)) {
-            if (!s->channel() || (!capability.isEmpty() && !s->clientSupports(capability)))
-                continue;
-            if (s->inFlightCount() > 0 && (!best || best->inFlightCount() == 0 || s->lastActivity > best->lastActivity))
-                best = s;
-            else if (!best || (best->inFlightCount() == 0 && s->lastActivity > best->lastActivity))
-                best = s;
+    ClientSession *target = nullptr;
+    int able = 0;
+    for (ClientSession *s : ownerSessions(server, owner)) {
+        if (s->channel() && (capability.isEmpty() || s->clientSupports(capability))) {
+            target = s;
+            ++able;
         }
     }
-    if (!best) {
-        if (method == u"roots/list") {
-            u->sendResponse(jsonrpc::result(upstreamId, QJsonObject{{QStringLiteral("roots"), QJsonArray()}}));
-            return;
+    if (able != 1) {
+        QString why;
+        if (owner.isEmpty()) {
+            const UpstreamConfig *config = m_config.server(server);
+            if (config && config->isolation != UpstreamIsolation::Shared) {
+                why = QStringLiteral("the instance of %1 that serves lists belongs to no client").arg(server);
+            } else {
+                why =
+                    source->inFlight() > 1
+                        ? QStringLiteral("%1 calls are in flight on the shared instance of %2")
+                              .arg(source->inFlight())
+                              .arg(server)
+                        : QStringLiteral("no call that could have caused it is in flight on the shared instance of %1")
+                              .arg(server);
+                if (!capability.isEmpty())
+                    m_upstreams->noteUnattributed(server, method, why);
+            }
+        } else if (able > 1) {
+            why = QStringLiteral("several sessions of the caller could answer it");
+        } else {
+            why = QStringLiteral("the client that owns this instance of %1 has no open stream%2")
+                      .arg(server,
+                           capability.isEmpty() ? QString() : QStringLiteral(" or did not declare ") + capability);
         }
-        u->sendResponse(jsonrpc::error(upstreamId, rpcerr::MethodNotFound,
-                                       QStringLiteral("No connected client can answer %1").arg(method)));
+        source->sendResponse(
+            jsonrpc::error(upstreamId, rpcerr::MethodNotFound,
+                           QStringLiteral("The gateway cannot tell which client %1 is for: %2").arg(method, why)));
         return;
     }
-    QPointer<Upstream> up = u;
-    const QString relayKey = server + QLatin1Char('\n') + jsonrpc::idKey(upstreamId);
-    const QString id = best->registerClientRequest([this, relayKey, up, upstreamId](const QJsonObject &response) {
+    QPointer<Upstream> up = source;
+    const QString relayKey = relayKeyFor(server, owner, upstreamId);
+    const QString id = target->registerClientRequest([this, relayKey, up, upstreamId](const QJsonObject &response) {
         m_relayed.remove(relayKey);
         if (!up)
             return;
@@ -1386,11 +1437,11 @@ void Router::onUpstreamRequest(const QString &server, const QJsonObject &request
         r.insert(QStringLiteral("id"), upstreamId);
         up->sendResponse(r);
     });
-    m_relayed.insert(relayKey, Relayed{best, id, {}});
+    m_relayed.insert(relayKey, Relayed{target, id, {}});
     QJsonObject forwarded = request;
     forwarded.insert(QStringLiteral("id"), id);
-    if (!best->sendToClient(forwarded))
-        best->deliverClientResponse(
+    if (!target->sendToClient(forwarded))
+        target->deliverClientResponse(
             jsonrpc::error(QJsonValue(id), rpcerr::InternalError, QStringLiteral("The client has no open stream")));
 }
 

@@ -91,8 +91,17 @@ private:
     // The upstream's answer to a forwarded request.
     void onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObject &response);
     void dropRoute(const std::shared_ptr<Route> &route);
-    void relayClientRequest(const CallPtr &call, const QJsonObject &request,
+    // A server->client request tied to `call` goes to its client on the call's stream.
+    // `owner`: of the instance that asked (Route::owner).
+    void relayClientRequest(const CallPtr &call, const QString &owner, const QJsonObject &request,
                             std::function<void(const QJsonObject &)> reply);
+    // Isolation: who owns the instance that serves `call` ("" when the server is shared).
+    QString instanceOwner(const CallPtr &call, const UpstreamConfig &config) const;
+    static QString sessionOwner(const QString &sessionId);
+    // The sessions an isolated instance's unrelated messages may reach (none for a primary):
+    // its session, or its caller's sessions; with `listeners` (list_changed) also the caller's
+    // stateless listen streams, and those of the caller of a stateless call's flow.
+    QList<ClientSession *> ownerSessions(const QString &server, const QString &owner, bool listeners = false) const;
     // 2026-07-28 clients cannot take server->client requests: park the upstream call and answer
     // input_required; the client's retry (requestState + inputResponses) resumes it.
     void parkForInput(const std::shared_ptr<Route> &route, const QJsonObject &request,
@@ -122,8 +131,8 @@ private:
     QStringList namespacesOf(const QString &server) const;
     QList<ClientSession *> sessionsOf(const QString &ns) const;
 
-    void onUpstreamNotification(const QString &server, const QJsonObject &notification);
-    void onUpstreamRequest(const QString &server, const QJsonObject &request);
+    void onUpstreamNotification(const QString &server, const QString &owner, const QJsonObject &notification);
+    void onUpstreamRequest(const QString &server, Upstream *source, const QJsonObject &request);
     void onRegistryChanged(const QString &server);
     void flushListChanged();
 
@@ -138,7 +147,7 @@ private:
     int m_listDeadlineMs = 5000;
     bool m_captureBodies = true;
     QHash<QString, std::shared_ptr<Parked>> m_parked;
-    // Server->client requests relayed to a session: "<server>\n<upstream id key>" -> where they went.
+    // Server->client requests relayed to a session, by relayKeyFor() -> where they went.
     struct Relayed
     {
         QPointer<ClientSession> session;
@@ -146,10 +155,8 @@ private:
         std::weak_ptr<Call> call;
     };
     QHash<QString, Relayed> m_relayed;
-    // Calls waiting for each upstream: a server->client request that names no call (stdio) is
-    // given to the only one that has not asked for input already.
-    QHash<QString, QList<std::weak_ptr<Route>>> m_routes;
-    bool relayCancellation(const QString &server, const QJsonObject &notification);
+    static QString relayKeyFor(const QString &server, const QString &owner, const QJsonValue &upstreamId);
+    bool relayCancellation(const QString &server, const QString &owner, const QJsonObject &notification);
     QByteArray m_stateKey; // HMAC key of requestState tokens (per process)
     int m_parkTimeoutMs = 10 * 60 * 1000;
     quint64 m_nextProgressToken = 1;

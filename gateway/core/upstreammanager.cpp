@@ -9,12 +9,25 @@ Q_LOGGING_CATEGORY(lcUpstreams, "metamcp.upstreams")
 
 namespace metamcp {
 
-struct UpstreamManager::Entry
+struct UpstreamManager::Instance
 {
     std::unique_ptr<Upstream> upstream;
+    std::unique_ptr<QTimer> idle; // restarted by every call; stops the instance once it is idle
+    quint64 lastUsed = 0;         // use counter: the least recently used idle instance makes room
+    quint64 serial = 0;           // "instance N" in the log (owners are session ids: not logged)
+};
+
+struct UpstreamManager::Entry
+{
+    std::unique_ptr<Upstream> upstream; // primary: registries, and every call when shared
     Registry registry;
-    int pendingFetches = 0; // list fetches under way for the current epoch
-    quint64 epoch = 0;      // bumped whenever the upstream (re)turns Ready or stops
+    int pendingFetches = 0;                                 // list fetches under way for the current epoch
+    quint64 epoch = 0;                                      // bumped whenever the upstream (re)turns Ready or stops
+    std::map<QString, std::unique_ptr<Instance>> instances; // isolated ones, by owner
+    quint64 uses = 0;
+    quint64 nextSerial = 1;
+    QStringList unattributed; // server->client methods refused on the shared instance
+    QString warning;
 };
 
 struct UpstreamManager::Waiter
@@ -78,6 +91,131 @@ Upstream *UpstreamManager::upstream(const QString &name) const
     return entry ? entry->upstream.get() : nullptr;
 }
 
+Upstream *UpstreamManager::instance(const QString &name, const QString &owner, QString *error)
+{
+    auto entry = m_entries.value(name);
+    if (!entry) {
+        *error = QStringLiteral("Upstream %1 is not running").arg(name);
+        return nullptr;
+    }
+    const UpstreamConfig &config = entry->upstream->config();
+    if (config.isolation == UpstreamIsolation::Shared)
+        return entry->upstream.get();
+    auto it = entry->instances.find(owner);
+    if (it == entry->instances.end()) {
+        if (int(entry->instances.size()) >= config.maxInstances) {
+            // Make room: stop the idle instance that was used least recently.
+            const Instance *victim = nullptr;
+            QString victimOwner;
+            for (const auto &[o, inst] : entry->instances) {
+                if (inst->upstream->inFlight() + inst->upstream->queued() > 0)
+                    continue;
+                if (!victim || inst->lastUsed < victim->lastUsed) {
+                    victim = inst.get();
+                    victimOwner = o;
+                }
+            }
+            if (!victim) {
+                *error = QStringLiteral("Upstream %1 already runs its limit of %2 isolated instances, all busy")
+                             .arg(name)
+                             .arg(config.maxInstances);
+                return nullptr;
+            }
+            stopInstance(name, victimOwner);
+        }
+        auto inst = std::make_unique<Instance>();
+        inst->upstream = Upstream::create(config);
+        inst->serial = entry->nextSerial++;
+        inst->idle = std::make_unique<QTimer>();
+        inst->idle->setSingleShot(true);
+        inst->idle->setInterval(config.instanceIdleMs);
+        Upstream *u = inst->upstream.get();
+        const QString tag = QStringLiteral("[instance %1] ").arg(inst->serial);
+        connect(inst->idle.get(), &QTimer::timeout, this, [this, name, owner] {
+            auto e = m_entries.value(name);
+            if (!e || !e->instances.count(owner))
+                return;
+            const Instance &found = *e->instances.at(owner);
+            if (found.upstream->inFlight() + found.upstream->queued() > 0)
+                found.idle->start(); // a call is still running: look again later
+            else
+                stopInstance(name, owner);
+        });
+        connect(u, &Upstream::stateChanged, this, [this, name, tag](UpstreamState state, const QString &reason) {
+            Q_EMIT logLine(name, tag + upstreamStateName(state) + (reason.isEmpty() ? QString() : u": " + reason));
+        });
+        connect(u, &Upstream::notificationReceived, this,
+                [this, name, owner](const QJsonObject &n) { Q_EMIT notification(name, owner, n); });
+        connect(u, &Upstream::serverRequestReceived, this,
+                [this, name, u](const QJsonObject &request) { Q_EMIT serverRequest(name, u, request); });
+        connect(u, &Upstream::logLine, this,
+                [this, name, tag](const QString &line) { Q_EMIT logLine(name, tag + line); });
+        m_owners.insert(u, owner);
+        qCInfo(lcUpstreams).noquote() << "upstream" << name << "starts isolated instance" << inst->serial;
+        it = entry->instances.emplace(owner, std::move(inst)).first;
+        u->start();
+    }
+    it->second->lastUsed = ++entry->uses;
+    it->second->idle->start();
+    return it->second->upstream.get();
+}
+
+QString UpstreamManager::ownerOf(const Upstream *upstream) const
+{
+    return m_owners.value(upstream);
+}
+
+void UpstreamManager::stopInstance(const QString &name, const QString &owner)
+{
+    auto entry = m_entries.value(name);
+    if (!entry)
+        return;
+    auto node = entry->instances.extract(owner);
+    if (node.empty())
+        return;
+    std::unique_ptr<Instance> inst = std::move(node.mapped());
+    Upstream *u = inst->upstream.get();
+    m_owners.remove(u);
+    qCInfo(lcUpstreams).noquote() << "upstream" << name << "stops isolated instance" << inst->serial;
+    Q_EMIT logLine(name, QStringLiteral("[instance %1] stopped").arg(inst->serial));
+    u->disconnect(this);
+    u->stop();
+    // Let queued callbacks of the upstream run before it goes away; the idle timer may be the
+    // one whose timeout got us here.
+    inst->upstream.release()->deleteLater();
+    inst->idle->stop();
+    inst->idle.release()->deleteLater();
+}
+
+void UpstreamManager::release(const QString &owner)
+{
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it)
+        if (it.value()->instances.count(owner))
+            stopInstance(it.key(), owner);
+}
+
+int UpstreamManager::instanceCount(const QString &name) const
+{
+    auto entry = m_entries.value(name);
+    return entry ? int(entry->instances.size()) : 0;
+}
+
+void UpstreamManager::noteUnattributed(const QString &name, const QString &method, const QString &why)
+{
+    auto entry = m_entries.value(name);
+    if (!entry)
+        return;
+    const QString line = QStringLiteral("[gateway] refused %1: %2").arg(method, why);
+    qCWarning(lcUpstreams).noquote() << "upstream" << name << line;
+    Q_EMIT logLine(name, line);
+    if (!entry->unattributed.contains(method))
+        entry->unattributed.append(method);
+    entry->warning = QStringLiteral("It sent %1 while shared, which the gateway cannot attribute to one client, "
+                                    "so it refused them. A server that asks its clients for sampling, elicitation "
+                                    "or roots needs isolation per-session or per-principal.")
+                         .arg(entry->unattributed.join(QStringLiteral(", ")));
+}
+
 const Registry *UpstreamManager::registry(const QString &name) const
 {
     auto it = m_entries.constFind(name);
@@ -95,8 +233,16 @@ QList<UpstreamStatus> UpstreamManager::statuses() const
     list.reserve(m_entries.size());
     for (const auto &entry : m_entries) {
         const Upstream *u = entry->upstream.get();
-        list.append(UpstreamStatus{u->name(), u->config().kind, u->state(), u->stateReason(),
-                                   int(entry->registry.tools.size()), u->inFlight(), u->serverInfo()});
+        int inFlight = u->inFlight();
+        for (const auto &[owner, inst] : entry->instances)
+            inFlight += inst->upstream->inFlight();
+        // A Ready upstream whose lists could not be fetched says why (its tools are missing).
+        const QString reason = u->state() == UpstreamState::Ready && !entry->registry.error.isEmpty()
+                                   ? QStringLiteral("could not list: ") + entry->registry.error
+                                   : u->stateReason();
+        list.append(UpstreamStatus{u->name(), u->config().kind, u->state(), reason, int(entry->registry.tools.size()),
+                                   inFlight, u->serverInfo(), u->config().isolation, int(entry->instances.size()),
+                                   entry->warning});
     }
     std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
     return list;
@@ -118,6 +264,7 @@ void UpstreamManager::add(const UpstreamConfig &config)
         e->pendingFetches = 0;
         if (state == UpstreamState::Ready) {
             e->registry.loaded = false;
+            e->registry.error.clear();
             refresh(name, QStringLiteral("all"));
         } else if (state != UpstreamState::Starting) {
             // Keep the last known lists visible in the console, but do not serve them.
@@ -136,19 +283,22 @@ void UpstreamManager::add(const UpstreamConfig &config)
             refresh(name, QStringLiteral("resources"));
         else if (method == u"notifications/prompts/list_changed")
             refresh(name, QStringLiteral("prompts"));
-        Q_EMIT notification(name, n);
+        Q_EMIT notification(name, QString(), n);
     });
     connect(u, &Upstream::serverRequestReceived, this,
-            [this, name](const QJsonObject &request) { Q_EMIT serverRequest(name, request); });
+            [this, name, u](const QJsonObject &request) { Q_EMIT serverRequest(name, u, request); });
     connect(u, &Upstream::logLine, this, [this, name](const QString &line) { Q_EMIT logLine(name, line); });
     u->start();
 }
 
 void UpstreamManager::remove(const QString &name)
 {
-    auto entry = m_entries.take(name);
+    auto entry = m_entries.value(name);
     if (!entry)
         return;
+    while (!entry->instances.empty())
+        stopInstance(name, entry->instances.begin()->first);
+    m_entries.remove(name);
     entry->upstream->disconnect(this);
     entry->upstream->stop();
     // Let queued callbacks of the upstream run before it goes away.

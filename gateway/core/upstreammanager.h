@@ -5,6 +5,13 @@
 // list against the running set: new servers start, removed ones stop, changed ones restart.
 // A registry is fetched (all pages) when its upstream turns Ready and again on
 // notifications/*/list_changed.
+//
+// Isolation (UpstreamConfig::isolation): every enabled server has one primary instance, which
+// serves the registries and, when the server is shared, every call. An isolated server also
+// runs instances owned by one client session or caller (`owner`, chosen by the Router): started
+// on demand by instance(), stopped when their owner goes (release()) or after instanceIdleMs
+// without a call, at most maxInstances at once. Messages an instance sends that no call claims
+// carry its owner, so the Router can hand them to that owner and nobody else.
 
 #include "core/config.h"
 #include "core/events.h"
@@ -16,6 +23,7 @@
 #include <QObject>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 namespace metamcp {
@@ -44,6 +52,18 @@ public:
     bool restart(const QString &name);
 
     Upstream *upstream(const QString &name) const;
+    // The instance that serves a call of `owner` (non-empty): the primary for a shared server,
+    // else the owner's own instance, started if needed. nullptr with `error` set when the
+    // server is unknown or its limit of isolated instances is reached by busy instances.
+    Upstream *instance(const QString &name, const QString &owner, QString *error);
+    // The owner of an isolated instance ("" for a primary or an unknown upstream).
+    QString ownerOf(const Upstream *upstream) const;
+    // Stops every isolated instance that `owner` owns (its session ended, its call finished).
+    void release(const QString &owner);
+    int instanceCount(const QString &name) const;
+    // Records (for the console and the log) that a shared server sent `method` (sampling,
+    // elicitation, roots) that could not be given to one client, and `why`.
+    void noteUnattributed(const QString &name, const QString &method, const QString &why);
     const Registry *registry(const QString &name) const;
     QStringList names() const;
     QList<UpstreamStatus> statuses() const;
@@ -58,15 +78,20 @@ public:
 Q_SIGNALS:
     void stateChanged(const QString &name, metamcp::UpstreamState state, const QString &reason);
     void registryChanged(const QString &name);
-    // Unrelated upstream notifications (after the manager consumed list_changed itself).
-    void notification(const QString &name, const QJsonObject &notification);
-    void serverRequest(const QString &name, const QJsonObject &request);
+    // Unrelated upstream notifications (after the manager consumed the primary's list_changed);
+    // `owner` is the sending instance's owner ("" for the primary).
+    void notification(const QString &name, const QString &owner, const QJsonObject &notification);
+    // A server->client request no call claimed; answer it through `source`.
+    void serverRequest(const QString &name, metamcp::Upstream *source, const QJsonObject &request);
     void logLine(const QString &name, const QString &line);
 
 private:
     struct Entry;
+    struct Instance;
     struct Waiter;
     void add(const UpstreamConfig &config);
+    void stopInstance(const QString &name, const QString &owner);
+    void connectCommon(Upstream *u, const QString &name);
     void remove(const QString &name);
     void refresh(const QString &name, const QString &kind); // kind: tools/resources/templates/prompts/all
     void fetchPages(const QString &name, const QString &method, const QString &key, quint64 epoch,
@@ -76,6 +101,7 @@ private:
     bool isSettled(const QString &name) const;
 
     QHash<QString, std::shared_ptr<Entry>> m_entries;
+    QHash<const Upstream *, QString> m_owners; // isolated instances -> owner
     QList<std::shared_ptr<Waiter>> m_waiters;
 };
 

@@ -59,6 +59,22 @@ QString failureMessage(const QNetworkReply *reply, const QUrl &url, const QByteA
     return message;
 }
 
+QString authorizationFailure(const QNetworkReply *reply)
+{
+    const int status = httpStatus(reply);
+    if (status != 401 && status != 403)
+        return {};
+    QString text = QStringLiteral("needs authorization: HTTP %1").arg(status);
+    QString challenge = QString::fromLatin1(reply->rawHeader("WWW-Authenticate")).simplified();
+    // The scheme ("Bearer") says little; its parameters say where a token comes from.
+    const qsizetype space = challenge.indexOf(QLatin1Char(' '));
+    if (space > 0 && !challenge.left(space).contains(QLatin1Char('=')))
+        challenge = challenge.mid(space + 1);
+    if (!challenge.isEmpty())
+        text += QStringLiteral(", ") + challenge.left(300);
+    return text;
+}
+
 int failureCode(int status, const QByteArray &body)
 {
     if (status == 401 || status == 403)

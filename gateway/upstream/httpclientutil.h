@@ -28,6 +28,9 @@ int httpStatus(const QNetworkReply *reply);
 QByteArray mediaType(const QNetworkReply *reply);
 // "HTTP 500 from http://host/mcp: <body excerpt>" or "network error from …: <error string>".
 QString failureMessage(const QNetworkReply *reply, const QUrl &url, const QByteArray &body);
+// For a 401 or 403 answer: "needs authorization: HTTP 401, resource_metadata=\"…\"", with the
+// parameters of its WWW-Authenticate challenge (where a client gets a token), else empty.
+QString authorizationFailure(const QNetworkReply *reply);
 // JSON-RPC error code for an HTTP failure: 401/403 -> Unauthorized; a JSON-RPC error body keeps
 // its code; otherwise UpstreamUnavailable.
 int failureCode(int status, const QByteArray &body);

@@ -428,9 +428,22 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
             sessionLost(handle, failure);
             return;
         }
-        finishRequest(handle, errorResponse(idFor(handle), httpclient::failureCode(status, body), failure,
-                                            QJsonObject{{QStringLiteral("httpStatus"), status}}));
+        // An upstream that wants authorization after it was initialised is not Ready: say so
+        // (state, log, console) instead of serving an empty tool list, and try again later.
+        const QString authorization = httpclient::authorizationFailure(reply);
+        const bool initialize = call.initialize;
+        QJsonObject data{{QStringLiteral("httpStatus"), status}};
+        if (reply->hasRawHeader("WWW-Authenticate"))
+            data.insert(QStringLiteral("wwwAuthenticate"), QString::fromLatin1(reply->rawHeader("WWW-Authenticate")));
+        const QString message = initialize
+                                    ? (authorization.isEmpty() ? failure : authorization)
+                                    : QStringLiteral("Upstream %1: %2 (%3)")
+                                          .arg(name(), authorization.isEmpty() ? failure : authorization, method);
+        appendLog(QStringLiteral("[gateway] %1: %2").arg(method, authorization.isEmpty() ? failure : authorization));
+        finishRequest(handle, errorResponse(idFor(handle), httpclient::failureCode(status, body), message, data));
         endCall(handle);
+        if (!authorization.isEmpty() && !initialize)
+            connectionFailed(authorization);
         return;
     }
     if (call.initialize && reply->hasRawHeader("Mcp-Session-Id"))

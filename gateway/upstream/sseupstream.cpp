@@ -230,11 +230,18 @@ void SseUpstream::transmitRequest(quint64 handle, const QJsonObject &request, co
         if (status >= 200 && status < 300)
             return; // 202 Accepted: the response comes on the stream
         const QByteArray body = reply->readAll();
+        // As for Streamable HTTP: an upstream that wants authorization is not Ready.
+        const QString authorization = httpclient::authorizationFailure(reply);
+        const QString failure =
+            authorization.isEmpty() ? httpclient::failureMessage(reply, m_endpoint, body) : authorization;
+        appendLog(QStringLiteral("[gateway] POST %1: %2").arg(httpclient::displayUrl(m_endpoint), failure));
         finishRequest(handle,
                       errorResponse(idFor(handle),
                                     status == 0 ? rpcerr::UpstreamUnavailable : httpclient::failureCode(status, body),
-                                    httpclient::failureMessage(reply, m_endpoint, body),
+                                    QStringLiteral("Upstream %1: %2").arg(name(), failure),
                                     status == 0 ? QJsonValue() : QJsonObject{{QStringLiteral("httpStatus"), status}}));
+        if (!authorization.isEmpty() && state() == UpstreamState::Ready)
+            connectionFailed(authorization);
     });
 }
 

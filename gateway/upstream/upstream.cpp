@@ -544,7 +544,8 @@ void Upstream::dispatchServerRequest(const QJsonObject &request, quint64 related
         target = relatedHandle;
     } else if (guessSole) {
         for (const auto &[handle, pending] : d->pending) {
-            if (!pending.transmitted || pending.control || pending.finishing)
+            // Only calls made for a client can have caused it (not the gateway's own list fetches).
+            if (!pending.transmitted || pending.control || pending.finishing || !pending.hooks.onServerRequest)
                 continue;
             if (target != 0) { // more than one: ambiguous
                 target = 0;

@@ -185,7 +185,9 @@ protected:
     // their id names; notifications and server->client requests go through dispatchNotification /
     // dispatchServerRequest. `relatedHandle` (0: none) is the request whose stream carried it.
     // `guessSole`: a server->client request with no related request goes to the hooks of the one
-    // transmitted request if exactly one is in flight (stdio and legacy SSE cannot tell).
+    // transmitted request that takes server requests (RequestHooks::onServerRequest) if exactly
+    // one is in flight (stdio and legacy SSE cannot tell otherwise); with several it is not
+    // guessed but emitted as unrelated (serverRequestReceived).
     void dispatchMessage(const QJsonValue &message, quint64 relatedHandle = 0, bool guessSole = false);
     // For the text of one message, before parsing it: if it is a success response to a
     // transmitted request whose caller takes serialized results (RequestHooks::onSerializedResult),

@@ -218,6 +218,11 @@ QString TestConformance::writeFixtureGatewayConfig(const QString &dataDir)
     server.command = node22Program();
     server.args = {integrationFixture(u"conformance-everything.mjs"_s)};
     server.env.insert(u"METAMCP_NPM_DIR"_s, npmDir());
+    // Its tools ask the client for sampling, elicitation and roots: over stdio only a process of
+    // its own per session (per stateless call) lets the gateway tell whose request each is.
+    // Flows the suite abandons keep theirs until they expire, hence the generous bound.
+    server.isolation = UpstreamIsolation::PerSession;
+    server.maxInstances = 200;
     if (!store.upsertServer(server))
         return store.lastError();
     NamespaceConfig ns;

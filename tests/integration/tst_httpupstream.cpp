@@ -486,7 +486,10 @@ void TestHttpUpstream::httpErrorIsReadable()
     const QJsonObject response =
         requestAndWait(upstream, QStringLiteral("tools/call"), callTool(QStringLiteral("fail")));
     QCOMPARE(errorCode(response), rpcerr::UpstreamUnavailable);
-    QCOMPARE(errorMessage(response), QStringLiteral("HTTP 500 from %1: kaboom: database unreachable").arg(m_jsonUrl));
+    // It names the upstream, the cause and the request.
+    QCOMPARE(
+        errorMessage(response),
+        QStringLiteral("Upstream broken: HTTP 500 from %1: kaboom: database unreachable (tools/call)").arg(m_jsonUrl));
     QCOMPARE(response.value(key("error")).toObject().value(key("data")).toObject().value(key("httpStatus")).toInt(),
              500);
     upstream.stop();

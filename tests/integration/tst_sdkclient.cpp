@@ -38,7 +38,11 @@ void TestSdkClient::initTestCase()
 {
     QVERIFY2(peersInstalled(), qPrintable(u"npm peers missing in %1 (run npm ci there)"_s.arg(npmDir())));
     QVERIFY(m_dir.isValid());
-    const QString import = writeImportFile(m_dir, QJsonObject{{u"everything"_s, serverEverythingStdioEntry()}});
+    // Its tools ask the client for sampling and elicitation: a process per session (per stateless
+    // call) lets the gateway tell whose request each is, also next to a flow a client abandoned.
+    QJsonObject everything = serverEverythingStdioEntry();
+    everything.insert(u"isolation"_s, u"per-session"_s);
+    const QString import = writeImportFile(m_dir, QJsonObject{{u"everything"_s, everything}});
     QVERIFY(!import.isEmpty());
     const QString error = m_gateway.start(import);
     QVERIFY2(error.isEmpty(), qPrintable(error));

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void skippedEntries_data();
     void skippedEntries();
     void sanitisedNames();
+    void isolationKeys();
     void jsonc();
     void restEntries();
     void restEntriesSkipped_data();
@@ -188,6 +189,27 @@ void TestClientConfig::transportDetection()
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.servers.size(), 1);
     QCOMPARE(r.servers.constFirst().kind, kind);
+}
+
+// MetaMCP's own keys in an entry: isolation and its bounds; an unknown mode stays shared with a
+// warning, a bad bound skips the entry.
+void TestClientConfig::isolationKeys()
+{
+    const ImportResult r = importMcpServers(R"({"mcpServers": {
+        "a": {"command": "x", "isolation": "per-session", "maxInstances": 3, "instanceIdleMs": 2000},
+        "b": {"url": "http://h/mcp", "isolation": "per-principal"},
+        "c": {"command": "x", "isolation": "per-galaxy"},
+        "d": {"command": "x", "isolation": "per-session", "maxInstances": 0}}})");
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.servers.size(), 3);
+    QCOMPARE(r.servers.at(0).isolation, UpstreamIsolation::PerSession);
+    QCOMPARE(r.servers.at(0).maxInstances, 3);
+    QCOMPARE(r.servers.at(0).instanceIdleMs, 2000);
+    QCOMPARE(r.servers.at(1).isolation, UpstreamIsolation::PerPrincipal);
+    QCOMPARE(r.servers.at(2).isolation, UpstreamIsolation::Shared);
+    const QString warnings = r.warnings.join(u'\n');
+    QVERIFY2(warnings.contains(QLatin1String("unknown isolation \"per-galaxy\"")), qPrintable(warnings));
+    QVERIFY2(warnings.contains(QLatin1String("\"d\": The number of isolated instances")), qPrintable(warnings));
 }
 
 void TestClientConfig::badDocuments_data()

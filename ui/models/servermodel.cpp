@@ -66,18 +66,22 @@ void ServerModel::setServers(const QList<UpstreamConfig> &servers)
 void ServerModel::updateStatus(int row, const UpstreamStatus &status)
 {
     Row &r = m_rows[row];
-    const bool stateChanged = r.status.state != status.state || r.status.reason != status.reason;
+    const bool stateChanged = r.status.state != status.state || r.status.reason != status.reason ||
+                              r.status.warning != status.warning || r.status.instances != status.instances;
     const bool countsChanged = r.status.toolCount != status.toolCount || r.status.inFlight != status.inFlight;
     r.status.serverInfo = status.serverInfo;
     if (!stateChanged && !countsChanged)
         return;
     r.status.state = status.state;
     r.status.reason = status.reason;
+    r.status.warning = status.warning;
+    r.status.instances = status.instances;
+    r.status.isolation = status.isolation;
     r.status.toolCount = status.toolCount;
     r.status.inFlight = status.inFlight;
     if (stateChanged)
         Q_EMIT dataChanged(index(row, StateColumn), index(row, StateColumn),
-                           {Qt::DisplayRole, Qt::DecorationRole, Qt::ToolTipRole, StateRole, ReasonRole});
+                           {Qt::DisplayRole, Qt::DecorationRole, Qt::ToolTipRole, StateRole, ReasonRole, WarningRole});
     if (countsChanged)
         Q_EMIT dataChanged(index(row, ToolsColumn), index(row, InFlightColumn), {Qt::DisplayRole});
 }
@@ -131,8 +135,16 @@ QVariant ServerModel::data(const QModelIndex &index, int role) const
             return r.config.name;
         case KindColumn:
             return kindDisplayName(r.config.kind);
-        case StateColumn:
-            return r.config.enabled ? stateDisplayName(r.status.state) : tr("Disabled");
+        case StateColumn: {
+            if (!r.config.enabled)
+                return tr("Disabled");
+            QString text = stateDisplayName(r.status.state);
+            if (r.status.instances > 0)
+                text += tr(" (+%n isolated)", nullptr, r.status.instances);
+            if (!r.status.warning.isEmpty())
+                text += tr(" – needs isolation");
+            return text;
+        }
         case ToolsColumn:
             return r.status.toolCount;
         case InFlightColumn:
@@ -142,12 +154,17 @@ QVariant ServerModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::DecorationRole:
+        if (index.column() == StateColumn && !r.status.warning.isEmpty() && r.status.state == UpstreamState::Ready)
+            return dotIcon(QColor(0xd9, 0x8c, 0x00)); // amber: running, but something needs the admin
         if (index.column() == StateColumn)
             return dotIcon(stateColor(r.status.state, QGuiApplication::palette()));
         return {};
     case Qt::ToolTipRole:
-        if (index.column() == StateColumn && !r.status.reason.isEmpty())
-            return r.status.reason;
+        if (index.column() == StateColumn && !(r.status.reason.isEmpty() && r.status.warning.isEmpty())) {
+            if (r.status.reason.isEmpty() || r.status.warning.isEmpty())
+                return QString(r.status.reason + r.status.warning);
+            return QString(r.status.reason + u'\n' + r.status.warning);
+        }
         if (index.column() == TargetColumn)
             return targetOf(r.config);
         return {};
@@ -161,6 +178,8 @@ QVariant ServerModel::data(const QModelIndex &index, int role) const
         return int(r.status.state);
     case ReasonRole:
         return r.status.reason;
+    case WarningRole:
+        return r.status.warning;
     case KindRole:
         return int(r.config.kind);
     }

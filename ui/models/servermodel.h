@@ -23,6 +23,7 @@ public:
         StateRole,                   // int (UpstreamState)
         ReasonRole,                  // QString
         KindRole,                    // int (UpstreamKind)
+        WarningRole,                 // QString: what the admin should act on ("" = nothing)
     };
 
     explicit ServerModel(QObject *parent = nullptr);

@@ -86,6 +86,9 @@ ServerEditDialog::ServerEditDialog(Gateway *gateway, const std::optional<Upstrea
     , m_requestTimeout(new QSpinBox(this))
     , m_startupTimeout(new QSpinBox(this))
     , m_maxConcurrency(new QSpinBox(this))
+    , m_isolation(new QComboBox(this))
+    , m_maxInstances(new QSpinBox(this))
+    , m_instanceIdle(new QSpinBox(this))
     , m_namespaces(new QListWidget(this))
     , m_validation(new QLabel(this))
     , m_testResult(new QLabel(this))
@@ -178,6 +181,27 @@ ServerEditDialog::ServerEditDialog(Gateway *gateway, const std::optional<Upstrea
     limitsForm->addRow(tr("&Startup timeout:"), m_startupTimeout);
     limitsForm->addRow(tr("&Concurrent requests:"), m_maxConcurrency);
 
+    // Isolation: who shares a process (an upstream session) of the server.
+    m_isolation->setObjectName(QStringLiteral("isolationComboBox"));
+    m_isolation->addItem(tr("Shared by all clients"), int(UpstreamIsolation::Shared));
+    m_isolation->addItem(tr("One per client session"), int(UpstreamIsolation::PerSession));
+    m_isolation->addItem(tr("One per caller (API key)"), int(UpstreamIsolation::PerPrincipal));
+    m_isolation->setToolTip(
+        tr("Servers whose tools ask the client for sampling, elicitation or roots, and servers that keep "
+           "per-user state, need their own process per session or per caller: on a shared process the "
+           "gateway cannot tell which client such a request is for, and refuses it while several calls run."));
+    m_maxInstances->setObjectName(QStringLiteral("maxInstancesSpinBox"));
+    m_maxInstances->setRange(1, 1000);
+    m_maxInstances->setValue(16);
+    m_instanceIdle->setObjectName(QStringLiteral("instanceIdleSpinBox"));
+    m_instanceIdle->setRange(1, 24 * 3600);
+    m_instanceIdle->setSuffix(tr(" s"));
+    m_instanceIdle->setValue(300);
+    limitsForm->addRow(tr("&Isolation:"), m_isolation);
+    limitsForm->addRow(tr("Isolated &processes at most:"), m_maxInstances);
+    limitsForm->addRow(tr("Stop an idle process &after:"), m_instanceIdle);
+    connect(m_isolation, &QComboBox::currentIndexChanged, this, &ServerEditDialog::updateKind);
+
     m_namespaces->setObjectName(QStringLiteral("serverNamespacesListWidget"));
     m_namespaces->setAccessibleName(tr("Namespaces"));
     m_namespaces->setMaximumHeight(m_namespaces->fontMetrics().lineSpacing() * 4 + 12);
@@ -253,6 +277,9 @@ void ServerEditDialog::setConfig(const UpstreamConfig &c)
     m_requestTimeout->setValue(std::max(1, c.requestTimeoutMs / 1000));
     m_startupTimeout->setValue(std::max(1, c.startupTimeoutMs / 1000));
     m_maxConcurrency->setValue(c.maxConcurrency);
+    m_isolation->setCurrentIndex(std::max(0, m_isolation->findData(int(c.isolation))));
+    m_maxInstances->setValue(c.maxInstances);
+    m_instanceIdle->setValue(std::max(1, c.instanceIdleMs / 1000));
     updateKind();
 }
 
@@ -277,6 +304,11 @@ UpstreamConfig ServerEditDialog::config() const
     c.requestTimeoutMs = m_requestTimeout->value() * 1000;
     c.startupTimeoutMs = m_startupTimeout->value() * 1000;
     c.maxConcurrency = m_maxConcurrency->value();
+    if (c.kind != UpstreamKind::Rest) {
+        c.isolation = UpstreamIsolation(m_isolation->currentData().toInt());
+        c.maxInstances = m_maxInstances->value();
+        c.instanceIdleMs = m_instanceIdle->value() * 1000;
+    }
     return c;
 }
 
@@ -332,6 +364,12 @@ void ServerEditDialog::updateKind()
     const bool rest = kind == UpstreamKind::Rest;
     if (auto *form = qobject_cast<QFormLayout *>(m_restToolsLabel->parentWidget()->parentWidget()->layout()))
         form->setRowVisible(m_restToolsLabel->parentWidget(), rest);
+    if (auto *limitsForm = qobject_cast<QFormLayout *>(m_isolation->parentWidget()->layout())) {
+        const bool isolated = !rest && m_isolation->currentData().toInt() != int(UpstreamIsolation::Shared);
+        limitsForm->setRowVisible(m_isolation, !rest);
+        limitsForm->setRowVisible(m_maxInstances, isolated);
+        limitsForm->setRowVisible(m_instanceIdle, isolated);
+    }
     m_url->setPlaceholderText(
         rest ? tr("Base URL, e.g. https://api.example.com/v1")
              : (kind == UpstreamKind::Sse ? tr("e.g. http://localhost:3001/sse") : tr("e.g. https://example.com/mcp")));

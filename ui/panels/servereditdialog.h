@@ -79,6 +79,9 @@ private:
     QSpinBox *m_requestTimeout;
     QSpinBox *m_startupTimeout;
     QSpinBox *m_maxConcurrency;
+    QComboBox *m_isolation;
+    QSpinBox *m_maxInstances;
+    QSpinBox *m_instanceIdle;
     QListWidget *m_namespaces;
     QLabel *m_validation;
     QLabel *m_testResult;

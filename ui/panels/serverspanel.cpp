@@ -357,6 +357,8 @@ void ServersPanel::updateDetails()
     QString state = c.enabled ? stateDisplayName(s.state) : tr("Disabled");
     if (!s.reason.isEmpty())
         state += QStringLiteral(": ") + s.reason;
+    if (!s.warning.isEmpty())
+        state += QLatin1Char('\n') + tr("Warning: %1").arg(s.warning);
     QPalette p = palette();
     p.setColor(QPalette::WindowText, stateColor(s.state, p));
     m_state->setPalette(p);
@@ -369,6 +371,11 @@ void ServersPanel::updateDetails()
     if (!who.isEmpty())
         info.append(tr("Server: %1").arg(who));
     info.append(tr("%n tool(s)", nullptr, s.toolCount));
+    if (c.kind != UpstreamKind::Rest)
+        info.append(c.isolation == UpstreamIsolation::Shared
+                        ? tr("Isolation: one process shared by all clients")
+                        : tr("Isolation: one process per %1, %n running", nullptr, s.instances)
+                              .arg(c.isolation == UpstreamIsolation::PerSession ? tr("client session") : tr("caller")));
     info.append(c.kind == UpstreamKind::Stdio ? joinCommandLine(c.command, c.args) : c.url.toString());
     const QStringList ns = namespacesOf(c.name);
     info.append(ns.isEmpty() ? tr("Not in any namespace") : tr("Namespaces: %1").arg(ns.join(QStringLiteral(", "))));
