@@ -54,6 +54,22 @@ bool accepts(QByteArrayView accept, QByteArrayView type)
     return false;
 }
 
+// The name of an Mcp-* header as the spec writes it (the parser hands them over lower-cased).
+QString mcpHeaderName(const QByteArray &lowerName)
+{
+    if (lowerName == "mcp-protocol-version")
+        return QStringLiteral("MCP-Protocol-Version");
+    if (lowerName == "mcp-session-id")
+        return QStringLiteral("Mcp-Session-Id");
+    if (lowerName == "mcp-method")
+        return QStringLiteral("Mcp-Method");
+    if (lowerName == "mcp-name")
+        return QStringLiteral("Mcp-Name");
+    if (lowerName.startsWith("mcp-param-"))
+        return QStringLiteral("Mcp-Param-") + QString::fromLatin1(lowerName.mid(10));
+    return QString::fromLatin1(lowerName);
+}
+
 bool isLoopbackHostName(QByteArrayView host)
 {
     return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1" ||
@@ -469,6 +485,17 @@ void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *r
 
 bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpResponder *responder)
 {
+    // RFC 9112 3.2: an HTTP/1.1 request without Host, or any with two, is malformed (400), not
+    // from a foreign host (403). The HTTP server refuses them already; requests can reach the
+    // endpoint without it, and two Hosts would leave the choice of the one to check to us.
+    const auto hosts = std::count_if(request.headers.cbegin(), request.headers.cend(),
+                                     [](const auto &header) { return header.first == "host"; });
+    if (hosts > 1 || (hosts == 0 && request.version != "HTTP/1.0")) {
+        replyError(responder, 400, rpcerr::InvalidRequest,
+                   hosts > 1 ? QStringLiteral("Bad Request: more than one Host header")
+                             : QStringLiteral("Bad Request: an HTTP/1.1 request needs a Host header"));
+        return false;
+    }
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
     const QByteArray host = hostPart(request.header("host"));
     bool hostOk = host.isEmpty() ? request.version == "HTTP/1.0" : isLoopbackHostName(host);
@@ -534,9 +561,33 @@ bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *respo
     return true;
 }
 
+bool McpHttpEndpoint::checkMcpHeaders(const HttpRequest &request, HttpResponder *responder)
+{
+    // Each Mcp-* header (Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
+    // Mcp-Param-*) carries one value: with two, which one counts would be up to each reader
+    // (the first here, perhaps the last in a proxy in front). An empty session id or protocol
+    // version is no value either; absent, the header would mean something else.
+    const HttpHeaders &headers = request.headers;
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it) {
+        const QByteArray &name = it->first;
+        if (!name.startsWith("mcp-"))
+            continue;
+        QString problem;
+        if (std::any_of(it + 1, headers.cend(), [&name](const auto &other) { return other.first == name; }))
+            problem = QStringLiteral("Bad Request: more than one %1 header");
+        else if (it->second.isEmpty() && (name == "mcp-session-id" || name == "mcp-protocol-version"))
+            problem = QStringLiteral("Bad Request: the %1 header is empty");
+        if (!problem.isEmpty()) {
+            replyError(responder, 400, rpcerr::InvalidRequest, problem.arg(mcpHeaderName(name)), corsHeaders(request));
+            return false;
+        }
+    }
+    return true;
+}
+
 void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
-    if (!checkAuth(request, responder, ns))
+    if (!checkAuth(request, responder, ns) || !checkMcpHeaders(request, responder))
         return;
     if (request.method == "POST")
         return handleMcpPost(request, responder, ns);

@@ -113,6 +113,21 @@ HttpRequest makeRequest(const QByteArray &method, const QByteArray &target, cons
     return r;
 }
 
+// The same request without any Host header (makeRequest adds one unless given).
+HttpRequest withoutHost(HttpRequest r)
+{
+    r.headers.removeIf([](const auto &h) { return h.first == "host"; });
+    return r;
+}
+
+QJsonObject initializeRequest()
+{
+    return jsonrpc::request(1, u"initialize"_s,
+                            {{u"protocolVersion"_s, mcp::V2025_11_25},
+                             {u"capabilities"_s, QJsonObject{}},
+                             {u"clientInfo"_s, QJsonObject{{u"name"_s, u"t"_s}, {u"version"_s, u"1"_s}}}});
+}
+
 QByteArray compact(const QJsonValue &v)
 {
     return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
@@ -217,6 +232,9 @@ private Q_SLOTS:
     void hostAllowList();
     void originAllowList_data();
     void originAllowList();
+    void hostHeaderRules();
+    void mcpHeaderRules_data();
+    void mcpHeaderRules();
     void acceptHeaderWildcards_data();
     void acceptHeaderWildcards();
     void namespacePaths_data();
@@ -369,6 +387,137 @@ void TestMcpEndpoint::originAllowList()
         QCOMPARE(last->status, 403);
         QVERIFY2(last->body.contains("Origin"), last->body.constData());
         QCOMPARE(rig.endpoint.sessionCount(), 0);
+    }
+}
+
+void TestMcpEndpoint::hostHeaderRules()
+{
+    // RFC 9112 3.2: an HTTP/1.1 request without Host, or with more than one, is a bad request (400),
+    // not a foreign host (403). The HTTP server refuses both before any handler; the endpoint,
+    // which can be handed requests without a server, holds to the same rule.
+    Rig rig;
+    const Headers post{{"Content-Type", "application/json"}, {"Accept", kBothAccepted}};
+    const QByteArray init = compact(initializeRequest());
+    MemoryResponder *r = rig.send(withoutHost(makeRequest("POST", "/mcp", post, init)));
+    QCOMPARE(r->status, 400);
+    QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+    QVERIFY2(r->body.contains("Host"), r->body.constData());
+    r = rig.send(withoutHost(makeRequest("GET", "/sse")));
+    QCOMPARE(r->status, 400);
+    QVERIFY2(r->body.contains("Host"), r->body.constData());
+
+    // Two Host headers: the first may be allowed and the second not; neither is chosen.
+    for (const QByteArray &second : {QByteArray("evil.example"), QByteArray("127.0.0.1:8787")}) {
+        HttpRequest request = makeRequest("POST", "/mcp", post, init);
+        request.headers.emplaceBack("host", second);
+        r = rig.send(request);
+        QCOMPARE(r->status, 400);
+        QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+        QVERIFY2(r->body.contains("Host"), r->body.constData());
+    }
+    QCOMPARE(rig.endpoint.sessionCount(), 0);
+
+    // A present but empty Host is no loopback name: refused as foreign.
+    r = rig.send(makeRequest("POST", "/mcp", Headers{{"Host", ""}} + post, init));
+    QCOMPARE(r->status, 403);
+
+    // HTTP/1.0 does not require Host: such a request is served (a browser always sends Host).
+    HttpRequest old = withoutHost(makeRequest("POST", "/mcp", post, init));
+    old.version = "HTTP/1.0";
+    r = rig.send(old);
+    QCOMPARE(r->status, 200);
+    QVERIFY(!r->header("mcp-session-id").isEmpty());
+    // ... but not with two.
+    old = makeRequest("POST", "/mcp", post, init);
+    old.version = "HTTP/1.0";
+    old.headers.emplaceBack("host", "localhost");
+    r = rig.send(old);
+    QCOMPARE(r->status, 400);
+}
+
+void TestMcpEndpoint::mcpHeaderRules_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("body"); // initialize, request (tools/list of the session) or stateless
+    QTest::addColumn<Headers>("headers");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("message"); // in the error body
+
+    // "<session>" stands for the id of a live session.
+    const QByteArray s = "<session>";
+    const QByteArray v = mcp::V2025_11_25.toLatin1();
+    QTest::newRow("one session id") << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", s}} << 200
+                                    << QByteArray();
+    QTest::newRow("two session ids") << QByteArray("POST") << u"request"_s
+                                     << Headers{{"Mcp-Session-Id", s}, {"Mcp-Session-Id", s}} << 400
+                                     << QByteArray("Mcp-Session-Id");
+    QTest::newRow("two different session ids")
+        << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", s}, {"mcp-session-id", "other"}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("two session ids on GET")
+        << QByteArray("GET") << QString() << Headers{{"Mcp-Session-Id", s}, {"Mcp-Session-Id", s}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("two session ids on DELETE")
+        << QByteArray("DELETE") << QString() << Headers{{"Mcp-Session-Id", s}, {"Mcp-Session-Id", s}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("empty session id") << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", ""}} << 400
+                                      << QByteArray("Mcp-Session-Id");
+    QTest::newRow("empty session id on initialize")
+        << QByteArray("POST") << u"initialize"_s << Headers{{"Mcp-Session-Id", ""}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("empty version on initialize")
+        << QByteArray("POST") << u"initialize"_s << Headers{{"MCP-Protocol-Version", ""}} << 400
+        << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("empty version in a session")
+        << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", s}, {"MCP-Protocol-Version", ""}} << 400
+        << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("empty version on GET")
+        << QByteArray("GET") << QString() << Headers{{"Mcp-Session-Id", s}, {"MCP-Protocol-Version", ""}} << 400
+        << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("two versions") << QByteArray("POST") << u"request"_s
+                                  << Headers{{"Mcp-Session-Id", s},
+                                             {"MCP-Protocol-Version", v},
+                                             {"mcp-protocol-version", v}}
+                                  << 400 << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("two methods, stateless") << QByteArray("POST") << u"stateless"_s
+                                            << Headers{{"Mcp-Method", "tools/list"}} << 400 << QByteArray("Mcp-Method");
+    QTest::newRow("stateless") << QByteArray("POST") << u"stateless"_s << Headers() << 200 << QByteArray();
+}
+
+void TestMcpEndpoint::mcpHeaderRules()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, body);
+    QFETCH(Headers, headers);
+    QFETCH(int, status);
+    QFETCH(QByteArray, message);
+
+    Rig rig;
+    const QByteArray session = rig.initialize();
+    QVERIFY(!session.isEmpty());
+    for (auto &[name, value] : headers)
+        value.replace("<session>", session);
+    MemoryResponder *r = nullptr;
+    if (body == u"stateless") {
+        r = rig.postStateless(statelessRequest(u"tools/list"_s, statelessMeta()), headers);
+    } else if (method == "POST") {
+        r = rig.post("/mcp", body == u"initialize" ? initializeRequest() : jsonrpc::request(2, u"tools/list"_s),
+                     headers);
+    } else {
+        headers.emplaceBack("Accept", "text/event-stream");
+        r = rig.send(makeRequest(method, "/mcp", headers));
+    }
+    QCOMPARE(r->status, status);
+    if (status == 400) {
+        QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+        QVERIFY2(r->json()
+                     .value(u"error"_s)
+                     .toObject()
+                     .value(u"message"_s)
+                     .toString()
+                     .contains(QString::fromLatin1(message)),
+                 r->body.constData());
+        QCOMPARE(rig.endpoint.sessionCount(), 1); // nothing created, nothing ended
     }
 }
 
