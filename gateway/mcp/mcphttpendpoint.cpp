@@ -54,6 +54,16 @@ bool accepts(QByteArrayView accept, QByteArrayView type)
     return false;
 }
 
+// Is this Content-Type application/json? The media type must be exactly that, in any case;
+// parameters (charset) may follow a ';', with optional whitespace around it (RFC 9110 8.3.1).
+// "application/jsonx" or "application/json-seq" are other media types.
+bool isJsonContentType(QByteArrayView contentType)
+{
+    if (const qsizetype semi = contentType.indexOf(';'); semi >= 0)
+        contentType = contentType.first(semi);
+    return contentType.trimmed().compare(kJson, Qt::CaseInsensitive) == 0;
+}
+
 // The name of an Mcp-* header as the spec writes it (the parser hands them over lower-cased).
 QString mcpHeaderName(const QByteArray &lowerName)
 {
@@ -687,8 +697,7 @@ void McpHttpEndpoint::closeSession(const QString &id)
 void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
     const HttpHeaders cors = corsHeaders(request);
-    const QByteArray contentType = request.header("content-type");
-    if (!contentType.toLower().startsWith(kJson)) {
+    if (!isJsonContentType(request.header("content-type"))) {
         replyError(responder, 415, rpcerr::InvalidRequest,
                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
         return;
@@ -1352,7 +1361,7 @@ void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder
     }
     if (!checkAuth(request, responder, s->session->ns()))
         return;
-    if (!request.header("content-type").toLower().startsWith(kJson)) {
+    if (!isJsonContentType(request.header("content-type"))) {
         replyError(responder, 415, rpcerr::InvalidRequest,
                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
         return;

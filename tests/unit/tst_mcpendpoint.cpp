@@ -235,6 +235,8 @@ private Q_SLOTS:
     void hostHeaderRules();
     void mcpHeaderRules_data();
     void mcpHeaderRules();
+    void contentTypes_data();
+    void contentTypes();
     void acceptHeaderWildcards_data();
     void acceptHeaderWildcards();
     void namespacePaths_data();
@@ -519,6 +521,52 @@ void TestMcpEndpoint::mcpHeaderRules()
                  r->body.constData());
         QCOMPARE(rig.endpoint.sessionCount(), 1); // nothing created, nothing ended
     }
+}
+
+void TestMcpEndpoint::contentTypes_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("exact") << QByteArray("application/json") << true;
+    QTest::newRow("case-insensitive") << QByteArray("Application/JSON") << true;
+    QTest::newRow("charset") << QByteArray("application/json; charset=utf-8") << true;
+    QTest::newRow("parameter without space") << QByteArray("application/json;charset=UTF-8") << true;
+    QTest::newRow("space before semicolon") << QByteArray("application/json ; charset=utf-8") << true;
+    QTest::newRow("tab before semicolon") << QByteArray("application/json\t;x=y") << true;
+    QTest::newRow("empty parameter list") << QByteArray("application/json;") << true;
+    QTest::newRow("jsonx") << QByteArray("application/jsonx") << false;
+    QTest::newRow("json-seq") << QByteArray("application/json-seq") << false;
+    QTest::newRow("json suffix") << QByteArray("application/json+x") << false;
+    QTest::newRow("jsonx with parameter") << QByteArray("application/jsonx; charset=utf-8") << false;
+    QTest::newRow("structured suffix type") << QByteArray("application/vnd.api+json") << false;
+    QTest::newRow("prefix only") << QByteArray("application/jso") << false;
+    QTest::newRow("text/json") << QByteArray("text/json") << false;
+    QTest::newRow("space in type") << QByteArray("application/ json") << false;
+    QTest::newRow("list") << QByteArray("application/json, text/plain") << false;
+    QTest::newRow("text/plain") << QByteArray("text/plain") << false;
+    QTest::newRow("empty") << QByteArray("") << false;
+}
+
+void TestMcpEndpoint::contentTypes()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(bool, accepted);
+    Rig rig;
+    // Streamable HTTP.
+    MemoryResponder *r = rig.send(makeRequest(
+        "POST", "/mcp", {{"Content-Type", contentType}, {"Accept", kBothAccepted}}, compact(initializeRequest())));
+    QCOMPARE(r->status, accepted ? 200 : 415);
+    if (!accepted) {
+        QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+        QVERIFY2(r->body.contains("application/json"), r->body.constData());
+    }
+    // Legacy HTTP+SSE.
+    MemoryResponder *sse = rig.send(makeRequest("GET", "/sse", {{"Accept", "text/event-stream"}}));
+    const QByteArray endpoint = sse->body.split('\n').value(1).mid(6);
+    QVERIFY2(endpoint.startsWith("/messages?sessionId="), sse->body.constData());
+    r = rig.send(
+        makeRequest("POST", endpoint, {{"Content-Type", contentType}}, compact(jsonrpc::request(3, u"ping"_s))));
+    QCOMPARE(r->status, accepted ? 202 : 415);
 }
 
 void TestMcpEndpoint::acceptHeaderWildcards_data()
