@@ -4,6 +4,7 @@
 
 #include "config/clientconfig.h"
 #include "core/clientsession.h"
+#include "core/jsontext.h"
 #include "core/metrics.h"
 #include "core/router.h"
 #include "core/upstreammanager.h"
@@ -705,9 +706,11 @@ void GatewayCore::stdioReceive(const QByteArray &line)
     auto send = [this](const QJsonObject &o) { m_stdio->write(compactLine(o)); };
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        send(jsonrpc::error(QJsonValue::Null, rpcerr::ParseError,
-                            QStringLiteral("Parse error: %1").arg(parseError.errorString())));
+    const std::optional<QString> syntaxError = parseError.error != QJsonParseError::NoError
+                                                   ? std::optional(parseError.errorString())
+                                                   : json::controlCharacterError(trimmed);
+    if (syntaxError) {
+        send(jsonrpc::error(QJsonValue::Null, rpcerr::ParseError, QStringLiteral("Parse error: ") + *syntaxError));
         return;
     }
     if (!doc.isObject()) {

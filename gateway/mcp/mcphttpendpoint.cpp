@@ -726,6 +726,10 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                    cors);
         return;
     }
+    if (const auto strictError = json::controlCharacterError(request.body)) {
+        replyError(responder, 400, rpcerr::ParseError, QStringLiteral("Parse error: ") + *strictError, cors);
+        return;
+    }
     const QByteArray sessionId = request.header("mcp-session-id");
     const QByteArray versionHeader = request.header("mcp-protocol-version");
 
@@ -1368,12 +1372,13 @@ void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder
     }
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        replyError(responder, 400,
-                   parseError.error != QJsonParseError::NoError ? rpcerr::ParseError : rpcerr::InvalidRequest,
-                   parseError.error != QJsonParseError::NoError
-                       ? QStringLiteral("Parse error: %1").arg(parseError.errorString())
-                       : QStringLiteral("Invalid Request: expected a JSON object"),
+    const std::optional<QString> syntaxError = parseError.error != QJsonParseError::NoError
+                                                   ? std::optional(parseError.errorString())
+                                                   : json::controlCharacterError(request.body);
+    if (syntaxError || !doc.isObject()) {
+        replyError(responder, 400, syntaxError ? rpcerr::ParseError : rpcerr::InvalidRequest,
+                   syntaxError ? QStringLiteral("Parse error: ") + *syntaxError
+                               : QStringLiteral("Invalid Request: expected a JSON object"),
                    cors);
         return;
     }

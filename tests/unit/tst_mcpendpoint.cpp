@@ -237,6 +237,8 @@ private Q_SLOTS:
     void mcpHeaderRules();
     void contentTypes_data();
     void contentTypes();
+    void controlCharactersInBodies_data();
+    void controlCharactersInBodies();
     void acceptHeaderWildcards_data();
     void acceptHeaderWildcards();
     void namespacePaths_data();
@@ -567,6 +569,87 @@ void TestMcpEndpoint::contentTypes()
     r = rig.send(
         makeRequest("POST", endpoint, {{"Content-Type", contentType}}, compact(jsonrpc::request(3, u"ping"_s))));
     QCOMPARE(r->status, accepted ? 202 : 415);
+}
+
+void TestMcpEndpoint::controlCharactersInBodies_data()
+{
+    QTest::addColumn<QByteArray>("text"); // the value of a string in the message, as sent
+    QTest::addColumn<bool>("parseError");
+    QTest::newRow("plain") << QByteArray("abc") << false;
+    QTest::newRow("escaped control characters") << QByteArray(R"(a\u0001\t\n\u001fb)") << false;
+    QTest::newRow("DEL") << QByteArray("a\x7f"
+                                       "b")
+                         << false;
+    QTest::newRow("raw U+0001") << QByteArray("a\x01"
+                                              "b")
+                                << true;
+    QTest::newRow("raw U+001F") << QByteArray("a\x1f"
+                                              "b")
+                                << true;
+    QTest::newRow("raw tab") << QByteArray("a\tb") << true;
+    QTest::newRow("raw line feed") << QByteArray("a\nb") << true;
+    QTest::newRow("raw carriage return") << QByteArray("a\rb") << true;
+    QTest::newRow("raw NUL") << QByteArray("a\0b", 3) << true;
+}
+
+// RFC 8259 7: control characters in strings must be escaped. QJsonDocument takes them raw; every
+// transport that reads a client message answers -32700 instead (stdio: tst_metamcpd).
+void TestMcpEndpoint::controlCharactersInBodies()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, parseError);
+    Rig rig;
+    const QByteArray init = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":")" +
+                            mcp::V2025_11_25.toLatin1() + R"(","capabilities":{},"clientInfo":{"name":")" + text +
+                            R"(","version":"1"}}})";
+    // Pretty-printed: line breaks between tokens are whitespace, not a control character in a string.
+    const QByteArray pretty =
+        "{\n\t\"jsonrpc\": \"2.0\",\r\n\t\"id\": 2,\n\t\"method\": \"ping\",\n\t\"params\": {\"note\": \"" + text +
+        "\"}\n}\n";
+    const QByteArray stateless = R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{")" +
+                                 mcp::kMetaProtocolVersion.toLatin1() + R"(":")" + mcp::V2026_07_28.toLatin1() +
+                                 R"(",")" + mcp::kMetaClientCapabilities.toLatin1() + R"(":{},"x":")" + text +
+                                 R"("}}})";
+    const Headers post{{"Content-Type", "application/json"}, {"Accept", kBothAccepted}};
+    auto check = [&](MemoryResponder *r, int okStatus) {
+        if (parseError) {
+            QCOMPARE(r->status, 400);
+            QCOMPARE(r->errorCode(), rpcerr::ParseError);
+            QVERIFY2(r->body.contains("control character"), r->body.constData());
+            QVERIFY(r->json().value(u"id"_s).isNull());
+        } else {
+            QCOMPARE(r->status, okStatus);
+        }
+    };
+
+    MemoryResponder *r = rig.send(makeRequest("POST", "/mcp", post, init));
+    check(r, 200);
+    QCOMPARE(rig.endpoint.sessionCount(), parseError ? 0 : 1);
+    if (QTest::currentTestFailed())
+        return;
+    const QByteArray session = rig.initialize();
+    r = rig.send(makeRequest("POST", "/mcp", post + Headers{{"Mcp-Session-Id", session}}, pretty));
+    check(r, 200);
+    if (QTest::currentTestFailed())
+        return;
+    r = rig.send(
+        makeRequest("POST", "/mcp",
+                    post + Headers{{"MCP-Protocol-Version", mcp::V2026_07_28.toLatin1()}, {"Mcp-Method", "tools/list"}},
+                    stateless));
+    check(r, 200);
+    // In a 2025-03-26 batch.
+    const QByteArray old = rig.initialize(mcp::V2025_03_26);
+    r = rig.send(makeRequest("POST", "/mcp", post + Headers{{"Mcp-Session-Id", old}}, '[' + pretty + ']'));
+    check(r, 200);
+    if (QTest::currentTestFailed())
+        return;
+
+    // Legacy HTTP+SSE: errors are answered on the POST.
+    MemoryResponder *sse = rig.send(makeRequest("GET", "/sse", {{"Accept", "text/event-stream"}}));
+    const QByteArray endpoint = sse->body.split('\n').value(1).mid(6);
+    r = rig.send(makeRequest("POST", endpoint, {{"Content-Type", "application/json"}}, pretty));
+    check(r, 202);
+    QCOMPARE(sse->events().size(), parseError ? 0 : 1);
 }
 
 void TestMcpEndpoint::acceptHeaderWildcards_data()
