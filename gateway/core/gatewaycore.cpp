@@ -5,6 +5,7 @@
 
 #include "config/clientconfig.h"
 #include "core/clientsession.h"
+#include "core/jsontext.h"
 #include "core/metrics.h"
 #include "core/router.h"
 #include "core/upstreammanager.h"
@@ -727,9 +728,11 @@ void GatewayCore::receiveLine(Stdio &stdio, const QByteArray &line)
     auto send = [&stdio](const QJsonObject &o) { stdio.write(compactLine(o)); };
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        send(jsonrpc::error(QJsonValue::Null, rpcerr::ParseError,
-                            QStringLiteral("Parse error: %1").arg(parseError.errorString())));
+    const std::optional<QString> syntaxError = parseError.error != QJsonParseError::NoError
+                                                   ? std::optional(parseError.errorString())
+                                                   : json::controlCharacterError(trimmed);
+    if (syntaxError) {
+        send(jsonrpc::error(QJsonValue::Null, rpcerr::ParseError, QStringLiteral("Parse error: ") + *syntaxError));
         return;
     }
     if (!doc.isObject()) {

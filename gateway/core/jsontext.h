@@ -19,6 +19,16 @@ namespace metamcp::json {
 // and lone surrogate escapes ("\ud800"); callers fall back to QJsonDocument for those.
 bool isStrictJson(QByteArrayView text);
 
+// For a client message that QJsonDocument has read: why it is not JSON by RFC 8259 after all, as
+// the text of a parse error, or nullopt. QJsonDocument takes raw control characters (U+0000 to
+// U+001F) in strings, which RFC 8259 (section 7) forbids. Costs one pass over the bytes for text
+// without a byte below 0x20 (compact JSON): only text holding one (such a character, or line
+// breaks and tabs between tokens) is parsed again, strictly as isStrictJson() does, and then any
+// strict error counts except the two the grammar allows (numbers beyond double range, lone
+// surrogate escapes). QJsonDocument's other leniencies ("1.") are not looked for in text
+// without such a byte.
+std::optional<QString> controlCharacterError(QByteArrayView text);
+
 // Where the result of a JSON-RPC success response lies in its text.
 struct SuccessResponse
 {

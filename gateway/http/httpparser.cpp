@@ -19,7 +19,7 @@ constexpr int kMaxChunkSizeDigits = 15;       // keeps the value well inside qin
 
 // Header names that nearly every request carries come from static literals, so lower-casing
 // them costs no allocation. The first entries are the ones the parser interprets.
-enum KnownHeader { ContentLength, TransferEncoding, Connection, Expect, OtherKnown, Unknown };
+enum KnownHeader { ContentLength, TransferEncoding, Connection, Expect, Host, OtherKnown, Unknown };
 
 const std::array<QByteArray, 24> &knownHeaderNames()
 {
@@ -77,6 +77,58 @@ QByteArray lowerHeaderName(const char *begin, qsizetype length, KnownHeader *kin
     return QByteArray(lower, length);
 }
 
+// RFC 3986 reg-name characters besides pct-encoded: unreserved and sub-delims.
+constexpr std::array<bool, 256> makeRegNameTable()
+{
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c)
+        table[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        table[c] = true;
+    for (const char c : {'-', '.', '_', '~', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '='})
+        table[static_cast<unsigned char>(c)] = true;
+    return table;
+}
+constexpr std::array<bool, 256> kRegName = makeRegNameTable();
+
+// Host = uri-host [ ":" port ] (RFC 9110 7.2): an IP literal in brackets or a reg-name (which
+// covers IPv4 addresses), then an optional port of digits. Empty is allowed: the target has no
+// authority. What the endpoint accepts as a host is its own business (DNS rebinding); this only
+// keeps values out that no client could have meant as one ("a b", "user@a", "a/b").
+bool isValidHost(QByteArrayView value)
+{
+    qsizetype i = 0;
+    if (!value.isEmpty() && value[0] == '[') {
+        const qsizetype close = value.indexOf(']');
+        if (close < 2)
+            return false;
+        for (i = 1; i < close; ++i)
+            if (!kRegName[static_cast<unsigned char>(value[i])] && value[i] != ':')
+                return false;
+        i = close + 1;
+    } else {
+        for (; i < value.size() && value[i] != ':'; ++i) {
+            if (value[i] == '%') {
+                if (i + 2 >= value.size() || hexValue(value[i + 1]) < 0 || hexValue(value[i + 2]) < 0)
+                    return false;
+                i += 2;
+            } else if (!kRegName[static_cast<unsigned char>(value[i])]) {
+                return false;
+            }
+        }
+    }
+    if (i == value.size())
+        return true;
+    if (value[i] != ':')
+        return false;
+    for (++i; i < value.size(); ++i)
+        if (value[i] < '0' || value[i] > '9')
+            return false;
+    return true;
+}
+
 QByteArray methodName(const char *begin, qsizetype length)
 {
     static const std::array<QByteArray, 7> methods = {
@@ -119,6 +171,9 @@ void HttpRequestParser::reset()
     m_contentLengthInvalid = false;
     m_transferEncodingInvalid = false;
     m_transferEncodingUnsupported = false;
+    m_hostSeen = false;
+    m_hostDuplicate = false;
+    m_hostInvalid = false;
     m_http11 = true;
     m_keepAlive = true;
     m_connectionClose = false;
@@ -177,11 +232,17 @@ HttpRequestParser::LineResult HttpRequestParser::takeLine(const char *data, qsiz
     const qsizetype lineLength = newline - start + 1;
     if (lineLength > maxLength)
         return LineResult::TooLong;
+    // Every line ends in CRLF. RFC 9112 2.2 lets a recipient take a bare LF in the head, but
+    // parsers that disagree on it (llhttp strict refuses it, in the head and in chunked framing)
+    // are how requests are smuggled past a proxy, so it is refused everywhere, from whole lines:
+    // how the bytes were split across reads cannot matter.
+    if (newline == start || newline[-1] != '\r') {
+        fail(400, "Bare LF line ending (CRLF required)");
+        return LineResult::Error;
+    }
     m_lineScanned = 0;
     *begin = start;
-    *end = newline;
-    if (*end > *begin && (*end)[-1] == '\r')
-        --*end;
+    *end = newline - 1;
     *pos += lineLength;
     return LineResult::Line;
 }
@@ -334,6 +395,13 @@ bool HttpRequestParser::parseHeaderLine(const char *begin, const char *end, bool
         else
             m_expectOther = true;
         break;
+    case Host: // RFC 9112 3.2: exactly one, with a valid value; which one would a second override?
+        m_hostDuplicate = m_hostSeen;
+        m_hostSeen = true;
+        m_hostInvalid = !isValidHost(value);
+        if (m_hostDuplicate || m_hostInvalid)
+            return false;
+        break;
     default:
         break;
     }
@@ -408,6 +476,8 @@ HttpRequestParser::Result HttpRequestParser::finishHeaders()
         m_keepAlive = false; // RFC 9112 6.1: chunked from a 1.0 client, close afterwards
     if (m_contentLength > m_maxBodyBytes)
         return fail(413, "Request body exceeds " + QByteArray::number(m_maxBodyBytes) + " bytes");
+    if (m_http11 && !m_hostSeen)
+        return fail(400, "Missing Host header (required in HTTP/1.1)");
     m_expectContinue = m_expectContinue && m_http11 && (m_chunked || m_contentLength > 0);
     m_headerBytes = 0; // from now on: the budget of the trailers
     if (m_chunked) {
@@ -510,6 +580,10 @@ HttpRequestParser::Result HttpRequestParser::feed(const char *data, qsizetype si
                         result = fail(400, "Invalid or conflicting Content-Length");
                     else if (m_transferEncodingInvalid)
                         result = fail(400, "Invalid Transfer-Encoding");
+                    else if (m_hostDuplicate)
+                        result = fail(400, "More than one Host header");
+                    else if (m_hostInvalid)
+                        result = fail(400, "Invalid Host header");
                     else
                         result = fail(400, "Malformed header field");
                     more = false;
@@ -581,9 +655,6 @@ HttpRequestParser::Result HttpRequestParser::feed(const char *data, qsizetype si
         case State::ChunkDataEnd: {
             if (pos >= size) {
                 more = false;
-            } else if (data[pos] == '\n') {
-                ++pos;
-                m_state = State::ChunkSize;
             } else if (data[pos] != '\r') {
                 result = fail(400, "Missing CRLF after chunk data");
                 more = false;

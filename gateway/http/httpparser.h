@@ -10,6 +10,9 @@
 // body byte is read, for chunked bodies as soon as the running total would exceed it).
 // Anything malformed is 400; a version other than 1.x is 505, an unknown transfer coding 501,
 // an Expect other than 100-continue 417. After an error the parser stays failed until reset().
+// Malformed includes: a line (head, chunk size, chunk data end, trailer) not ending in CRLF,
+// an HTTP/1.1 request without Host, and more than one Host or an invalid one (RFC 9112 3.2).
+// The outcome never depends on how the bytes were split across feed() calls.
 
 #include "http/httptypes.h"
 
@@ -84,6 +87,9 @@ private:
     bool m_contentLengthInvalid = false;
     bool m_transferEncodingInvalid = false;
     bool m_transferEncodingUnsupported = false;
+    bool m_hostSeen = false;
+    bool m_hostDuplicate = false;
+    bool m_hostInvalid = false;
     bool m_http11 = true;
     bool m_keepAlive = true;
     bool m_connectionClose = false;

@@ -54,6 +54,32 @@ bool accepts(QByteArrayView accept, QByteArrayView type)
     return false;
 }
 
+// Is this Content-Type application/json? The media type must be exactly that, in any case;
+// parameters (charset) may follow a ';', with optional whitespace around it (RFC 9110 8.3.1).
+// "application/jsonx" or "application/json-seq" are other media types.
+bool isJsonContentType(QByteArrayView contentType)
+{
+    if (const qsizetype semi = contentType.indexOf(';'); semi >= 0)
+        contentType = contentType.first(semi);
+    return contentType.trimmed().compare(kJson, Qt::CaseInsensitive) == 0;
+}
+
+// The name of an Mcp-* header as the spec writes it (the parser hands them over lower-cased).
+QString mcpHeaderName(const QByteArray &lowerName)
+{
+    if (lowerName == "mcp-protocol-version")
+        return QStringLiteral("MCP-Protocol-Version");
+    if (lowerName == "mcp-session-id")
+        return QStringLiteral("Mcp-Session-Id");
+    if (lowerName == "mcp-method")
+        return QStringLiteral("Mcp-Method");
+    if (lowerName == "mcp-name")
+        return QStringLiteral("Mcp-Name");
+    if (lowerName.startsWith("mcp-param-"))
+        return QStringLiteral("Mcp-Param-") + QString::fromLatin1(lowerName.mid(10));
+    return QString::fromLatin1(lowerName);
+}
+
 bool isLoopbackHostName(QByteArrayView host)
 {
     return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1" ||
@@ -469,6 +495,17 @@ void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *r
 
 bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpResponder *responder)
 {
+    // RFC 9112 3.2: an HTTP/1.1 request without Host, or any with two, is malformed (400), not
+    // from a foreign host (403). The HTTP server refuses them already; requests can reach the
+    // endpoint without it, and two Hosts would leave the choice of the one to check to us.
+    const auto hosts = std::count_if(request.headers.cbegin(), request.headers.cend(),
+                                     [](const auto &header) { return header.first == "host"; });
+    if (hosts > 1 || (hosts == 0 && request.version != "HTTP/1.0")) {
+        replyError(responder, 400, rpcerr::InvalidRequest,
+                   hosts > 1 ? QStringLiteral("Bad Request: more than one Host header")
+                             : QStringLiteral("Bad Request: an HTTP/1.1 request needs a Host header"));
+        return false;
+    }
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
     const QByteArray host = hostPart(request.header("host"));
     bool hostOk = host.isEmpty() ? request.version == "HTTP/1.0" : isLoopbackHostName(host);
@@ -534,9 +571,33 @@ bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *respo
     return true;
 }
 
+bool McpHttpEndpoint::checkMcpHeaders(const HttpRequest &request, HttpResponder *responder)
+{
+    // Each Mcp-* header (Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
+    // Mcp-Param-*) carries one value: with two, which one counts would be up to each reader
+    // (the first here, perhaps the last in a proxy in front). An empty session id or protocol
+    // version is no value either; absent, the header would mean something else.
+    const HttpHeaders &headers = request.headers;
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it) {
+        const QByteArray &name = it->first;
+        if (!name.startsWith("mcp-"))
+            continue;
+        QString problem;
+        if (std::any_of(it + 1, headers.cend(), [&name](const auto &other) { return other.first == name; }))
+            problem = QStringLiteral("Bad Request: more than one %1 header");
+        else if (it->second.isEmpty() && (name == "mcp-session-id" || name == "mcp-protocol-version"))
+            problem = QStringLiteral("Bad Request: the %1 header is empty");
+        if (!problem.isEmpty()) {
+            replyError(responder, 400, rpcerr::InvalidRequest, problem.arg(mcpHeaderName(name)), corsHeaders(request));
+            return false;
+        }
+    }
+    return true;
+}
+
 void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
-    if (!checkAuth(request, responder, ns))
+    if (!checkAuth(request, responder, ns) || !checkMcpHeaders(request, responder))
         return;
     if (request.method == "POST")
         return handleMcpPost(request, responder, ns);
@@ -636,8 +697,7 @@ void McpHttpEndpoint::closeSession(const QString &id)
 void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
     const HttpHeaders cors = corsHeaders(request);
-    const QByteArray contentType = request.header("content-type");
-    if (!contentType.toLower().startsWith(kJson)) {
+    if (!isJsonContentType(request.header("content-type"))) {
         replyError(responder, 415, rpcerr::InvalidRequest,
                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
         return;
@@ -664,6 +724,10 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
         replyError(responder, 400, rpcerr::ParseError,
                    QStringLiteral("Parse error: %1 at offset %2").arg(parseError.errorString()).arg(parseError.offset),
                    cors);
+        return;
+    }
+    if (const auto strictError = json::controlCharacterError(request.body)) {
+        replyError(responder, 400, rpcerr::ParseError, QStringLiteral("Parse error: ") + *strictError, cors);
         return;
     }
     const QByteArray sessionId = request.header("mcp-session-id");
@@ -1301,19 +1365,20 @@ void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder
     }
     if (!checkAuth(request, responder, s->session->ns()))
         return;
-    if (!request.header("content-type").toLower().startsWith(kJson)) {
+    if (!isJsonContentType(request.header("content-type"))) {
         replyError(responder, 415, rpcerr::InvalidRequest,
                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
         return;
     }
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        replyError(responder, 400,
-                   parseError.error != QJsonParseError::NoError ? rpcerr::ParseError : rpcerr::InvalidRequest,
-                   parseError.error != QJsonParseError::NoError
-                       ? QStringLiteral("Parse error: %1").arg(parseError.errorString())
-                       : QStringLiteral("Invalid Request: expected a JSON object"),
+    const std::optional<QString> syntaxError = parseError.error != QJsonParseError::NoError
+                                                   ? std::optional(parseError.errorString())
+                                                   : json::controlCharacterError(request.body);
+    if (syntaxError || !doc.isObject()) {
+        replyError(responder, 400, syntaxError ? rpcerr::ParseError : rpcerr::InvalidRequest,
+                   syntaxError ? QStringLiteral("Parse error: ") + *syntaxError
+                               : QStringLiteral("Invalid Request: expected a JSON object"),
                    cors);
         return;
     }

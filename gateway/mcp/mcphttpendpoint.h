@@ -8,7 +8,8 @@
 //   /messages          POST target of the legacy transport (?sessionId=)
 //   /healthz           liveness
 // Security: Host checked against DNS rebinding, Origin validated (403), optional bearer API
-// keys per namespace (401). Gateway thread only.
+// keys per namespace (401). Malformed requests are 400: without Host in HTTP/1.1, two Hosts,
+// an Mcp-* header twice, an empty session id or protocol version. Gateway thread only.
 
 #include "core/clientsession.h"
 #include "core/config.h"
@@ -75,6 +76,8 @@ private:
     void handleLegacyPost(const http::HttpRequest &request, http::HttpResponder *responder);
 
     bool checkHostAndOrigin(const http::HttpRequest &request, http::HttpResponder *responder);
+    // 400 for an Mcp-* header sent twice, or an empty Mcp-Session-Id or MCP-Protocol-Version.
+    bool checkMcpHeaders(const http::HttpRequest &request, http::HttpResponder *responder);
     // 401 unless the namespace is open or the bearer key is one of its keys; records the key's
     // label in m_callerKeyLabel.
     bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);

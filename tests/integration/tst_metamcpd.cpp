@@ -298,6 +298,8 @@ private Q_SLOTS:
                 {QStringLiteral("--stdio"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("stdio2"))});
         QVERIFY(p.waitForStarted());
         p.write("{\"jsonrpc\": \"2.0\", \"id\": 1,\n");
+        // A raw control character in a string (RFC 8259 wants it escaped), which QJsonDocument takes.
+        p.write("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":{\"note\":\"a\x01\tb\"}}\n");
         p.write("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}\n");
         QList<QJsonObject> got;
         QVERIFY(QTest::qWaitFor(
@@ -305,12 +307,14 @@ private Q_SLOTS:
                 while (p.canReadLine())
                     got.append(QJsonDocument::fromJson(p.readLine()).object());
                 p.waitForReadyRead(100);
-                return got.size() >= 2;
+                return got.size() >= 3;
             },
             15000));
         QCOMPARE(got.at(0).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32700);
-        QCOMPARE(got.at(1).value(QLatin1String("id")).toInt(), 5);
-        QCOMPARE(got.at(1).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(),
+        QCOMPARE(got.at(1).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32700);
+        QVERIFY(got.at(1).value(QLatin1String("id")).isNull());
+        QCOMPARE(got.at(2).value(QLatin1String("id")).toInt(), 5);
+        QCOMPARE(got.at(2).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(),
                  -32600); // not initialized
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(10000));

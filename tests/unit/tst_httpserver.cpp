@@ -294,6 +294,9 @@ void TestHttpServer::requests_data()
     QTest::addRow("percent-decoded path") << get("/a%20b?q=1") << 200 << QByteArray("GET /a b");
     QTest::addRow("unknown method reaches the handler")
         << QByteArray("BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n") << 405 << QByteArray();
+    // Host is required from HTTP/1.1 on (RFC 9112 3.2), not from HTTP/1.0 clients.
+    QTest::addRow("http/1.0 without host")
+        << QByteArray("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << 200 << QByteArray("GET /old");
 }
 
 void TestHttpServer::requests()
@@ -851,6 +854,17 @@ void TestHttpServer::abuse_data()
     QTest::addRow("unsupported version") << QByteArray("GET / HTTP/3.0\r\n\r\n") << 505;
     QTest::addRow("unknown transfer coding") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: br\r\n\r\n") << 501;
     QTest::addRow("unknown expectation") << get("/", "Expect: something\r\n") << 417;
+    // RFC 9112 3.2: Host is required in HTTP/1.1 and may appear only once.
+    QTest::addRow("http/1.1 without host") << QByteArray("GET / HTTP/1.1\r\nX-A: b\r\n\r\n") << 400;
+    QTest::addRow("http/1.1 post without host")
+        << QByteArray("POST /mcp HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}") << 400;
+    QTest::addRow("duplicate host") << get("/", "Host: evil.example\r\n") << 400;
+    QTest::addRow("invalid host") << QByteArray("GET / HTTP/1.1\r\nHost: a b\r\n\r\n") << 400;
+    // Lines end in CRLF, in the head and in a chunked body alike.
+    QTest::addRow("bare LF in request line") << QByteArray("GET / HTTP/1.1\nHost: t\r\n\r\n") << 400;
+    QTest::addRow("bare LF after chunk size") << chunked + "5\nhello\r\n0\r\n\r\n" << 400;
+    QTest::addRow("bare LF after chunk data") << chunked + "5\r\nhello\n0\r\n\r\n" << 400;
+    QTest::addRow("bare LF after last chunk") << chunked + "0\n\r\n" << 400;
 }
 
 void TestHttpServer::abuse()

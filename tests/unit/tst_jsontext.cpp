@@ -11,6 +11,7 @@
 #include <QTest>
 
 using namespace metamcp;
+using namespace Qt::StringLiterals;
 
 class TestJsonText final : public QObject
 {
@@ -20,6 +21,8 @@ private Q_SLOTS:
     void strict_data();
     void strict();
     void deepNestingDoesNotRecurse();
+    void controlCharacters_data();
+    void controlCharacters();
     void firstSignificant();
     void escapes_data();
     void escapes();
@@ -101,6 +104,56 @@ void TestJsonText::deepNestingDoesNotRecurse()
     QVERIFY(!json::isStrictJson(open));
     const QByteArray balanced = QByteArray(100'000, '[') + QByteArray(100'000, ']');
     QVERIFY(json::isStrictJson(balanced));
+}
+
+void TestJsonText::controlCharacters_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("error"); // what the error says, empty: none
+
+    QTest::newRow("compact") << QByteArray(R"({"a":"b","c":[1,2.5e3,null]})") << QString();
+    QTest::newRow("pretty-printed") << QByteArray("{\r\n\t\"a\": \"b\",\n  \"c\": [1, 2]\n}\n") << QString();
+    QTest::newRow("escaped control characters") << QByteArray(R"({"a":"\u0000\u0001\t\n\r\u001f"})") << QString();
+    QTest::newRow("DEL") << QByteArray("{\"a\":\"\x7f\"}") << QString();
+    QTest::newRow("long compact") << "{\"a\":\"" + QByteArray(1000, 'x') + "\"}" << QString();
+    QTest::newRow("empty") << QByteArray() << QString();
+    // Raw in a string: what QJsonDocument takes and RFC 8259 does not.
+    QTest::newRow("U+0001") << QByteArray("{\"a\":\"x\x01y\"}") << u"U+0001 in a string at offset 7"_s;
+    QTest::newRow("U+001F") << QByteArray("{\"a\":\"\x1f\"}") << u"U+001F in a string at offset 6"_s;
+    QTest::newRow("tab") << QByteArray("{\"a\":\"x\ty\"}") << u"U+0009 in a string at offset 7"_s;
+    QTest::newRow("line feed") << QByteArray("{\"a\":\"x\ny\"}") << u"U+000A in a string at offset 7"_s;
+    QTest::newRow("carriage return in a key") << QByteArray("{\"a\rb\":1}") << u"U+000D in a string at offset 3"_s;
+    QTest::newRow("NUL") << QByteArray("{\"a\":\"x\0y\"}", 11) << u"U+0000 in a string at offset 7"_s;
+    QTest::newRow("after 1000 bytes") << "{\"a\":\"" + QByteArray(1000, 'x') + "\x02\"}"
+                                      << u"U+0002 in a string at offset 1006"_s;
+    QTest::newRow("pretty-printed, raw tab in a string")
+        << QByteArray("{\n  \"a\": \"x\ty\"\n}") << u"U+0009 in a string at offset 11"_s;
+    // Text with such a byte is checked strictly throughout, except for what the grammar allows.
+    QTest::newRow("pretty-printed 1.") << QByteArray("{\n  \"a\": 1.\n}") << u"at offset 11"_s;
+    QTest::newRow("pretty-printed lone surrogate") << QByteArray("{\n  \"a\": \"\\ud800\"\n}") << QString();
+    QTest::newRow("pretty-printed number beyond double") << QByteArray("{\n  \"a\": 1e999\n}") << QString();
+    // Without a byte below 0x20 nothing is parsed again: QJsonDocument's own leniency stays.
+    QTest::newRow("compact 1.") << QByteArray(R"({"a":1.})") << QString();
+}
+
+void TestJsonText::controlCharacters()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, error);
+    const std::optional<QString> found = json::controlCharacterError(text);
+    if (error.isEmpty()) {
+        QVERIFY2(!found, qPrintable(found.value_or(QString())));
+        return;
+    }
+    QVERIFY(found);
+    QVERIFY2(found->contains(error), qPrintable(*found));
+    if (error.startsWith(u"U+")) {
+        QVERIFY2(found->startsWith(u"raw control character U+"), qPrintable(*found));
+        // The reason for the check: QJsonDocument reads it.
+        QJsonParseError parseError;
+        QJsonDocument::fromJson(text, &parseError);
+        QCOMPARE(parseError.error, QJsonParseError::NoError);
+    }
 }
 
 void TestJsonText::firstSignificant()

@@ -113,6 +113,21 @@ HttpRequest makeRequest(const QByteArray &method, const QByteArray &target, cons
     return r;
 }
 
+// The same request without any Host header (makeRequest adds one unless given).
+HttpRequest withoutHost(HttpRequest r)
+{
+    r.headers.removeIf([](const auto &h) { return h.first == "host"; });
+    return r;
+}
+
+QJsonObject initializeRequest()
+{
+    return jsonrpc::request(1, u"initialize"_s,
+                            {{u"protocolVersion"_s, mcp::V2025_11_25},
+                             {u"capabilities"_s, QJsonObject{}},
+                             {u"clientInfo"_s, QJsonObject{{u"name"_s, u"t"_s}, {u"version"_s, u"1"_s}}}});
+}
+
 QByteArray compact(const QJsonValue &v)
 {
     return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
@@ -217,6 +232,13 @@ private Q_SLOTS:
     void hostAllowList();
     void originAllowList_data();
     void originAllowList();
+    void hostHeaderRules();
+    void mcpHeaderRules_data();
+    void mcpHeaderRules();
+    void contentTypes_data();
+    void contentTypes();
+    void controlCharactersInBodies_data();
+    void controlCharactersInBodies();
     void acceptHeaderWildcards_data();
     void acceptHeaderWildcards();
     void namespacePaths_data();
@@ -370,6 +392,264 @@ void TestMcpEndpoint::originAllowList()
         QVERIFY2(last->body.contains("Origin"), last->body.constData());
         QCOMPARE(rig.endpoint.sessionCount(), 0);
     }
+}
+
+void TestMcpEndpoint::hostHeaderRules()
+{
+    // RFC 9112 3.2: an HTTP/1.1 request without Host, or with more than one, is a bad request (400),
+    // not a foreign host (403). The HTTP server refuses both before any handler; the endpoint,
+    // which can be handed requests without a server, holds to the same rule.
+    Rig rig;
+    const Headers post{{"Content-Type", "application/json"}, {"Accept", kBothAccepted}};
+    const QByteArray init = compact(initializeRequest());
+    MemoryResponder *r = rig.send(withoutHost(makeRequest("POST", "/mcp", post, init)));
+    QCOMPARE(r->status, 400);
+    QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+    QVERIFY2(r->body.contains("Host"), r->body.constData());
+    r = rig.send(withoutHost(makeRequest("GET", "/sse")));
+    QCOMPARE(r->status, 400);
+    QVERIFY2(r->body.contains("Host"), r->body.constData());
+
+    // Two Host headers: the first may be allowed and the second not; neither is chosen.
+    for (const QByteArray &second : {QByteArray("evil.example"), QByteArray("127.0.0.1:8787")}) {
+        HttpRequest request = makeRequest("POST", "/mcp", post, init);
+        request.headers.emplaceBack("host", second);
+        r = rig.send(request);
+        QCOMPARE(r->status, 400);
+        QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+        QVERIFY2(r->body.contains("Host"), r->body.constData());
+    }
+    QCOMPARE(rig.endpoint.sessionCount(), 0);
+
+    // A present but empty Host is no loopback name: refused as foreign.
+    r = rig.send(makeRequest("POST", "/mcp", Headers{{"Host", ""}} + post, init));
+    QCOMPARE(r->status, 403);
+
+    // HTTP/1.0 does not require Host: such a request is served (a browser always sends Host).
+    HttpRequest old = withoutHost(makeRequest("POST", "/mcp", post, init));
+    old.version = "HTTP/1.0";
+    r = rig.send(old);
+    QCOMPARE(r->status, 200);
+    QVERIFY(!r->header("mcp-session-id").isEmpty());
+    // ... but not with two.
+    old = makeRequest("POST", "/mcp", post, init);
+    old.version = "HTTP/1.0";
+    old.headers.emplaceBack("host", "localhost");
+    r = rig.send(old);
+    QCOMPARE(r->status, 400);
+}
+
+void TestMcpEndpoint::mcpHeaderRules_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("body"); // initialize, request (tools/list of the session) or stateless
+    QTest::addColumn<Headers>("headers");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("message"); // in the error body
+
+    // "<session>" stands for the id of a live session.
+    const QByteArray s = "<session>";
+    const QByteArray v = mcp::V2025_11_25.toLatin1();
+    QTest::newRow("one session id") << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", s}} << 200
+                                    << QByteArray();
+    QTest::newRow("two session ids") << QByteArray("POST") << u"request"_s
+                                     << Headers{{"Mcp-Session-Id", s}, {"Mcp-Session-Id", s}} << 400
+                                     << QByteArray("Mcp-Session-Id");
+    QTest::newRow("two different session ids")
+        << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", s}, {"mcp-session-id", "other"}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("two session ids on GET")
+        << QByteArray("GET") << QString() << Headers{{"Mcp-Session-Id", s}, {"Mcp-Session-Id", s}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("two session ids on DELETE")
+        << QByteArray("DELETE") << QString() << Headers{{"Mcp-Session-Id", s}, {"Mcp-Session-Id", s}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("empty session id") << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", ""}} << 400
+                                      << QByteArray("Mcp-Session-Id");
+    QTest::newRow("empty session id on initialize")
+        << QByteArray("POST") << u"initialize"_s << Headers{{"Mcp-Session-Id", ""}} << 400
+        << QByteArray("Mcp-Session-Id");
+    QTest::newRow("empty version on initialize")
+        << QByteArray("POST") << u"initialize"_s << Headers{{"MCP-Protocol-Version", ""}} << 400
+        << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("empty version in a session")
+        << QByteArray("POST") << u"request"_s << Headers{{"Mcp-Session-Id", s}, {"MCP-Protocol-Version", ""}} << 400
+        << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("empty version on GET")
+        << QByteArray("GET") << QString() << Headers{{"Mcp-Session-Id", s}, {"MCP-Protocol-Version", ""}} << 400
+        << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("two versions") << QByteArray("POST") << u"request"_s
+                                  << Headers{{"Mcp-Session-Id", s},
+                                             {"MCP-Protocol-Version", v},
+                                             {"mcp-protocol-version", v}}
+                                  << 400 << QByteArray("MCP-Protocol-Version");
+    QTest::newRow("two methods, stateless") << QByteArray("POST") << u"stateless"_s
+                                            << Headers{{"Mcp-Method", "tools/list"}} << 400 << QByteArray("Mcp-Method");
+    QTest::newRow("stateless") << QByteArray("POST") << u"stateless"_s << Headers() << 200 << QByteArray();
+}
+
+void TestMcpEndpoint::mcpHeaderRules()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, body);
+    QFETCH(Headers, headers);
+    QFETCH(int, status);
+    QFETCH(QByteArray, message);
+
+    Rig rig;
+    const QByteArray session = rig.initialize();
+    QVERIFY(!session.isEmpty());
+    for (auto &[name, value] : headers)
+        value.replace("<session>", session);
+    MemoryResponder *r = nullptr;
+    if (body == u"stateless") {
+        r = rig.postStateless(statelessRequest(u"tools/list"_s, statelessMeta()), headers);
+    } else if (method == "POST") {
+        r = rig.post("/mcp", body == u"initialize" ? initializeRequest() : jsonrpc::request(2, u"tools/list"_s),
+                     headers);
+    } else {
+        headers.emplaceBack("Accept", "text/event-stream");
+        r = rig.send(makeRequest(method, "/mcp", headers));
+    }
+    QCOMPARE(r->status, status);
+    if (status == 400) {
+        QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+        QVERIFY2(r->json()
+                     .value(u"error"_s)
+                     .toObject()
+                     .value(u"message"_s)
+                     .toString()
+                     .contains(QString::fromLatin1(message)),
+                 r->body.constData());
+        QCOMPARE(rig.endpoint.sessionCount(), 1); // nothing created, nothing ended
+    }
+}
+
+void TestMcpEndpoint::contentTypes_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("exact") << QByteArray("application/json") << true;
+    QTest::newRow("case-insensitive") << QByteArray("Application/JSON") << true;
+    QTest::newRow("charset") << QByteArray("application/json; charset=utf-8") << true;
+    QTest::newRow("parameter without space") << QByteArray("application/json;charset=UTF-8") << true;
+    QTest::newRow("space before semicolon") << QByteArray("application/json ; charset=utf-8") << true;
+    QTest::newRow("tab before semicolon") << QByteArray("application/json\t;x=y") << true;
+    QTest::newRow("empty parameter list") << QByteArray("application/json;") << true;
+    QTest::newRow("jsonx") << QByteArray("application/jsonx") << false;
+    QTest::newRow("json-seq") << QByteArray("application/json-seq") << false;
+    QTest::newRow("json suffix") << QByteArray("application/json+x") << false;
+    QTest::newRow("jsonx with parameter") << QByteArray("application/jsonx; charset=utf-8") << false;
+    QTest::newRow("structured suffix type") << QByteArray("application/vnd.api+json") << false;
+    QTest::newRow("prefix only") << QByteArray("application/jso") << false;
+    QTest::newRow("text/json") << QByteArray("text/json") << false;
+    QTest::newRow("space in type") << QByteArray("application/ json") << false;
+    QTest::newRow("list") << QByteArray("application/json, text/plain") << false;
+    QTest::newRow("text/plain") << QByteArray("text/plain") << false;
+    QTest::newRow("empty") << QByteArray("") << false;
+}
+
+void TestMcpEndpoint::contentTypes()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(bool, accepted);
+    Rig rig;
+    // Streamable HTTP.
+    MemoryResponder *r = rig.send(makeRequest(
+        "POST", "/mcp", {{"Content-Type", contentType}, {"Accept", kBothAccepted}}, compact(initializeRequest())));
+    QCOMPARE(r->status, accepted ? 200 : 415);
+    if (!accepted) {
+        QCOMPARE(r->errorCode(), rpcerr::InvalidRequest);
+        QVERIFY2(r->body.contains("application/json"), r->body.constData());
+    }
+    // Legacy HTTP+SSE.
+    MemoryResponder *sse = rig.send(makeRequest("GET", "/sse", {{"Accept", "text/event-stream"}}));
+    const QByteArray endpoint = sse->body.split('\n').value(1).mid(6);
+    QVERIFY2(endpoint.startsWith("/messages?sessionId="), sse->body.constData());
+    r = rig.send(
+        makeRequest("POST", endpoint, {{"Content-Type", contentType}}, compact(jsonrpc::request(3, u"ping"_s))));
+    QCOMPARE(r->status, accepted ? 202 : 415);
+}
+
+void TestMcpEndpoint::controlCharactersInBodies_data()
+{
+    QTest::addColumn<QByteArray>("text"); // the value of a string in the message, as sent
+    QTest::addColumn<bool>("parseError");
+    QTest::newRow("plain") << QByteArray("abc") << false;
+    QTest::newRow("escaped control characters") << QByteArray(R"(a\u0001\t\n\u001fb)") << false;
+    QTest::newRow("DEL") << QByteArray("a\x7f"
+                                       "b")
+                         << false;
+    QTest::newRow("raw U+0001") << QByteArray("a\x01"
+                                              "b")
+                                << true;
+    QTest::newRow("raw U+001F") << QByteArray("a\x1f"
+                                              "b")
+                                << true;
+    QTest::newRow("raw tab") << QByteArray("a\tb") << true;
+    QTest::newRow("raw line feed") << QByteArray("a\nb") << true;
+    QTest::newRow("raw carriage return") << QByteArray("a\rb") << true;
+    QTest::newRow("raw NUL") << QByteArray("a\0b", 3) << true;
+}
+
+// RFC 8259 7: control characters in strings must be escaped. QJsonDocument takes them raw; every
+// transport that reads a client message answers -32700 instead (stdio: tst_metamcpd).
+void TestMcpEndpoint::controlCharactersInBodies()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, parseError);
+    Rig rig;
+    const QByteArray init = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":")" +
+                            mcp::V2025_11_25.toLatin1() + R"(","capabilities":{},"clientInfo":{"name":")" + text +
+                            R"(","version":"1"}}})";
+    // Pretty-printed: line breaks between tokens are whitespace, not a control character in a string.
+    const QByteArray pretty =
+        "{\n\t\"jsonrpc\": \"2.0\",\r\n\t\"id\": 2,\n\t\"method\": \"ping\",\n\t\"params\": {\"note\": \"" + text +
+        "\"}\n}\n";
+    const QByteArray stateless = R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{")" +
+                                 mcp::kMetaProtocolVersion.toLatin1() + R"(":")" + mcp::V2026_07_28.toLatin1() +
+                                 R"(",")" + mcp::kMetaClientCapabilities.toLatin1() + R"(":{},"x":")" + text +
+                                 R"("}}})";
+    const Headers post{{"Content-Type", "application/json"}, {"Accept", kBothAccepted}};
+    auto check = [&](MemoryResponder *r, int okStatus) {
+        if (parseError) {
+            QCOMPARE(r->status, 400);
+            QCOMPARE(r->errorCode(), rpcerr::ParseError);
+            QVERIFY2(r->body.contains("control character"), r->body.constData());
+            QVERIFY(r->json().value(u"id"_s).isNull());
+        } else {
+            QCOMPARE(r->status, okStatus);
+        }
+    };
+
+    MemoryResponder *r = rig.send(makeRequest("POST", "/mcp", post, init));
+    check(r, 200);
+    QCOMPARE(rig.endpoint.sessionCount(), parseError ? 0 : 1);
+    if (QTest::currentTestFailed())
+        return;
+    const QByteArray session = rig.initialize();
+    r = rig.send(makeRequest("POST", "/mcp", post + Headers{{"Mcp-Session-Id", session}}, pretty));
+    check(r, 200);
+    if (QTest::currentTestFailed())
+        return;
+    r = rig.send(
+        makeRequest("POST", "/mcp",
+                    post + Headers{{"MCP-Protocol-Version", mcp::V2026_07_28.toLatin1()}, {"Mcp-Method", "tools/list"}},
+                    stateless));
+    check(r, 200);
+    // In a 2025-03-26 batch.
+    const QByteArray old = rig.initialize(mcp::V2025_03_26);
+    r = rig.send(makeRequest("POST", "/mcp", post + Headers{{"Mcp-Session-Id", old}}, '[' + pretty + ']'));
+    check(r, 200);
+    if (QTest::currentTestFailed())
+        return;
+
+    // Legacy HTTP+SSE: errors are answered on the POST.
+    MemoryResponder *sse = rig.send(makeRequest("GET", "/sse", {{"Accept", "text/event-stream"}}));
+    const QByteArray endpoint = sse->body.split('\n').value(1).mid(6);
+    r = rig.send(makeRequest("POST", endpoint, {{"Content-Type", "application/json"}}, pretty));
+    check(r, 202);
+    QCOMPARE(sse->events().size(), parseError ? 0 : 1);
 }
 
 void TestMcpEndpoint::acceptHeaderWildcards_data()
