@@ -104,7 +104,8 @@ const QMap<QString, QString> kKnownFailures{
      u"initialize carries neither MCP-Protocol-Version nor _meta; after -32022 (supported 2026-07-28) the "
      "gateway does not retry with 2026-07-28"_s},
     {u"2026-07-28/http-standard-headers"_s,
-     u"initialize without Mcp-Method; its answer names 2026-07-28, which the gateway refuses, so nothing else is sent"_s},
+     u"initialize without Mcp-Method; its answer names 2026-07-28, which the gateway refuses, so nothing else "
+     "is sent"_s},
     {u"2026-07-28/http-custom-headers"_s,
      u"initialize answer names 2026-07-28, refused: no tools/call, so no Mcp-Param-* headers observed"_s},
     {u"2026-07-28/http-invalid-tool-headers"_s,
