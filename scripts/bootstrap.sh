@@ -88,16 +88,20 @@ test)
   export HOME=${METAMCP_TEST_HOME:-$(mktemp -d)}
   export QT_QPA_PLATFORM=offscreen
   # A private session bus with an unlocked gnome-keyring for QtKeychain; never the insecure fallback.
-  # The conformance comparison runs first and verbosely so that its tables (direct vs through
-  # the gateway) are part of the log; then everything else.
+  # The conformance comparisons (server mode and client mode) run first and verbosely so that
+  # their tables (direct vs through the gateway) are part of the log; then everything else.
   exec dbus-run-session -- sh -c '
     echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
     cd build-ci || exit 1
-    ctest -R "^tst_conformance$" -V --timeout 900 > conformance.log 2>&1
+    # One after the other: the 2026-07-28 server scenarios give a call 600 ms, and an isolated
+    # upstream starts processes on demand.
+    ctest -R "^tst_conformance(client)?$" -V --timeout 900 > conformance.log 2>&1
     conformance=$?
     sed -n "s/^.*QINFO  : TestConformance::initTestCase() //p" conformance.log
+    sed -n "s/^.*QINFO  : TestConformanceClient::initTestCase() //p" conformance.log
+    grep -E "^[0-9]+/[0-9]+ Test +#" conformance.log
     [ "$conformance" -eq 0 ] || cat conformance.log
-    ctest --output-on-failure --timeout 900 -j 2 -E "^tst_conformance$" '"${CTEST_ARGS:-}"'
+    ctest --output-on-failure --timeout 900 -j 2 -E "^tst_conformance(client)?$" '"${CTEST_ARGS:-}"'
     rest=$?
     [ "$conformance" -eq 0 ] && [ "$rest" -eq 0 ]
   '

@@ -145,7 +145,22 @@ struct Router::Route
     QPointer<Upstream> upstream;
     quint64 handle = 0;
     QString server;
-    QString owner; // of the isolated instance that serves the call ("" for a shared server)
+    QString owner;            // of the isolated instance that serves the call ("" for a shared server)
+    QString method;           // as forwarded, for a 2026-07-28 upstream's input_required round
+    QJsonObject clientParams; // the client's params, before the gateway's changes
+};
+
+// A 2026-07-28 upstream answered input_required to a stateless client's call: the client's
+// retry, with the gateway's requestState, goes back to that upstream with the upstream's state.
+struct Router::UpstreamFlow
+{
+    QString id;
+    QString ns;
+    QString server;
+    QString method;
+    QString target; // tool/prompt name or resource URI the retry must name again
+    QJsonValue upstreamState;
+    std::unique_ptr<QTimer> expiry;
 };
 
 struct Router::Parked
@@ -678,6 +693,8 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     auto route = std::make_shared<Route>();
     route->call = call;
     route->server = upstream->name();
+    route->method = method;
+    route->clientParams = params;
     route->owner = instanceOwner(call, upstream->config());
     if (!route->owner.isEmpty()) {
         QString error;
@@ -742,7 +759,9 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     };
     hooks.onSerializedResult = [this, route](const QByteArray &resultJson, bool toolError) {
         auto c = route->call;
-        if (c && !c->finished && !c->cancelled && !c->stateless && route->parkedId.isEmpty()) {
+        // A 2026-07-28 upstream may ask for input (MRTR): that answer is the Router's business.
+        const bool mayAsk = route->upstream && route->upstream->isStateless() && resultJson.contains("input_required");
+        if (c && !c->finished && !c->cancelled && !c->stateless && route->parkedId.isEmpty() && !mayAsk) {
             dropRoute(route);
             return finishSerialized(c, resultJson, toolError);
         }
@@ -789,6 +808,9 @@ void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObj
         m_parked.remove(route->parkedId);
     if (c->cancelled)
         return finish(c, {});
+    if (const QJsonObject result = response.value(QLatin1String("result")).toObject();
+        result.value(QLatin1String("resultType")).toString() == u"input_required")
+        return upstreamAsksForInput(route, result);
     QJsonObject r = response;
     r.insert(QStringLiteral("id"), c->id);
     if (c->stateless && c->method == u"resources/read" && jsonrpc::errorCode(r) == rpcerr::ResourceNotFound) {
@@ -798,6 +820,75 @@ void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObj
                            QJsonObject{{QStringLiteral("uri"), uri}});
     }
     finish(c, r);
+}
+
+void Router::upstreamAsksForInput(const std::shared_ptr<Route> &route, const QJsonObject &result)
+{
+    const CallPtr c = route->call;
+    const QJsonObject inputs = result.value(QLatin1String("inputRequests")).toObject();
+    const QJsonValue upstreamState = result.value(QLatin1String("requestState"));
+    if (c->stateless) {
+        // The client answers the round itself and retries with the gateway's state, which names
+        // this flow (and its namespace) and is signed like the gateway's own rounds.
+        auto flow = std::make_shared<UpstreamFlow>();
+        flow->id =
+            QStringLiteral("u") + QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
+                                                      QByteArray::number(QRandomGenerator::system()->generate64(), 16));
+        flow->ns = c->ns;
+        flow->server = route->server;
+        flow->method = route->method;
+        flow->target = c->target;
+        flow->upstreamState = upstreamState;
+        flow->expiry = std::make_unique<QTimer>();
+        flow->expiry->setSingleShot(true);
+        connect(flow->expiry.get(), &QTimer::timeout, this, [this, id = flow->id] { m_upstreamFlows.remove(id); });
+        flow->expiry->start(m_parkTimeoutMs);
+        m_upstreamFlows.insert(flow->id, flow);
+        QJsonObject out = result;
+        out.insert(QStringLiteral("requestState"), signedState(flow->id, flow->ns));
+        return finish(c, jsonrpc::result(c->id, out));
+    }
+    // A session's client is asked on the call's stream, request by request; with every answer in,
+    // the upstream gets the same request again with its state and the answers.
+    if (inputs.isEmpty())
+        return fail(c, rpcerr::InternalError,
+                    QStringLiteral("Upstream %1 asked for input but named none").arg(route->server));
+    struct Round
+    {
+        int left = 0;
+        QJsonObject responses;
+        bool failed = false;
+    };
+    auto round = std::make_shared<Round>();
+    round->left = int(inputs.size());
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        const QJsonObject input = it.value().toObject();
+        const QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                  {QStringLiteral("id"), QStringLiteral("mrtr-%1").arg(m_nextProgressToken++)},
+                                  {QStringLiteral("method"), input.value(QLatin1String("method"))},
+                                  {QStringLiteral("params"), input.value(QLatin1String("params"))}};
+        relayClientRequest(
+            c, route->owner, request, [this, route, round, key = it.key(), upstreamState](const QJsonObject &response) {
+                const CallPtr call = route->call;
+                if (round->failed || !call || call->finished)
+                    return;
+                if (response.contains(QLatin1String("error"))) {
+                    round->failed = true;
+                    const QJsonObject error = response.value(QLatin1String("error")).toObject();
+                    return fail(call, error.value(QLatin1String("code")).toInt(rpcerr::InternalError),
+                                error.value(QLatin1String("message")).toString(), error.value(QLatin1String("data")));
+                }
+                round->responses.insert(key, response.value(QLatin1String("result")));
+                if (--round->left > 0)
+                    return;
+                QJsonObject params = route->clientParams;
+                params.insert(QStringLiteral("requestState"), upstreamState);
+                params.insert(QStringLiteral("inputResponses"), round->responses);
+                Upstream *u = readyUpstream(call, route->server);
+                if (u)
+                    forward(call, u, route->method, params);
+            });
+    }
 }
 
 void Router::relayClientRequest(const CallPtr &call, const QString &owner, const QJsonObject &request,
@@ -861,11 +952,58 @@ bool Router::relayCancellation(const QString &server, const QString &owner, cons
 
 QString Router::requestStateFor(const Parked &parked) const
 {
-    const QByteArray payload = parked.id.toLatin1() + '.' + QByteArray::number(parked.round);
-    const QByteArray mac =
-        QMessageAuthenticationCode::hash(payload + '|' + parked.ns.toUtf8(), m_stateKey, QCryptographicHash::Sha256);
-    return QString::fromLatin1(payload + '.' +
-                               mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return signedState(parked.id + QLatin1Char('.') + QString::number(parked.round), parked.ns);
+}
+
+QString Router::signedState(const QString &payload, const QString &ns) const
+{
+    const QByteArray mac = QMessageAuthenticationCode::hash(payload.toLatin1() + '|' + ns.toUtf8(), m_stateKey,
+                                                            QCryptographicHash::Sha256);
+    return payload + QLatin1Char('.') +
+           QString::fromLatin1(mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+bool Router::stateMatches(const QString &expected, const QString &given)
+{
+    // Constant-time comparison of the MAC.
+    if (expected.size() != given.size())
+        return false;
+    ushort diff = 0;
+    for (qsizetype i = 0; i < expected.size(); ++i)
+        diff |= expected.at(i).unicode() ^ given.at(i).unicode();
+    return diff == 0;
+}
+
+void Router::resumeUpstreamFlow(const CallPtr &call, const QString &requestState)
+{
+    const QString id = requestState.section(QLatin1Char('.'), 0, 0);
+    const auto flow = m_upstreamFlows.value(id);
+    if (!flow || flow->ns != call->ns || !stateMatches(signedState(id, flow->ns), requestState))
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
+    call->target =
+        call->params.value(QLatin1String("name")).toString(call->params.value(QLatin1String("uri")).toString());
+    if (call->method != flow->method || call->target != flow->target)
+        return fail(call, rpcerr::InvalidParams,
+                    QStringLiteral("The retry must repeat the request that asked for input (%1 %2)")
+                        .arg(flow->method, flow->target));
+    m_upstreamFlows.remove(id); // one retry per state: the upstream's next round gets a new one
+    call->upstream = flow->server;
+    Upstream *u = readyUpstream(call, flow->server);
+    if (!u)
+        return;
+    QJsonObject params = call->params;
+    params.insert(QStringLiteral("requestState"), flow->upstreamState);
+    if (call->method == u"tools/call") {
+        // The tool's exposed name back to the upstream's.
+        const NsIndex &idx = index(call->ns);
+        if (const auto tool = idx.tools.constFind(call->target); tool != idx.tools.cend())
+            params.insert(QStringLiteral("name"), tool->upstreamName);
+    } else if (call->method == u"prompts/get") {
+        const NsIndex &idx = index(call->ns);
+        if (const auto prompt = idx.prompts.constFind(call->target); prompt != idx.prompts.cend())
+            params.insert(QStringLiteral("name"), prompt->upstreamName);
+    }
+    forward(call, u, call->method, params);
 }
 
 std::shared_ptr<Router::Parked> Router::parkedFrom(const QString &requestState, const QString &ns) const
@@ -876,14 +1014,7 @@ std::shared_ptr<Router::Parked> Router::parkedFrom(const QString &requestState, 
     std::shared_ptr<Parked> parked = m_parked.value(requestState.left(dot));
     if (!parked || parked->ns != ns)
         return nullptr;
-    const QString expected = requestStateFor(*parked);
-    // Constant-time comparison of the MAC.
-    if (expected.size() != requestState.size())
-        return nullptr;
-    ushort diff = 0;
-    for (qsizetype i = 0; i < expected.size(); ++i)
-        diff |= expected.at(i).unicode() ^ requestState.at(i).unicode();
-    return diff == 0 ? parked : nullptr;
+    return stateMatches(requestStateFor(*parked), requestState) ? parked : nullptr;
 }
 
 bool Router::clientSupports(const Route &route, const QString &capability) const
@@ -987,7 +1118,10 @@ void Router::askForInput(const QString &parkedId)
 
 void Router::resumeParked(const CallPtr &call)
 {
-    auto parked = parkedFrom(call->params.value(QLatin1String("requestState")).toString(), call->ns);
+    const QString state = call->params.value(QLatin1String("requestState")).toString();
+    if (state.startsWith(QLatin1Char('u')))
+        return resumeUpstreamFlow(call, state);
+    auto parked = parkedFrom(state, call->ns);
     if (!parked)
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
     const QString id = parked->id;
@@ -1177,6 +1311,13 @@ Router::NsIndex &Router::index(const QString &nsName)
             const QString upstreamName = tool.value(QLatin1String("name")).toString();
             if (upstreamName.isEmpty())
                 continue;
+            if (const QString problem =
+                    mcp::headerAnnotationProblem(tool.value(QLatin1String("inputSchema")).toObject());
+                !problem.isEmpty()) {
+                // A client could not send the headers it asks for: leave it out (SEP-2243).
+                qCWarning(lcCalls).noquote() << "tool" << upstreamName << "of" << server << "left out:" << problem;
+                continue;
+            }
             ToolRef ref;
             ref.server = server;
             ref.upstreamName = upstreamName;
@@ -1405,13 +1546,13 @@ void Router::onUpstreamRequest(const QString &server, Upstream *source, const QJ
             if (config && config->isolation != UpstreamIsolation::Shared) {
                 why = QStringLiteral("the instance of %1 that serves lists belongs to no client").arg(server);
             } else {
-                why =
-                    source->inFlight() > 1
-                        ? QStringLiteral("%1 calls are in flight on the shared instance of %2")
-                              .arg(source->inFlight())
-                              .arg(server)
-                        : QStringLiteral("no call that could have caused it is in flight on the shared instance of %1")
-                              .arg(server);
+                why = source->inFlight() > 1
+                          ? QStringLiteral("%1 calls are in flight on the shared instance of %2")
+                                .arg(source->inFlight())
+                                .arg(server)
+                          : QStringLiteral("no client's call that could have caused it is in flight on the shared "
+                                           "instance of %1")
+                                .arg(server);
                 if (!capability.isEmpty())
                     m_upstreams->noteUnattributed(server, method, why);
             }

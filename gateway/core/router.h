@@ -76,6 +76,7 @@ private:
     struct NsIndex;
     struct Route;
     struct Parked;
+    struct UpstreamFlow;
     using CallPtr = std::shared_ptr<Call>;
 
     void dispatch(const CallPtr &call);
@@ -111,6 +112,14 @@ private:
     // roots): the attached call's request, else (between rounds) the last request of the flow.
     bool clientSupports(const Route &route, const QString &capability) const;
     void resumeParked(const CallPtr &call);
+    // A 2026-07-28 upstream answered input_required: a session's client is asked on the call's
+    // stream and the upstream gets the request again with the answers; a stateless client gets
+    // the round (with a gateway state) and its retry goes back through resumeUpstreamFlow().
+    void upstreamAsksForInput(const std::shared_ptr<Route> &route, const QJsonObject &result);
+    void resumeUpstreamFlow(const CallPtr &call, const QString &requestState);
+    // "<payload>.<HMAC of payload and namespace>" and its constant-time check.
+    QString signedState(const QString &payload, const QString &ns) const;
+    static bool stateMatches(const QString &expected, const QString &given);
     // "<parked id>.<round>.<HMAC>": a new state each round, so that a state from an earlier round
     // (or another namespace, or a tampered one) is refused.
     QString requestStateFor(const Parked &parked) const;
@@ -147,6 +156,7 @@ private:
     int m_listDeadlineMs = 5000;
     bool m_captureBodies = true;
     QHash<QString, std::shared_ptr<Parked>> m_parked;
+    QHash<QString, std::shared_ptr<UpstreamFlow>> m_upstreamFlows;
     // Server->client requests relayed to a session, by relayKeyFor() -> where they went.
     struct Relayed
     {

@@ -7,6 +7,11 @@
 
 Q_LOGGING_CATEGORY(lcUpstreams, "metamcp.upstreams")
 
+namespace {
+// The owner of a spare instance: no session, caller or flow (Router::ownerSessions knows none).
+const QString kSpareOwner = QStringLiteral("spare:");
+} // namespace
+
 namespace metamcp {
 
 struct UpstreamManager::Instance
@@ -24,6 +29,7 @@ struct UpstreamManager::Entry
     int pendingFetches = 0;                                 // list fetches under way for the current epoch
     quint64 epoch = 0;                                      // bumped whenever the upstream (re)turns Ready or stops
     std::map<QString, std::unique_ptr<Instance>> instances; // isolated ones, by owner
+    std::unique_ptr<Instance> spare;                        // started for the next owner (kSpareOwner until then)
     quint64 uses = 0;
     quint64 nextSerial = 1;
     QStringList unattributed; // server->client methods refused on the shared instance
@@ -123,41 +129,71 @@ Upstream *UpstreamManager::instance(const QString &name, const QString &owner, Q
             }
             stopInstance(name, victimOwner);
         }
-        auto inst = std::make_unique<Instance>();
-        inst->upstream = Upstream::create(config);
-        inst->serial = entry->nextSerial++;
-        inst->idle = std::make_unique<QTimer>();
-        inst->idle->setSingleShot(true);
-        inst->idle->setInterval(config.instanceIdleMs);
-        Upstream *u = inst->upstream.get();
-        const QString tag = QStringLiteral("[instance %1] ").arg(inst->serial);
-        connect(inst->idle.get(), &QTimer::timeout, this, [this, name, owner] {
-            auto e = m_entries.value(name);
-            if (!e || !e->instances.count(owner))
-                return;
-            const Instance &found = *e->instances.at(owner);
-            if (found.upstream->inFlight() + found.upstream->queued() > 0)
-                found.idle->start(); // a call is still running: look again later
-            else
-                stopInstance(name, owner);
-        });
-        connect(u, &Upstream::stateChanged, this, [this, name, tag](UpstreamState state, const QString &reason) {
-            Q_EMIT logLine(name, tag + upstreamStateName(state) + (reason.isEmpty() ? QString() : u": " + reason));
-        });
-        connect(u, &Upstream::notificationReceived, this,
-                [this, name, owner](const QJsonObject &n) { Q_EMIT notification(name, owner, n); });
-        connect(u, &Upstream::serverRequestReceived, this,
-                [this, name, u](const QJsonObject &request) { Q_EMIT serverRequest(name, u, request); });
-        connect(u, &Upstream::logLine, this,
-                [this, name, tag](const QString &line) { Q_EMIT logLine(name, tag + line); });
-        m_owners.insert(u, owner);
-        qCInfo(lcUpstreams).noquote() << "upstream" << name << "starts isolated instance" << inst->serial;
+        std::unique_ptr<Instance> inst;
+        if (entry->spare) {
+            // A spare has started (and likely finished initialising) already: no cold start.
+            inst = std::move(entry->spare);
+            m_owners.insert(inst->upstream.get(), owner);
+        } else {
+            inst = startInstance(name, config, owner);
+        }
         it = entry->instances.emplace(owner, std::move(inst)).first;
-        u->start();
+        // The next owner's instance starts now, while nobody waits for it.
+        if (int(entry->instances.size()) < config.maxInstances) {
+            entry->spare = startInstance(name, config, kSpareOwner);
+            entry->spare->idle->start();
+        }
     }
     it->second->lastUsed = ++entry->uses;
     it->second->idle->start();
     return it->second->upstream.get();
+}
+
+std::unique_ptr<UpstreamManager::Instance>
+UpstreamManager::startInstance(const QString &name, const UpstreamConfig &config, const QString &owner)
+{
+    auto entry = m_entries.value(name);
+    auto inst = std::make_unique<Instance>();
+    inst->upstream = Upstream::create(config);
+    inst->serial = entry->nextSerial++;
+    inst->idle = std::make_unique<QTimer>();
+    inst->idle->setSingleShot(true);
+    inst->idle->setInterval(config.instanceIdleMs);
+    Upstream *u = inst->upstream.get();
+    const QString tag = QStringLiteral("[instance %1] ").arg(inst->serial);
+    // The owner is looked up when something happens: a spare gets its owner later.
+    connect(inst->idle.get(), &QTimer::timeout, this, [this, name, u] {
+        auto e = m_entries.value(name);
+        if (!e)
+            return;
+        const QString o = m_owners.value(u);
+        if (o == kSpareOwner) {
+            if (e->spare && e->spare->upstream.get() == u)
+                retire(name, std::move(e->spare)); // nobody came for it
+            return;
+        }
+        if (!e->instances.count(o))
+            return;
+        const Instance &found = *e->instances.at(o);
+        if (found.upstream->inFlight() + found.upstream->queued() > 0)
+            found.idle->start(); // a call is still running: look again later
+        else
+            stopInstance(name, o);
+    });
+    connect(u, &Upstream::stateChanged, this, [this, name, tag](UpstreamState state, const QString &reason) {
+        Q_EMIT logLine(name, tag + upstreamStateName(state) + (reason.isEmpty() ? QString() : u": " + reason));
+    });
+    connect(u, &Upstream::notificationReceived, this, [this, name, u](const QJsonObject &n) {
+        if (const QString o = m_owners.value(u); o != kSpareOwner) // a spare has nobody to tell
+            Q_EMIT notification(name, o, n);
+    });
+    connect(u, &Upstream::serverRequestReceived, this,
+            [this, name, u](const QJsonObject &request) { Q_EMIT serverRequest(name, u, request); });
+    connect(u, &Upstream::logLine, this, [this, name, tag](const QString &line) { Q_EMIT logLine(name, tag + line); });
+    m_owners.insert(u, owner);
+    qCInfo(lcUpstreams).noquote() << "upstream" << name << "starts isolated instance" << inst->serial;
+    u->start();
+    return inst;
 }
 
 QString UpstreamManager::ownerOf(const Upstream *upstream) const
@@ -171,9 +207,12 @@ void UpstreamManager::stopInstance(const QString &name, const QString &owner)
     if (!entry)
         return;
     auto node = entry->instances.extract(owner);
-    if (node.empty())
-        return;
-    std::unique_ptr<Instance> inst = std::move(node.mapped());
+    if (!node.empty())
+        retire(name, std::move(node.mapped()));
+}
+
+void UpstreamManager::retire(const QString &name, std::unique_ptr<Instance> inst)
+{
     Upstream *u = inst->upstream.get();
     m_owners.remove(u);
     qCInfo(lcUpstreams).noquote() << "upstream" << name << "stops isolated instance" << inst->serial;
@@ -298,6 +337,8 @@ void UpstreamManager::remove(const QString &name)
         return;
     while (!entry->instances.empty())
         stopInstance(name, entry->instances.begin()->first);
+    if (entry->spare)
+        retire(name, std::move(entry->spare));
     m_entries.remove(name);
     entry->upstream->disconnect(this);
     entry->upstream->stop();

@@ -90,8 +90,9 @@ private:
     struct Instance;
     struct Waiter;
     void add(const UpstreamConfig &config);
+    std::unique_ptr<Instance> startInstance(const QString &name, const UpstreamConfig &config, const QString &owner);
     void stopInstance(const QString &name, const QString &owner);
-    void connectCommon(Upstream *u, const QString &name);
+    void retire(const QString &name, std::unique_ptr<Instance> instance);
     void remove(const QString &name);
     void refresh(const QString &name, const QString &kind); // kind: tools/resources/templates/prompts/all
     void fetchPages(const QString &name, const QString &method, const QString &key, quint64 epoch,

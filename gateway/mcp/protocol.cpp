@@ -19,6 +19,38 @@ const QStringList &allProtocolVersions()
     return versions;
 }
 
+QString headerAnnotationProblem(const QJsonObject &inputSchema)
+{
+    static const QByteArray tokenSpecials = "!#$%&'*+-.^_`|~";
+    const QJsonObject properties = inputSchema.value(QLatin1String("properties")).toObject();
+    QStringList seen;
+    for (auto it = properties.begin(); it != properties.end(); ++it) {
+        const QJsonObject property = it.value().toObject();
+        if (!property.contains(QLatin1String("x-mcp-header")))
+            continue;
+        const QJsonValue annotation = property.value(QLatin1String("x-mcp-header"));
+        const QString name = annotation.toString();
+        if (!annotation.isString() || name.isEmpty())
+            return QStringLiteral("the x-mcp-header of \"%1\" is not a non-empty string").arg(it.key());
+        for (const QChar c : name) {
+            const ushort u = c.unicode();
+            const bool token = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+                               (u < 0x80 && tokenSpecials.contains(char(u)));
+            if (!token)
+                return QStringLiteral("the x-mcp-header \"%1\" has a character a header name cannot have").arg(name);
+        }
+        const QString type = property.value(QLatin1String("type")).toString();
+        if (type != u"string" && type != u"integer" && type != u"boolean")
+            return QStringLiteral(
+                       "the x-mcp-header \"%1\" is on a property of type %2 (string, integer or boolean only)")
+                .arg(name, type.isEmpty() ? QStringLiteral("(none)") : type);
+        if (seen.contains(name, Qt::CaseInsensitive))
+            return QStringLiteral("the x-mcp-header \"%1\" is used twice").arg(name);
+        seen.append(name);
+    }
+    return {};
+}
+
 } // namespace metamcp::mcp
 
 namespace metamcp::jsonrpc {

@@ -36,6 +36,12 @@ inline const QString kMetaProtocolVersion = QStringLiteral("io.modelcontextproto
 inline const QString kMetaClientCapabilities = QStringLiteral("io.modelcontextprotocol/clientCapabilities");
 inline const QString kMetaClientInfo = QStringLiteral("io.modelcontextprotocol/clientInfo");
 
+// SEP-2243: why a tool's x-mcp-header annotations are invalid, or "" when they are fine. An
+// annotation must be a non-empty string of HTTP token characters (ASCII, no space or colon), on
+// a string, integer or boolean property, unique in the tool (case-insensitive). Clients must
+// leave out tools that break this.
+QString headerAnnotationProblem(const QJsonObject &inputSchema);
+
 } // namespace metamcp::mcp
 
 namespace metamcp::jsonrpc {

@@ -1,5 +1,7 @@
 #include "upstream/httpupstream.h"
 
+#include "core/jsontext.h"
+#include "mcp/protocol.h"
 #include "upstream/httpclientutil.h"
 
 #include <QJsonDocument>
@@ -99,7 +101,7 @@ void HttpUpstream::connectSession()
     setState(UpstreamState::Starting);
     appendLog(QStringLiteral("[gateway] connecting to %1").arg(httpclient::displayUrl(url)));
     const quint64 generation = m_generation;
-    initializeSession(config().startupTimeoutMs, [this, generation](const QString &error) {
+    negotiateSession(config().startupTimeoutMs, [this, generation](const QString &error) {
         if (generation != m_generation)
             return;
         if (!error.isEmpty()) {
@@ -109,9 +111,12 @@ void HttpUpstream::connectSession()
         appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3, session %4)")
                       .arg(serverInfo().value(QStringLiteral("name")).toString(),
                            serverInfo().value(QStringLiteral("version")).toString(), protocolVersion(),
-                           m_sessionId.isEmpty() ? QStringLiteral("none") : m_sessionId));
+                           isStateless()           ? QStringLiteral("none: stateless")
+                           : m_sessionId.isEmpty() ? QStringLiteral("none")
+                                                   : m_sessionId));
         setState(UpstreamState::Ready);
-        openGetStream();
+        if (!isStateless()) // 2026-07-28 has no GET stream
+            openGetStream();
     });
 }
 
@@ -243,7 +248,9 @@ void HttpUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
 {
     auto call = std::make_unique<Call>();
     call->request = request;
-    call->initialize = request.value(QStringLiteral("method")).toString() == QLatin1String("initialize");
+    // The handshake: initialize, or server/discover before it (neither is ever cancelled or retried).
+    const QString method = request.value(QStringLiteral("method")).toString();
+    call->initialize = method == u"initialize" || method == u"server/discover";
     const bool initialize = call->initialize;
     m_calls[handle] = std::move(call);
     if (m_reinitializing && !initialize) {
@@ -262,8 +269,9 @@ void HttpUpstream::abandonRequest(quint64 handle, const QString &reason)
     const bool initialize = it->second->initialize;
     m_waitingForSession.removeAll(handle);
     endCall(handle);
-    if (!sent || initialize)
-        return; // never reached the server / initialize must not be cancelled
+    if (!sent || initialize || isStateless())
+        return; // never reached the server / initialize must not be cancelled / 2026-07-28: the
+                // closed request stream is the cancellation
     QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
     if (!reason.isEmpty())
         params.insert(QStringLiteral("reason"), reason);
@@ -278,10 +286,50 @@ void HttpUpstream::postCall(quint64 handle)
     call.sentSessionId = m_sessionId;
     QNetworkRequest req = request("application/json, text/event-stream", !call.initialize);
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (call.request.value(QStringLiteral("method")).toString() == u"server/discover") {
+        req.setRawHeader("MCP-Protocol-Version", mcp::V2026_07_28.toLatin1());
+        req.setRawHeader("Mcp-Method", "server/discover");
+    } else if (isStateless()) {
+        setStandardHeaders(req, call.request);
+    }
     const QByteArray body = QJsonDocument(call.request).toJson(QJsonDocument::Compact);
     QNetworkReply *reply = send([&](QNetworkAccessManager *manager) { return manager->post(req, body); });
     call.reply = reply;
     wireCall(handle, reply);
+}
+
+namespace {
+
+// A header value as SEP-2243 writes it: plain when it is printable ASCII without surrounding
+// whitespace, else the Base64 sentinel =?base64?<UTF-8 in Base64>?=.
+QByteArray headerValue(const QString &text)
+{
+    const bool plain = !text.isEmpty() && !text.front().isSpace() && !text.back().isSpace() &&
+                       std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c >= u' ' && c <= u'~'; });
+    return plain ? text.toLatin1() : "=?base64?" + text.toUtf8().toBase64() + "?=";
+}
+
+} // namespace
+
+void HttpUpstream::setStandardHeaders(QNetworkRequest &req, const QJsonObject &request) const
+{
+    const QString method = request.value(QStringLiteral("method")).toString();
+    const QJsonObject params = request.value(QStringLiteral("params")).toObject();
+    req.setRawHeader("Mcp-Method", headerValue(method));
+    QString name;
+    if (method == u"tools/call" || method == u"prompts/get")
+        name = params.value(QStringLiteral("name")).toString();
+    else if (method == u"resources/read")
+        name = params.value(QStringLiteral("uri")).toString();
+    if (!name.isEmpty())
+        req.setRawHeader("Mcp-Name", headerValue(name));
+    if (method != u"tools/call")
+        return;
+    const QJsonObject arguments = params.value(QStringLiteral("arguments")).toObject();
+    for (const auto &[argument, header] : headerParams(name)) {
+        if (const std::optional<QString> text = json::scalarText(arguments.value(argument)))
+            req.setRawHeader("Mcp-Param-" + header.toLatin1(), headerValue(*text));
+    }
 }
 
 void HttpUpstream::resumeCall(quint64 handle)
@@ -340,7 +388,9 @@ void HttpUpstream::handleStreamEvents(quint64 handle, const QList<SseEvent> &eve
             appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") + httpclient::bodyExcerpt(data));
             continue;
         }
-        dispatchMessage(*message, handle, false);
+        // On the GET stream (handle 0) nothing ties a server request to a call: as over stdio,
+        // it is the call's only while exactly one call that takes such requests is in flight.
+        dispatchMessage(*message, handle, handle == 0);
     }
     if (generation == m_generation)
         sweepFinishedCalls();

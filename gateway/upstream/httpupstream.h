@@ -75,6 +75,8 @@ private:
     QNetworkReply *send(const std::function<QNetworkReply *(QNetworkAccessManager *)> &start);
     void postMessage(const QJsonObject &message);
 
+    // 2026-07-28: Mcp-Method, Mcp-Name and the tool's Mcp-Param-* headers of a request.
+    void setStandardHeaders(QNetworkRequest &req, const QJsonObject &request) const;
     void postCall(quint64 handle);
     void resumeCall(quint64 handle);
     void wireCall(quint64 handle, QNetworkReply *reply);

@@ -232,7 +232,23 @@ QJsonObject Upstream::requestFor(quint64 handle, const QString &method, const QJ
 
 void Upstream::transmitCall(quint64 handle, const QString &method, const QJsonObject &params, const RequestHooks &hooks)
 {
-    transmitRequest(handle, requestFor(handle, method, params), hooks);
+    if (!m_stateless)
+        return transmitRequest(handle, requestFor(handle, method, params), hooks);
+    // 2026-07-28: protocol version and client capabilities travel with every request.
+    QJsonObject withEnvelope = params;
+    QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    const QJsonObject envelope = requestEnvelope();
+    for (auto it = envelope.begin(); it != envelope.end(); ++it)
+        meta.insert(it.key(), it.value());
+    withEnvelope.insert(QStringLiteral("_meta"), meta);
+    transmitRequest(handle, requestFor(handle, method, withEnvelope), hooks);
+}
+
+QJsonObject Upstream::requestEnvelope()
+{
+    return {{mcp::kMetaProtocolVersion, mcp::V2026_07_28},
+            {mcp::kMetaClientCapabilities, gatewayClientCapabilities()},
+            {mcp::kMetaClientInfo, gatewayClientInfo()}};
 }
 
 void Upstream::pump()
@@ -298,6 +314,25 @@ void Upstream::finishRequest(quint64 handle, const QJsonObject &response, Delive
     Pending pending;
     if (!takePending(handle, &pending))
         return;
+    if (pending.method == u"tools/list") {
+        // Which arguments travel as Mcp-Param-* headers too (SEP-2243).
+        const QJsonArray tools =
+            response.value(QLatin1String("result")).toObject().value(QLatin1String("tools")).toArray();
+        for (const QJsonValue &t : tools) {
+            const QJsonObject tool = t.toObject();
+            const QJsonObject properties =
+                tool.value(QLatin1String("inputSchema")).toObject().value(QLatin1String("properties")).toObject();
+            QList<std::pair<QString, QString>> params;
+            for (auto p = properties.begin(); p != properties.end(); ++p)
+                if (const QString header = p.value().toObject().value(QLatin1String("x-mcp-header")).toString();
+                    !header.isEmpty())
+                    params.append({p.key(), header});
+            if (params.isEmpty())
+                m_headerParams.remove(tool.value(QLatin1String("name")).toString());
+            else
+                m_headerParams.insert(tool.value(QLatin1String("name")).toString(), params);
+        }
+    }
     if (!pending.done) {
         pump();
         return;
@@ -425,8 +460,62 @@ bool Upstream::isSupportedProtocolVersion(const QString &version)
     return supported.contains(version);
 }
 
+void Upstream::negotiateSession(int timeoutMs, std::function<void(const QString &error)> finished, bool retried)
+{
+    m_stateless = false;
+    sendControlRequest(
+        QStringLiteral("server/discover"), QJsonObject{{QStringLiteral("_meta"), requestEnvelope()}},
+        [this, timeoutMs, retried, finished = std::move(finished)](const QJsonObject &response) mutable {
+            const QJsonObject result = response.value(QStringLiteral("result")).toObject();
+            const QStringList versions = [&] {
+                QStringList list;
+                for (const QJsonValue &v : result.value(QStringLiteral("supportedVersions")).toArray())
+                    list << v.toString();
+                return list;
+            }();
+            if (!versions.contains(mcp::V2026_07_28)) {
+                const int code = jsonrpc::errorCode(response);
+                if (code == rpcerr::UnsupportedProtocolVersion && !retried) {
+                    // The version was refused (-32022): the one the gateway offers is the one a
+                    // stateless server supports, so ask once more before falling back.
+                    appendLog(QStringLiteral("[gateway] server/discover: %1; asking again")
+                                  .arg(jsonrpc::errorMessage(response)));
+                    negotiateSession(timeoutMs, std::move(finished), true);
+                    return;
+                }
+                const bool httpAnswer = response.value(QLatin1String("error"))
+                                            .toObject()
+                                            .value(QLatin1String("data"))
+                                            .toObject()
+                                            .contains(QLatin1String("httpStatus"));
+                // (-32001 is also what servers answer for an unknown session: an HTTP answer.)
+                if (!httpAnswer && (code == rpcerr::Timeout || code == rpcerr::UpstreamUnavailable)) {
+                    finished(jsonrpc::errorMessage(response)); // no answer at all: initialize would fare no better
+                    return;
+                }
+                appendLog(QStringLiteral("[gateway] server/discover: %1; initializing a session")
+                              .arg(response.contains(QLatin1String("error"))
+                                       ? jsonrpc::errorMessage(response)
+                                       : QStringLiteral("versions %1").arg(versions.join(QStringLiteral(", ")))));
+                initializeSession(timeoutMs, std::move(finished));
+                return;
+            }
+            m_stateless = true;
+            m_serverCapabilities = result.value(QStringLiteral("capabilities")).toObject();
+            m_serverInfo = result.value(QStringLiteral("_meta"))
+                               .toObject()
+                               .value(QStringLiteral("io.modelcontextprotocol/serverInfo"))
+                               .toObject();
+            m_instructions = result.value(QStringLiteral("instructions")).toString();
+            m_protocolVersion = mcp::V2026_07_28;
+            finished({});
+        },
+        timeoutMs);
+}
+
 void Upstream::initializeSession(int timeoutMs, std::function<void(const QString &error)> finished)
 {
+    m_stateless = false;
     const QJsonObject params{{QStringLiteral("protocolVersion"), kLatestProtocolVersion},
                              {QStringLiteral("capabilities"), gatewayClientCapabilities()},
                              {QStringLiteral("clientInfo"), gatewayClientInfo()}};

@@ -27,6 +27,7 @@
 
 #include "core/config.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
@@ -99,6 +100,13 @@ public:
     QJsonObject serverInfo() const { return m_serverInfo; }
     QString instructions() const { return m_instructions; }
     QString protocolVersion() const { return m_protocolVersion; }
+    // The server speaks the stateless revision 2026-07-28 (negotiated by server/discover): no
+    // session, no initialize; every request carries the _meta envelope (requestEnvelope()) and,
+    // over HTTP, the standard headers.
+    bool isStateless() const { return m_stateless; }
+    // The arguments of `tool` that its inputSchema marks with x-mcp-header (SEP-2243), as
+    // (argument, header name) pairs, learnt from the tools/list answers that passed.
+    QList<std::pair<QString, QString>> headerParams(const QString &tool) const { return m_headerParams.value(tool); }
 
     // Connect/spawn, run initialize + notifications/initialized, then state Ready.
     // On failure: state Failing with a reason, retried with exponential backoff
@@ -179,6 +187,13 @@ protected:
     // the protocol version, setServerInfo(), notifications/initialized. `finished` gets an empty
     // string on success, else the reason. It does not change the state.
     void initializeSession(int timeoutMs, std::function<void(const QString &error)> finished);
+    // server/discover first: a server that supports 2026-07-28 is used statelessly
+    // (isStateless()); for any other answer (-32601, an HTTP error, older versions only) it falls
+    // back to initializeSession(). For transports where every request gets an answer (HTTP).
+    void negotiateSession(int timeoutMs, std::function<void(const QString &error)> finished, bool retried = false);
+    // What a stateless request's params._meta carries: protocol version, the gateway's client
+    // capabilities and client info.
+    static QJsonObject requestEnvelope();
     static bool isSupportedProtocolVersion(const QString &version);
 
     // Routes one incoming JSON-RPC message (object or batch array): responses finish the request
@@ -232,6 +247,8 @@ private:
     QJsonObject m_serverInfo;
     QString m_instructions;
     QString m_protocolVersion;
+    bool m_stateless = false;
+    QHash<QString, QList<std::pair<QString, QString>>> m_headerParams;
     QStringList m_log;
     struct Impl;
     std::unique_ptr<Impl> d;

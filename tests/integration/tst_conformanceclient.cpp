@@ -10,10 +10,9 @@
 // Scenarios: the 2026-07-28 client set (tools_call, request-metadata, the SEP-2243 header ones,
 // the JSON Schema ones, SEP-2322 MRTR) and the non-auth 2025-11-25 ones. The 2025-11-25 set
 // runs a second time with the upstream isolated per session. The tables are printed with qInfo.
-// Every scenario must pass directly; through the gateway the ones in kRequired must pass, the
-// others are expected failures (QEXPECT_FAIL with the reason; one that starts passing is an
-// XPASS, which fails the test: move it to kRequired). docs/PROTOCOL-NOTES.md §3.7 has the
-// diagnosis per scenario.
+// Every scenario must pass directly and through the gateway, but the few in kKnownFailures
+// (QEXPECT_FAIL with the reason; one that starts passing is an XPASS, which fails the test:
+// take it out of the list). docs/PROTOCOL-NOTES.md §3.7 has the diagnosis.
 
 #include "gatewayprocess.h"
 
@@ -77,44 +76,11 @@ const QList<Scenario> kScenarios{
     {k2025, u"json-schema-2020-12-preservation"_s},
 };
 
-// "<version>/<scenario>" that pass through the gateway today (upstream isolation shared, unless
-// the key ends in "/per-session").
-const QStringList kRequired{
-    u"2026-07-28/json-schema-ref-no-deref"_s,
-    u"2025-11-25/initialize"_s,
-    u"2025-11-25/tools_call"_s,
-    u"2025-11-25/sse-retry"_s,
-    u"2025-11-25/json-schema-2020-12-preservation"_s,
-    u"2025-11-25/initialize/per-session"_s,
-    u"2025-11-25/tools_call/per-session"_s,
-    u"2025-11-25/elicitation-sep1034-client-defaults/per-session"_s,
-    u"2025-11-25/sse-retry/per-session"_s,
-    u"2025-11-25/json-schema-2020-12-preservation/per-session"_s,
-};
-
-// Why the others fail: the gateway's upstream client speaks 2025-11-25 only (initialize first,
-// no server/discover, no _meta envelope, no Mcp-Method/Mcp-Name/Mcp-Param-* headers, no MRTR).
+// Why the others fail.
 const QMap<QString, QString> kKnownFailures{
-    {u"2026-07-28/tools_call"_s,
-     u"stateless mock: initialize without MCP-Protocol-Version is refused (400/-32020), "
-     "add_numbers never called"_s},
-    {u"2026-07-28/json-schema-2020-12-preservation"_s,
-     u"stateless mock: initialize without MCP-Protocol-Version is refused (400/-32020), no tools/list"_s},
-    {u"2026-07-28/request-metadata"_s,
-     u"initialize carries neither MCP-Protocol-Version nor _meta; after -32022 (supported 2026-07-28) the "
-     "gateway does not retry with 2026-07-28"_s},
-    {u"2026-07-28/http-standard-headers"_s,
-     u"initialize without Mcp-Method; its answer names 2026-07-28, which the gateway refuses, so nothing else "
-     "is sent"_s},
     {u"2026-07-28/http-custom-headers"_s,
-     u"initialize answer names 2026-07-28, refused: no tools/call, so no Mcp-Param-* headers observed"_s},
-    {u"2026-07-28/http-invalid-tool-headers"_s,
-     u"initialize answer names 2026-07-28, refused: no tools/list, valid_tool never called"_s},
-    {u"2026-07-28/sep-2322-client-request-state"_s,
-     u"modern-only server answers initialize -32601; no tools/call, no MRTR retry"_s},
-    {u"2025-11-25/elicitation-sep1034-client-defaults"_s,
-     u"elicitation/create comes on the upstream's GET stream, not on the call's POST stream; a shared Streamable "
-     "HTTP upstream refuses it (-32601, cannot tell which client); passes per-session"_s},
+     u"sep-2243-client-omit-null: the gateway validates arguments against the tool's inputSchema and refuses "
+     "{\"verbose\": null} for a boolean property (-32602), so test_custom_headers_null never reaches the server"_s},
 };
 
 // "tools_call-2026-12-04T21-18-58-093Z" -> "tools_call"
@@ -231,10 +197,10 @@ Results TestConformanceClient::run(const Scenario &scenario, const QString &mode
         env.insert(u"METAMCP_CLIENT_ISOLATION"_s, u"per-session"_s);
     if (!m_dir.autoRemove())
         env.insert(u"METAMCP_CLIENT_KEEP"_s, u"1"_s);
-    const NodeRun node = runNode({npmPath(u"conformance-alpha/dist/index.js"_s), u"client"_s, u"--command"_s, command,
-                                  u"--scenario"_s, scenario.name, u"--spec-version"_s, scenario.version, u"-o"_s,
-                                  outDir},
-                                 90000, env, m_dir.path());
+    const NodeRun node =
+        runNode({npmPath(u"conformance-alpha/dist/index.js"_s), u"client"_s, u"--command"_s, command, u"--scenario"_s,
+                 scenario.name, u"--spec-version"_s, scenario.version, u"-o"_s, outDir},
+                90000, env, m_dir.path());
     const Results results = readResults(outDir);
     if (!node.finished || !results.contains(scenario.name))
         qWarning().noquote() << "conformance client run" << scenario.version << scenario.name << mode
@@ -283,7 +249,7 @@ void TestConformanceClient::initTestCase()
 const Results &TestConformanceClient::resultsFor(const QString &version, const QString &mode) const
 {
     static const Results none;
-    const QMap<QString, Results> &byVersion = mode == u"direct" ? m_direct
+    const QMap<QString, Results> &byVersion = mode == u"direct"        ? m_direct
                                               : mode == u"per-session" ? m_perSession
                                                                        : m_gateway;
     const auto it = byVersion.constFind(version);
@@ -328,8 +294,9 @@ void TestConformanceClient::gateway()
     QFETCH(QString, mode);
     const QString key = version + u'/' + scenario + (mode == u"per-session" ? u"/per-session"_s : QString());
     const Results &results = resultsFor(version, mode);
-    const QByteArray reason = kKnownFailures.value(version + u'/' + scenario, u"not required"_s).toUtf8();
-    if (!kRequired.contains(key))
+    // Every scenario is required, in every mode, but the known failures (shared isolation).
+    const QByteArray reason = kKnownFailures.value(key).toUtf8();
+    if (!reason.isEmpty())
         QEXPECT_FAIL("", reason.constData(), Continue);
     QVERIFY2(results.value(scenario).passes(), qPrintable(failuresOf(results, scenario)));
 }

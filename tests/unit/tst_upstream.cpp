@@ -370,15 +370,16 @@ void TestUpstream::deadlines()
     Collected done;
     const quint64 running = upstream.sendRequest(QStringLiteral("slow"), {}, done(1), {}, 100);
     const quint64 waiting = upstream.sendRequest(QStringLiteral("queued"), {}, done(2), {}, 50);
-    upstream.sendRequest(QStringLiteral("later"), {}, done(3), {}, 5000);
+    // "later" must not expire during the test, however slowly a loaded machine runs it.
+    upstream.sendRequest(QStringLiteral("later"), {}, done(3), {}, 600'000);
     QElapsedTimer clock;
     clock.start();
-    QTRY_COMPARE(done.got->size(), 1);
+    // The order is the point; both may have expired by the time the loop looks (a busy machine).
+    QTRY_VERIFY(done.got->size() >= 1);
     QCOMPARE(done.got->at(0).first, 2); // the queued one timed out first, never transmitted
     QCOMPARE(code(done.got->at(0).second), rpcerr::Timeout);
     QCOMPARE(done.got->at(0).second.value(key("error")).toObject().value(key("message")).toString(),
              QStringLiteral("Upstream fake did not answer queued within 50 ms"));
-    QVERIFY(upstream.abandoned.isEmpty());
     QTRY_COMPARE(done.got->size(), 2);
     QVERIFY(clock.elapsed() >= 95);
     QCOMPARE(done.got->at(1).first, 1);
@@ -535,7 +536,8 @@ void TestUpstream::retryBackoff()
     QTest::qWait(1500);
     QCOMPARE(upstream.retries, 1);
     QTRY_COMPARE_WITH_TIMEOUT(upstream.retries, 2, 3000);
-    QVERIFY(clock.elapsed() >= 1950);
+    // The retry timer is a coarse one: it may fire up to 5 % early.
+    QVERIFY2(clock.elapsed() >= 1900, qPrintable(QString::number(clock.elapsed())));
     upstream.retryLater(QStringLiteral("stop me"));
     upstream.stop(); // cancels the retry and resets the backoff
     QTest::qWait(4500);
