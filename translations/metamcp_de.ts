@@ -1328,6 +1328,14 @@
         <source>Stop an idle process &amp;after:</source>
         <translation>Untätigen Prozess beenden &amp;nach:</translation>
     </message>
+    <message>
+        <source>Processes started ahead, so that a new session or stateless call does not wait for the server to start. One is started again whenever one is taken; an unclaimed one stops after the idle time.</source>
+        <translation>Im Voraus gestartete Prozesse, damit eine neue Sitzung oder ein zustandsloser Aufruf nicht auf den Start des Servers wartet. Wird einer genommen, startet wieder einer; ein nicht abgeholter endet nach der Leerlaufzeit.</translation>
+    </message>
+    <message>
+        <source>Keep &amp;ready in advance:</source>
+        <translation>Im Voraus &amp;bereithalten:</translation>
+    </message>
 </context>
 <context>
     <name>metamcp::ui::ServerModel</name>

@@ -188,6 +188,7 @@ std::optional<UpstreamConfig> parseEntry(const QString &entryName, const QJsonVa
             server.isolation = *mode;
             server.maxInstances = entry.value(QStringLiteral("maxInstances")).toInt(server.maxInstances);
             server.instanceIdleMs = entry.value(QStringLiteral("instanceIdleMs")).toInt(server.instanceIdleMs);
+            server.warmInstances = entry.value(QStringLiteral("warmInstances")).toInt(server.warmInstances);
             if (const QString problem = server.validate(); !problem.isEmpty()) {
                 warnings << QStringLiteral("%1: %2 Skipped.").arg(label, problem);
                 return std::nullopt;

@@ -150,6 +150,7 @@ QJsonObject UpstreamConfig::toJson() const
         o.insert(QStringLiteral("isolation"), upstreamIsolationName(isolation));
         o.insert(QStringLiteral("maxInstances"), maxInstances);
         o.insert(QStringLiteral("instanceIdleMs"), instanceIdleMs);
+        o.insert(QStringLiteral("warmInstances"), warmInstances);
     }
     if (!command.isEmpty())
         o.insert(QStringLiteral("command"), command);
@@ -202,6 +203,7 @@ UpstreamConfig UpstreamConfig::fromJson(const QJsonObject &json)
         c.isolation = upstreamIsolationFromName(isolation.toString()).value_or(UpstreamIsolation(-1));
     c.maxInstances = json.value(QStringLiteral("maxInstances")).toInt(16);
     c.instanceIdleMs = json.value(QStringLiteral("instanceIdleMs")).toInt(5 * 60'000);
+    c.warmInstances = json.value(QStringLiteral("warmInstances")).toInt(1);
     return c;
 }
 
@@ -284,6 +286,9 @@ QString UpstreamConfig::validate() const
             return QStringLiteral("The number of isolated instances must be between 1 and 1000.");
         if (instanceIdleMs < 100 || instanceIdleMs > 24 * 3'600'000)
             return QStringLiteral("The idle time of an isolated instance must be between 100 ms and 24 hours.");
+        if (warmInstances < 0 || warmInstances > 64 || warmInstances > maxInstances)
+            return QStringLiteral("The number of isolated instances kept ready must be between 0 and 64, and at "
+                                  "most the number of isolated instances.");
     }
     switch (kind) {
     case UpstreamKind::Stdio:

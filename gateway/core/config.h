@@ -80,6 +80,7 @@ struct UpstreamConfig
     UpstreamIsolation isolation = UpstreamIsolation::Shared;
     int maxInstances = 16;           // isolated instances running at once
     int instanceIdleMs = 5 * 60'000; // an isolated instance without calls this long is stopped
+    int warmInstances = 1;           // started ahead for the next owners, refilled as they are taken
 
     // Headers and environment variables whose values are secrets: kept in the OS keychain,
     // never persisted. Names that look secret (Authorization, *TOKEN*, *API_KEY*, ...) count

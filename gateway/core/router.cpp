@@ -512,7 +512,17 @@ void Router::callTool(const CallPtr &call)
         return;
     const QJsonObject args = argsValue.toObject();
     if (!ref.inputSchema.isEmpty()) {
-        if (auto violation = m_validator.validate(ref.validatorKey, ref.inputSchema, args)) {
+        // An optional argument given as null is one left out (clients write "no value" either way;
+        // SEP-2243 names the case): checked without it, forwarded as sent.
+        QJsonObject checked = args;
+        const QJsonArray required = ref.inputSchema.value(QLatin1String("required")).toArray();
+        for (auto it = checked.begin(); it != checked.end();) {
+            if (it.value().isNull() && !required.contains(it.key()))
+                it = checked.erase(it);
+            else
+                ++it;
+        }
+        if (auto violation = m_validator.validate(ref.validatorKey, ref.inputSchema, checked)) {
             return fail(
                 call, rpcerr::InvalidParams,
                 QStringLiteral("Invalid arguments for tool %1: %2: %3").arg(name, violation->path, violation->message),

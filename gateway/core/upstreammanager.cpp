@@ -5,6 +5,9 @@
 #include <QLoggingCategory>
 #include <QTimer>
 
+#include <algorithm>
+#include <deque>
+
 Q_LOGGING_CATEGORY(lcUpstreams, "metamcp.upstreams")
 
 namespace {
@@ -29,7 +32,7 @@ struct UpstreamManager::Entry
     int pendingFetches = 0;                                 // list fetches under way for the current epoch
     quint64 epoch = 0;                                      // bumped whenever the upstream (re)turns Ready or stops
     std::map<QString, std::unique_ptr<Instance>> instances; // isolated ones, by owner
-    std::unique_ptr<Instance> spare;                        // started for the next owner (kSpareOwner until then)
+    std::deque<std::unique_ptr<Instance>> spares;           // started for the next owners (kSpareOwner until then)
     quint64 uses = 0;
     quint64 nextSerial = 1;
     QStringList unattributed; // server->client methods refused on the shared instance
@@ -130,18 +133,25 @@ Upstream *UpstreamManager::instance(const QString &name, const QString &owner, Q
             stopInstance(name, victimOwner);
         }
         std::unique_ptr<Instance> inst;
-        if (entry->spare) {
-            // A spare has started (and likely finished initialising) already: no cold start.
-            inst = std::move(entry->spare);
+        if (!entry->spares.empty()) {
+            // A spare has started already: no cold start. The oldest one that is Ready, else
+            // the oldest (it has had the most time to initialise).
+            auto pick = std::find_if(entry->spares.begin(), entry->spares.end(),
+                                     [](const auto &s) { return s->upstream->state() == UpstreamState::Ready; });
+            if (pick == entry->spares.end())
+                pick = entry->spares.begin();
+            inst = std::move(*pick);
+            entry->spares.erase(pick);
             m_owners.insert(inst->upstream.get(), owner);
         } else {
             inst = startInstance(name, config, owner);
         }
         it = entry->instances.emplace(owner, std::move(inst)).first;
-        // The next owner's instance starts now, while nobody waits for it.
-        if (int(entry->instances.size()) < config.maxInstances) {
-            entry->spare = startInstance(name, config, kSpareOwner);
-            entry->spare->idle->start();
+        // The next owners' instances start now, while nobody waits for them.
+        while (int(entry->spares.size()) < config.warmInstances &&
+               int(entry->instances.size() + entry->spares.size()) < config.maxInstances) {
+            entry->spares.push_back(startInstance(name, config, kSpareOwner));
+            entry->spares.back()->idle->start();
         }
     }
     it->second->lastUsed = ++entry->uses;
@@ -168,8 +178,13 @@ UpstreamManager::startInstance(const QString &name, const UpstreamConfig &config
             return;
         const QString o = m_owners.value(u);
         if (o == kSpareOwner) {
-            if (e->spare && e->spare->upstream.get() == u)
-                retire(name, std::move(e->spare)); // nobody came for it
+            const auto found =
+                std::find_if(e->spares.begin(), e->spares.end(), [u](const auto &s) { return s->upstream.get() == u; });
+            if (found != e->spares.end()) { // nobody came for it
+                std::unique_ptr<Instance> spare = std::move(*found);
+                e->spares.erase(found);
+                retire(name, std::move(spare));
+            }
             return;
         }
         if (!e->instances.count(o))
@@ -337,8 +352,11 @@ void UpstreamManager::remove(const QString &name)
         return;
     while (!entry->instances.empty())
         stopInstance(name, entry->instances.begin()->first);
-    if (entry->spare)
-        retire(name, std::move(entry->spare));
+    while (!entry->spares.empty()) {
+        std::unique_ptr<Instance> spare = std::move(entry->spares.front());
+        entry->spares.pop_front();
+        retire(name, std::move(spare));
+    }
     m_entries.remove(name);
     entry->upstream->disconnect(this);
     entry->upstream->stop();

@@ -220,9 +220,12 @@ QString TestConformance::writeFixtureGatewayConfig(const QString &dataDir)
     server.env.insert(u"METAMCP_NPM_DIR"_s, npmDir());
     // Its tools ask the client for sampling, elicitation and roots: over stdio only a process of
     // its own per session (per stateless call) lets the gateway tell whose request each is.
-    // Flows the suite abandons keep theirs until they expire, hence the generous bound.
+    // Flows the suite abandons keep theirs until they expire, hence the generous bound. The suite
+    // gives some calls 600 ms for their first frame while it fires calls back to back: several
+    // processes kept ready spare each of them a node cold start.
     server.isolation = UpstreamIsolation::PerSession;
     server.maxInstances = 200;
+    server.warmInstances = 4;
     if (!store.upsertServer(server))
         return store.lastError();
     NamespaceConfig ns;

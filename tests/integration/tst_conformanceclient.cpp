@@ -77,11 +77,7 @@ const QList<Scenario> kScenarios{
 };
 
 // Why the others fail.
-const QMap<QString, QString> kKnownFailures{
-    {u"2026-07-28/http-custom-headers"_s,
-     u"sep-2243-client-omit-null: the gateway validates arguments against the tool's inputSchema and refuses "
-     "{\"verbose\": null} for a boolean property (-32602), so test_custom_headers_null never reaches the server"_s},
-};
+const QMap<QString, QString> kKnownFailures{};
 
 // "tools_call-2026-12-04T21-18-58-093Z" -> "tools_call"
 QString scenarioOf(const QString &dirName)

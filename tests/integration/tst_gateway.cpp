@@ -203,6 +203,20 @@ private Q_SLOTS:
                  QStringLiteral("/a"));
         QVERIFY2(error.value(QLatin1String("message")).toString().contains(QLatin1String("/a")), r.body.constData());
 
+        // A null counts as absent only for optional arguments (sep-2243-client-omit-null in
+        // tst_conformanceclient covers the optional one): a required null is still refused.
+        const RawResponse requiredNull =
+            postJson(m_port, "/mcp",
+                     rpc(9, QStringLiteral("tools/call"),
+                         {{QStringLiteral("name"), QStringLiteral("everything__get-sum")},
+                          {QStringLiteral("arguments"),
+                           QJsonObject{{QStringLiteral("a"), QJsonValue::Null}, {QStringLiteral("b"), 2}}}}),
+                     mcpHeaders(sid, "2025-11-25"));
+        const QJsonObject nullError = requiredNull.json().value(QLatin1String("error")).toObject();
+        QCOMPARE(nullError.value(QLatin1String("code")).toInt(), -32602);
+        QCOMPARE(nullError.value(QLatin1String("data")).toObject().value(QLatin1String("path")).toString(),
+                 QStringLiteral("/a"));
+
         const RawResponse unknown = postJson(
             m_port, "/mcp",
             rpc(8, QStringLiteral("tools/call"), {{QStringLiteral("name"), QStringLiteral("everything__nope")}}),

@@ -269,14 +269,22 @@ private Q_SLOTS:
         c.isolation = UpstreamIsolation::PerPrincipal;
         c.maxInstances = 3;
         c.instanceIdleMs = 1500;
+        c.warmInstances = 2;
         const UpstreamConfig back = UpstreamConfig::fromJson(c.toJson());
         QCOMPARE(back.isolation, UpstreamIsolation::PerPrincipal);
         QCOMPARE(back.maxInstances, 3);
         QCOMPARE(back.instanceIdleMs, 1500);
+        QCOMPARE(back.warmInstances, 2);
         QVERIFY(back == c);
         QJsonObject json = c.toJson();
         json.insert(QStringLiteral("isolation"), QStringLiteral("per-galaxy"));
         QVERIFY(UpstreamConfig::fromJson(json).validate().contains(QLatin1String("isolation")));
+        c.warmInstances = 4; // more than maxInstances
+        QVERIFY(c.validate().contains(QLatin1String("kept ready")));
+        c.warmInstances = -1;
+        QVERIFY(c.validate().contains(QLatin1String("kept ready")));
+        c.warmInstances = 0;
+        QVERIFY(c.validate().isEmpty());
         c.maxInstances = 0;
         QVERIFY(!c.validate().isEmpty());
         c.maxInstances = 2;
@@ -556,6 +564,48 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(processCount(marker), 1, 15000);
         for (SessionClient *client : {&a, &b, &c})
             QCOMPARE(client->close(), 200);
+    }
+
+    // warmInstances: that many processes are started ahead as soon as one is handed out, within
+    // maxInstances; a new session takes one that is ready instead of waiting for a cold start.
+    // With none kept ready, each session starts its own.
+    void warmInstancesKeptReady()
+    {
+        const QString marker = uniqueMarker("warm");
+        UpstreamConfig warm = GatewayFixture::everythingStdio(QStringLiteral("warm"), marker);
+        warm.isolation = UpstreamIsolation::PerSession;
+        warm.maxInstances = 4;
+        warm.warmInstances = 3;
+        QCOMPARE(m_fixture.addServer(warm), QString());
+        QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("warm__echo")));
+        QCOMPARE(processCount(marker), 1); // the one that serves the lists
+        const auto echo = [](const QString &message) {
+            return toolCall(7, QStringLiteral("warm__echo"), {{QStringLiteral("message"), message}});
+        };
+        SessionClient a(m_port), b(m_port), c(m_port);
+        for (SessionClient *client : {&a, &b, &c})
+            QVERIFY(client->initialize(kSampling));
+        QCOMPARE(firstText(a.post(echo(QStringLiteral("a"))).json()), QStringLiteral("Echo: a"));
+        QTRY_COMPARE_WITH_TIMEOUT(processCount(marker), 1 + 1 + 3, 15000); // lists, a, three ready
+        QCOMPARE(firstText(b.post(echo(QStringLiteral("b"))).json()), QStringLiteral("Echo: b"));
+        // b took a ready one; the bound (4) leaves room for two more ahead: no process started.
+        QCOMPARE(processCount(marker), 1 + 2 + 2);
+        QCOMPARE(firstText(c.post(echo(QStringLiteral("c"))).json()), QStringLiteral("Echo: c"));
+        QCOMPARE(processCount(marker), 1 + 3 + 1);
+        for (SessionClient *client : {&a, &b, &c})
+            QCOMPARE(client->close(), 200);
+        QTRY_COMPARE_WITH_TIMEOUT(processCount(marker), 1 + 1, 15000);
+
+        warm.warmInstances = 0;
+        QCOMPARE(m_fixture.addServer(warm), QString());
+        QVERIFY(m_fixture.waitForTool(kDefaultNamespace, QStringLiteral("warm__echo")));
+        QTRY_COMPARE_WITH_TIMEOUT(processCount(marker), 1, 15000);
+        SessionClient d(m_port);
+        QVERIFY(d.initialize(kSampling));
+        QCOMPARE(firstText(d.post(echo(QStringLiteral("d"))).json()), QStringLiteral("Echo: d"));
+        QCOMPARE(processCount(marker), 1 + 1); // nothing ahead
+        QCOMPARE(d.close(), 200);
+        QTRY_COMPARE_WITH_TIMEOUT(processCount(marker), 1, 15000);
     }
 };
 

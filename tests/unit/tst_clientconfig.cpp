@@ -196,20 +196,26 @@ void TestClientConfig::transportDetection()
 void TestClientConfig::isolationKeys()
 {
     const ImportResult r = importMcpServers(R"({"mcpServers": {
-        "a": {"command": "x", "isolation": "per-session", "maxInstances": 3, "instanceIdleMs": 2000},
+        "a": {"command": "x", "isolation": "per-session", "maxInstances": 3, "instanceIdleMs": 2000,
+              "warmInstances": 2},
         "b": {"url": "http://h/mcp", "isolation": "per-principal"},
         "c": {"command": "x", "isolation": "per-galaxy"},
-        "d": {"command": "x", "isolation": "per-session", "maxInstances": 0}}})");
+        "d": {"command": "x", "isolation": "per-session", "maxInstances": 0},
+        "e": {"command": "x", "isolation": "per-session", "maxInstances": 2, "warmInstances": 3}}})");
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.servers.size(), 3);
     QCOMPARE(r.servers.at(0).isolation, UpstreamIsolation::PerSession);
     QCOMPARE(r.servers.at(0).maxInstances, 3);
     QCOMPARE(r.servers.at(0).instanceIdleMs, 2000);
+    QCOMPARE(r.servers.at(0).warmInstances, 2);
+    QCOMPARE(r.servers.at(1).warmInstances, 1);
     QCOMPARE(r.servers.at(1).isolation, UpstreamIsolation::PerPrincipal);
     QCOMPARE(r.servers.at(2).isolation, UpstreamIsolation::Shared);
     const QString warnings = r.warnings.join(u'\n');
     QVERIFY2(warnings.contains(QLatin1String("unknown isolation \"per-galaxy\"")), qPrintable(warnings));
     QVERIFY2(warnings.contains(QLatin1String("\"d\": The number of isolated instances")), qPrintable(warnings));
+    QVERIFY2(warnings.contains(QLatin1String("\"e\": The number of isolated instances kept ready")),
+             qPrintable(warnings));
 }
 
 void TestClientConfig::badDocuments_data()

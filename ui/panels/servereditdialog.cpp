@@ -88,6 +88,7 @@ ServerEditDialog::ServerEditDialog(Gateway *gateway, const std::optional<Upstrea
     , m_maxConcurrency(new QSpinBox(this))
     , m_isolation(new QComboBox(this))
     , m_maxInstances(new QSpinBox(this))
+    , m_warmInstances(new QSpinBox(this))
     , m_instanceIdle(new QSpinBox(this))
     , m_namespaces(new QListWidget(this))
     , m_validation(new QLabel(this))
@@ -193,12 +194,19 @@ ServerEditDialog::ServerEditDialog(Gateway *gateway, const std::optional<Upstrea
     m_maxInstances->setObjectName(QStringLiteral("maxInstancesSpinBox"));
     m_maxInstances->setRange(1, 1000);
     m_maxInstances->setValue(16);
+    m_warmInstances->setObjectName(QStringLiteral("warmInstancesSpinBox"));
+    m_warmInstances->setRange(0, 64);
+    m_warmInstances->setValue(1);
+    m_warmInstances->setToolTip(tr("Processes started ahead, so that a new session or stateless call does not "
+                                   "wait for the server to start. One is started again whenever one is taken; "
+                                   "an unclaimed one stops after the idle time."));
     m_instanceIdle->setObjectName(QStringLiteral("instanceIdleSpinBox"));
     m_instanceIdle->setRange(1, 24 * 3600);
     m_instanceIdle->setSuffix(tr(" s"));
     m_instanceIdle->setValue(300);
     limitsForm->addRow(tr("&Isolation:"), m_isolation);
     limitsForm->addRow(tr("Isolated &processes at most:"), m_maxInstances);
+    limitsForm->addRow(tr("Keep &ready in advance:"), m_warmInstances);
     limitsForm->addRow(tr("Stop an idle process &after:"), m_instanceIdle);
     connect(m_isolation, &QComboBox::currentIndexChanged, this, &ServerEditDialog::updateKind);
 
@@ -279,6 +287,7 @@ void ServerEditDialog::setConfig(const UpstreamConfig &c)
     m_maxConcurrency->setValue(c.maxConcurrency);
     m_isolation->setCurrentIndex(std::max(0, m_isolation->findData(int(c.isolation))));
     m_maxInstances->setValue(c.maxInstances);
+    m_warmInstances->setValue(c.warmInstances);
     m_instanceIdle->setValue(std::max(1, c.instanceIdleMs / 1000));
     updateKind();
 }
@@ -307,6 +316,7 @@ UpstreamConfig ServerEditDialog::config() const
     if (c.kind != UpstreamKind::Rest) {
         c.isolation = UpstreamIsolation(m_isolation->currentData().toInt());
         c.maxInstances = m_maxInstances->value();
+        c.warmInstances = std::min(m_warmInstances->value(), c.maxInstances);
         c.instanceIdleMs = m_instanceIdle->value() * 1000;
     }
     return c;
@@ -368,6 +378,7 @@ void ServerEditDialog::updateKind()
         const bool isolated = !rest && m_isolation->currentData().toInt() != int(UpstreamIsolation::Shared);
         limitsForm->setRowVisible(m_isolation, !rest);
         limitsForm->setRowVisible(m_maxInstances, isolated);
+        limitsForm->setRowVisible(m_warmInstances, isolated);
         limitsForm->setRowVisible(m_instanceIdle, isolated);
     }
     m_url->setPlaceholderText(

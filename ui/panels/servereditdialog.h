@@ -81,6 +81,7 @@ private:
     QSpinBox *m_maxConcurrency;
     QComboBox *m_isolation;
     QSpinBox *m_maxInstances;
+    QSpinBox *m_warmInstances;
     QSpinBox *m_instanceIdle;
     QListWidget *m_namespaces;
     QLabel *m_validation;
