@@ -402,7 +402,9 @@ void Router::list(const CallPtr &call, const QString &kind)
     if (!cursorValue.isUndefined() && !cursorValue.isString())
         return fail(call, rpcerr::InvalidParams, QStringLiteral("\"cursor\" must be a string"));
 
-    auto respond = [this, call, kind] {
+    const QString method =
+        kind == u"resourceTemplates" ? QStringLiteral("resources/templates/list") : kind + QLatin1String("/list");
+    auto respond = [this, call, kind, method] {
         if (call->finished)
             return;
         NsIndex &idx = index(call->ns);
@@ -431,15 +433,20 @@ void Router::list(const CallPtr &call, const QString &kind)
         }
         if (!idx.unavailable.isEmpty())
             result.insert(QStringLiteral("_meta"), QJsonObject{{kUnavailableMeta, idx.unavailable}});
+        if (call->stateless)
+            insertCacheHints(call, method, &result);
         finish(call, jsonrpc::result(call->id, result));
     };
 
-    // Fast path: every upstream settled.
+    // Fast path: every upstream settled, and no list the upstream gave a ttl for has expired
+    // (a stale one is fetched again first).
     bool settled = true;
     for (const QString &server : ns->servers) {
         const Upstream *u = m_upstreams->upstream(server);
         if (u && (u->state() == UpstreamState::Starting ||
                   (u->state() == UpstreamState::Ready && !m_upstreams->registry(server)->loaded)))
+            settled = false;
+        else if (m_upstreams->revalidate(server, method))
             settled = false;
     }
     if (settled)
@@ -1183,6 +1190,32 @@ void Router::subscribe(ClientSession *session, const QStringList &uris)
             u->sendRequest(QStringLiteral("resources/subscribe"), QJsonObject{{QStringLiteral("uri"), uri}},
                            [](const QJsonObject &) {});
     }
+}
+
+// A stateless client's list result says how long it stays fresh: as long as every upstream's
+// list it was built from (the shortest remaining ttl), public only if all of them are. A list
+// from an upstream that gave no hints (2025-11-25: it notifies changes instead), or a namespace
+// with an upstream that is not serving, is stale at once.
+void Router::insertCacheHints(const CallPtr &call, const QString &method, QJsonObject *result) const
+{
+    const NamespaceConfig *ns = m_config.ns(call->ns);
+    qint64 ttl = -1;
+    bool isPublic = ns != nullptr;
+    for (const QString &server : ns ? ns->servers : QStringList()) {
+        const Upstream *u = m_upstreams->upstream(server);
+        const Registry *registry = m_upstreams->registry(server);
+        if (!u || u->state() != UpstreamState::Ready || !registry) {
+            if (u) // a disabled server is not part of the list; a failing one may come back
+                ttl = 0;
+            continue;
+        }
+        const CacheHint hint = registry->hints.value(method);
+        const qint64 remaining = hint.hinted ? std::max<qint64>(0, hint.fresh.remainingTime()) : 0;
+        ttl = ttl < 0 ? remaining : std::min(ttl, remaining);
+        isPublic = isPublic && hint.hinted && hint.isPublic;
+    }
+    result->insert(QStringLiteral("ttlMs"), std::max<qint64>(0, ttl));
+    result->insert(QStringLiteral("cacheScope"), isPublic ? QStringLiteral("public") : QStringLiteral("private"));
 }
 
 QJsonObject Router::stampResult(const CallPtr &call, QJsonObject result) const

@@ -132,6 +132,7 @@ private:
     CallEvent eventFor(const CallPtr &call, qint64 responseBytes);
     void fail(const CallPtr &call, int code, const QString &message, const QJsonValue &data = {});
     QJsonObject stampResult(const CallPtr &call, QJsonObject result) const;
+    void insertCacheHints(const CallPtr &call, const QString &method, QJsonObject *result) const;
 
     NsIndex &index(const QString &ns);
     void invalidate(const QString &server);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcUpstreams, "metamcp.upstreams")
 
@@ -37,6 +38,8 @@ struct UpstreamManager::Entry
     quint64 nextSerial = 1;
     QStringList unattributed; // server->client methods refused on the shared instance
     QString warning;
+    QSet<QString> fetching;           // list methods being fetched
+    std::unique_ptr<QTimer> ttlTimer; // fetches lists again when the first cache hint expires
 };
 
 struct UpstreamManager::Waiter
@@ -316,6 +319,10 @@ void UpstreamManager::add(const UpstreamConfig &config)
             return;
         ++e->epoch;
         e->pendingFetches = 0;
+        e->fetching.clear();
+        e->registry.hints.clear();
+        if (e->ttlTimer)
+            e->ttlTimer->stop();
         if (state == UpstreamState::Ready) {
             e->registry.loaded = false;
             e->registry.error.clear();
@@ -366,7 +373,7 @@ void UpstreamManager::remove(const QString &name)
     Q_EMIT registryChanged(name);
 }
 
-void UpstreamManager::refresh(const QString &name, const QString &kind)
+void UpstreamManager::refresh(const QString &name, const QString &kind, bool onlyStale)
 {
     auto entry = m_entries.value(name);
     if (!entry || entry->upstream->state() != UpstreamState::Ready)
@@ -389,24 +396,36 @@ void UpstreamManager::refresh(const QString &name, const QString &kind)
     };
     const quint64 epoch = entry->epoch;
     for (const Job &job : jobs) {
-        if (kind != u"all" && kind != job.kind)
+        if (kind != u"all" && kind != job.kind && kind != job.method)
+            continue;
+        if (onlyStale && (!entry->registry.hints.value(job.method).stale() || entry->fetching.contains(job.method)))
             continue;
         if (!caps.contains(job.capability)) {
             entry->registry.*job.field = QJsonArray();
             continue;
         }
         ++entry->pendingFetches;
+        entry->fetching.insert(job.method);
         QJsonArray Registry::*field = job.field;
         const QString method = job.method;
-        fetchPages(name, job.method, job.key, epoch, {}, {}, 0,
-                   [this, name, epoch, field, method](bool ok, const QJsonArray &items, const QString &error) {
+        fetchPages(name, job.method, job.key, epoch, {}, {}, {}, 0,
+                   [this, name, epoch, field, method](bool ok, const QJsonArray &items, const QString &error,
+                                                      const CacheHint &hint) {
                        auto e = m_entries.value(name);
                        if (!e || e->epoch != epoch)
                            return;
-                       if (ok)
+                       e->fetching.remove(method);
+                       if (ok) {
                            e->registry.*field = items;
-                       else
+                           CacheHint fresh = hint;
+                           if (fresh.hinted)
+                               fresh.fresh = QDeadlineTimer(fresh.ttlMs);
+                           e->registry.hints.insert(method, fresh);
+                           scheduleExpiry(name);
+                       } else {
+                           // The last list stays (stale) until a fetch succeeds.
                            e->registry.error = method + QLatin1String(": ") + error;
+                       }
                        if (--e->pendingFetches == 0) {
                            e->registry.loaded = true;
                            ++e->registry.generation;
@@ -423,9 +442,48 @@ void UpstreamManager::refresh(const QString &name, const QString &kind)
     }
 }
 
+void UpstreamManager::scheduleExpiry(const QString &name)
+{
+    auto entry = m_entries.value(name);
+    if (!entry)
+        return;
+    // The first hint with a ttl to expire; ttl 0 lists are fetched when a client lists them.
+    std::optional<qint64> first;
+    for (const CacheHint &hint : std::as_const(entry->registry.hints))
+        if (hint.hinted && hint.ttlMs > 0)
+            first = std::min(first.value_or(hint.fresh.remainingTime()), hint.fresh.remainingTime());
+    if (!first) {
+        if (entry->ttlTimer)
+            entry->ttlTimer->stop();
+        return;
+    }
+    if (!entry->ttlTimer) {
+        entry->ttlTimer = std::make_unique<QTimer>();
+        entry->ttlTimer->setSingleShot(true);
+        connect(entry->ttlTimer.get(), &QTimer::timeout, this, [this, name] {
+            auto e = m_entries.value(name);
+            if (!e || e->upstream->state() != UpstreamState::Ready)
+                return;
+            refresh(name, QStringLiteral("all"), true);
+            scheduleExpiry(name); // for lists that were not due yet
+        });
+    }
+    // At most once a second, whatever the upstream asks.
+    entry->ttlTimer->start(int(std::clamp<qint64>(*first, 1000, 24 * 3'600'000)));
+}
+
+bool UpstreamManager::revalidate(const QString &name, const QString &method)
+{
+    auto entry = m_entries.value(name);
+    if (!entry || entry->upstream->state() != UpstreamState::Ready)
+        return false;
+    refresh(name, method, true);
+    return entry->fetching.contains(method);
+}
+
 void UpstreamManager::fetchPages(const QString &name, const QString &method, const QString &key, quint64 epoch,
-                                 const QString &cursor, QJsonArray collected, int page,
-                                 std::function<void(bool, const QJsonArray &, const QString &)> done)
+                                 const QString &cursor, QJsonArray collected, CacheHint hint, int page,
+                                 std::function<void(bool, const QJsonArray &, const QString &, const CacheHint &)> done)
 {
     auto entry = m_entries.value(name);
     if (!entry || entry->epoch != epoch)
@@ -435,21 +493,31 @@ void UpstreamManager::fetchPages(const QString &name, const QString &method, con
         params.insert(QStringLiteral("cursor"), cursor);
     entry->upstream->sendRequest(
         method, params,
-        [this, name, method, key, epoch, collected, page, done = std::move(done)](const QJsonObject &response) mutable {
+        [this, name, method, key, epoch, collected, hint, page,
+         done = std::move(done)](const QJsonObject &response) mutable {
             if (jsonrpc::isError(response)) {
-                done(false, collected, jsonrpc::errorMessage(response));
+                done(false, collected, jsonrpc::errorMessage(response), hint);
                 return;
             }
             const QJsonObject result = response.value(QLatin1String("result")).toObject();
             const QJsonArray items = result.value(key).toArray();
             for (const QJsonValue &v : items)
                 collected.append(v);
+            // 2026-07-28 cache hints; a stateless server that gives none means ttl 0, private.
+            const auto e = m_entries.value(name);
+            if ((e && e->upstream->isStateless()) || result.contains(QLatin1String("ttlMs"))) {
+                const qint64 ttl = std::max<qint64>(0, result.value(QLatin1String("ttlMs")).toInteger(0));
+                const bool isPublic = result.value(QLatin1String("cacheScope")).toString() == u"public";
+                hint.ttlMs = hint.hinted ? std::min(hint.ttlMs, ttl) : ttl;
+                hint.isPublic = hint.hinted ? hint.isPublic && isPublic : isPublic;
+                hint.hinted = true;
+            }
             const QString next = result.value(QLatin1String("nextCursor")).toString();
             if (next.isEmpty() || page + 1 >= kListPageLimit) {
-                done(true, collected, {});
+                done(true, collected, {}, hint);
                 return;
             }
-            fetchPages(name, method, key, epoch, next, collected, page + 1, std::move(done));
+            fetchPages(name, method, key, epoch, next, collected, hint, page + 1, std::move(done));
         });
 }
 
@@ -460,7 +528,7 @@ bool UpstreamManager::isSettled(const QString &name) const
         return true;
     switch (entry->upstream->state()) {
     case UpstreamState::Ready:
-        return entry->registry.loaded;
+        return entry->registry.loaded && entry->fetching.isEmpty();
     case UpstreamState::Starting:
         return false;
     case UpstreamState::Failing:

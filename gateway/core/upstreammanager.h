@@ -4,7 +4,10 @@
 // templates, prompts as last listed), on the gateway thread. apply() diffs a new server
 // list against the running set: new servers start, removed ones stop, changed ones restart.
 // A registry is fetched (all pages) when its upstream turns Ready and again on
-// notifications/*/list_changed.
+// notifications/*/list_changed. A 2026-07-28 upstream's lists carry cache hints (ttlMs,
+// cacheScope): such a list is fetched again when its ttlMs has passed (in the background, at most
+// once a second) and whenever a client lists while it is stale (revalidate(); ttlMs 0 means every
+// time). Upstreams without hints keep their lists until they say a list changed.
 //
 // Isolation (UpstreamConfig::isolation): every enabled server has one primary instance, which
 // serves the registries and, when the server is shared, every call. An isolated server also
@@ -17,6 +20,7 @@
 #include "core/events.h"
 #include "upstream/upstream.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonArray>
@@ -28,6 +32,18 @@
 
 namespace metamcp {
 
+// The cache hints of one list as the upstream gave them (2026-07-28 ttlMs/cacheScope), combined
+// over its pages: the shortest ttl, private if any page is.
+struct CacheHint
+{
+    bool hinted = false; // the upstream gave hints (else: fresh until it says the list changed)
+    qint64 ttlMs = 0;
+    bool isPublic = false;
+    QDeadlineTimer fresh; // until when the list is fresh (from ttlMs, when fetched)
+
+    bool stale() const { return hinted && fresh.hasExpired(); }
+};
+
 struct Registry
 {
     QJsonArray tools;
@@ -37,6 +53,7 @@ struct Registry
     bool loaded = false; // a complete fetch finished since the upstream became Ready
     QString error;       // last fetch error, if any
     quint64 generation = 0;
+    QHash<QString, CacheHint> hints; // by list method ("tools/list", ...)
 };
 
 class UpstreamManager final : public QObject
@@ -72,6 +89,9 @@ public:
     // is starting or ready has a loaded registry, or after `deadlineMs`, whichever is first.
     // Stopped/failing upstreams are not waited for.
     void whenLoaded(const QStringList &names, int deadlineMs, QObject *context, std::function<void()> done);
+    // Fetches `method`'s list of upstream `name` again if its cache hint says it is stale (and no
+    // fetch of it is under way). True when a fetch is under way: whenLoaded() waits for it.
+    bool revalidate(const QString &name, const QString &method);
 
     static constexpr int kListPageLimit = 100; // pages fetched per list at most
 
@@ -94,10 +114,14 @@ private:
     void stopInstance(const QString &name, const QString &owner);
     void retire(const QString &name, std::unique_ptr<Instance> instance);
     void remove(const QString &name);
-    void refresh(const QString &name, const QString &kind); // kind: tools/resources/templates/prompts/all
-    void fetchPages(const QString &name, const QString &method, const QString &key, quint64 epoch,
-                    const QString &cursor, QJsonArray collected, int page,
-                    std::function<void(bool ok, const QJsonArray &items, const QString &error)> done);
+    // kind: tools/resources/prompts/all, or a list method; onlyStale: only lists whose cache
+    // hint has expired and that are not being fetched already.
+    void refresh(const QString &name, const QString &kind, bool onlyStale = false);
+    void
+    fetchPages(const QString &name, const QString &method, const QString &key, quint64 epoch, const QString &cursor,
+               QJsonArray collected, CacheHint hint, int page,
+               std::function<void(bool ok, const QJsonArray &items, const QString &error, const CacheHint &hint)> done);
+    void scheduleExpiry(const QString &name);
     void checkWaiters();
     bool isSettled(const QString &name) const;
 
