@@ -996,7 +996,10 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     // declares too travel with the request: the gateway's own session with the upstream declares
     // none, since not every client does.
     QJsonObject extensions;
-    const QJsonObject offered = upstream->serverCapabilities().value(QLatin1String("extensions")).toObject();
+    // The primary's: an isolated instance may still be starting, and every instance runs the same server.
+    const Upstream *primary = m_upstreams->upstream(route->server);
+    const QJsonObject offered =
+        (primary ? primary : upstream)->serverCapabilities().value(QLatin1String("extensions")).toObject();
     const QJsonObject declared = clientExtensions(*call);
     for (auto it = declared.begin(); it != declared.end(); ++it)
         if (offered.contains(it.key()))
