@@ -20,6 +20,21 @@ namespace metamcp {
 namespace {
 
 const QString kUnavailableMeta = QStringLiteral("io.metamcp/unavailable");
+// The tasks extension (SEP-2663) and the _meta key that picks an upstream among several that
+// declare the same extension.
+const QString kTasksExtension = QStringLiteral("io.modelcontextprotocol/tasks");
+const QString kServerMeta = QStringLiteral("io.metamcp/server");
+// How long the gateway remembers a task whose upstream names no ttlMs (null: unlimited).
+constexpr qint64 kDefaultTaskTtlMs = 60 * 60 * 1000;
+constexpr qint64 kMaxTaskTtlMs = 24 * 60 * 60 * 1000;
+// A task stays known this much longer than its ttlMs, so that it never expires early.
+constexpr qint64 kTaskGraceMs = 10 * 1000;
+
+QString randomHex128()
+{
+    return QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
+                               QByteArray::number(QRandomGenerator::system()->generate64(), 16));
+}
 
 QString errorText(const QJsonObject &response)
 {
@@ -129,6 +144,7 @@ struct Router::Call
     QDateTime arrived;
     qint64 requestBytes = 0;
     QJsonArray notifications;
+    std::optional<QString> instanceOwner; // forward() uses this instance (tasks/*), not instanceOwner()
     bool finished = false;
     bool cancelled = false;
     bool stateless = false;
@@ -145,9 +161,23 @@ struct Router::Route
     QPointer<Upstream> upstream;
     quint64 handle = 0;
     QString server;
-    QString owner;            // of the isolated instance that serves the call ("" for a shared server)
-    QString method;           // as forwarded, for a 2026-07-28 upstream's input_required round
-    QJsonObject clientParams; // the client's params, before the gateway's changes
+    QString owner;              // of the isolated instance that serves the call ("" for a shared server)
+    QString method;             // as forwarded, for a 2026-07-28 upstream's input_required round
+    QJsonObject clientParams;   // the client's params, before the gateway's changes
+    bool mayCreateTask = false; // client and upstream declared tasks: the answer may be a CreateTaskResult
+    QString taskId;             // tasks/*: the gateway's id of the task, put back into the answer
+};
+
+// A task an upstream created for a client's call (io.modelcontextprotocol/tasks).
+struct Router::TaskRecord
+{
+    QString id; // the gateway's
+    QString ns;
+    QString server;
+    QString owner; // of the upstream instance that runs it ("" for a shared server)
+    QString upstreamId;
+    QString caller; // taskCaller() of the call that created it
+    std::unique_ptr<QTimer> expiry;
 };
 
 // A 2026-07-28 upstream answered input_required to a stateless client's call: the client's
@@ -247,6 +277,13 @@ void Router::addSession(ClientSession *session)
 void Router::removeSession(ClientSession *session)
 {
     m_sessions.remove(session->id());
+    // Its tasks die with its instances; nobody else may see them.
+    QStringList gone;
+    for (const auto &task : std::as_const(m_tasks))
+        if (task->caller == sessionOwner(session->id()))
+            gone << task->id;
+    for (const QString &id : std::as_const(gone))
+        forgetTask(id);
     m_upstreams->release(sessionOwner(session->id()));
 }
 
@@ -309,8 +346,9 @@ void Router::dispatch(const CallPtr &call)
         return setLogLevel(call);
     if (m == u"server/discover")
         return discover(call);
-    call->sink->setHttpStatus(404);
-    fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(m));
+    if (m.startsWith(QLatin1String("tasks/")))
+        return taskRequest(call);
+    extensionRequest(call);
 }
 
 void Router::handleNotification(ClientSession *session, const QJsonObject &notification)
@@ -390,6 +428,11 @@ void Router::initialize(const CallPtr &call)
                                     {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
     if (!instructions.isEmpty())
         result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
+    if (const QJsonObject extensions = declaredExtensions(s->ns()); !extensions.isEmpty()) {
+        QJsonObject capabilities = result.value(QLatin1String("capabilities")).toObject();
+        capabilities.insert(QStringLiteral("extensions"), extensions);
+        result.insert(QStringLiteral("capabilities"), capabilities);
+    }
     finish(call, jsonrpc::result(call->id, result));
 }
 
@@ -658,7 +701,230 @@ void Router::discover(const CallPtr &call)
     }
     if (!instructions.isEmpty())
         result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
+    if (const QJsonObject extensions = declaredExtensions(call->ns); !extensions.isEmpty()) {
+        QJsonObject capabilities = result.value(QLatin1String("capabilities")).toObject();
+        capabilities.insert(QStringLiteral("extensions"), extensions);
+        result.insert(QStringLiteral("capabilities"), capabilities);
+    }
     finish(call, jsonrpc::result(call->id, result));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extensions and tasks
+
+QJsonObject Router::declaredExtensions(const QString &ns) const
+{
+    QJsonObject extensions;
+    const NamespaceConfig *config = m_config.ns(ns);
+    if (!config)
+        return extensions;
+    for (const QString &server : config->servers) {
+        const Upstream *u = m_upstreams->upstream(server);
+        if (!u || u->state() != UpstreamState::Ready)
+            continue;
+        const QJsonObject declared = u->serverCapabilities().value(QLatin1String("extensions")).toObject();
+        for (auto it = declared.begin(); it != declared.end(); ++it)
+            if (!extensions.contains(it.key()))
+                extensions.insert(it.key(), it.value());
+    }
+    return extensions;
+}
+
+QStringList Router::serversDeclaring(const QString &ns, const QString &extension) const
+{
+    QStringList servers;
+    if (const NamespaceConfig *config = m_config.ns(ns)) {
+        for (const QString &server : config->servers) {
+            const Upstream *u = m_upstreams->upstream(server);
+            if (u && u->state() == UpstreamState::Ready &&
+                u->serverCapabilities().value(QLatin1String("extensions")).toObject().contains(extension))
+                servers << server;
+        }
+    }
+    return servers;
+}
+
+QJsonObject Router::clientExtensions(const Call &call)
+{
+    QJsonObject extensions;
+    if (call.session)
+        extensions = call.session->clientCapabilities.value(QLatin1String("extensions")).toObject();
+    const QJsonObject perRequest = call.params.value(QLatin1String("_meta"))
+                                       .toObject()
+                                       .value(mcp::kMetaClientCapabilities)
+                                       .toObject()
+                                       .value(QLatin1String("extensions"))
+                                       .toObject();
+    for (auto it = perRequest.begin(); it != perRequest.end(); ++it)
+        extensions.insert(it.key(), it.value());
+    return extensions;
+}
+
+QString Router::taskCaller(const Call &call)
+{
+    if (!call.stateless && call.session)
+        return sessionOwner(call.session->id());
+    return QLatin1String("principal:") + (call.session ? call.session->apiKeyLabel : QString());
+}
+
+void Router::extensionRequest(const CallPtr &call)
+{
+    const QString &method = call->method;
+    // "skills/list" belongs to the extension whose id ends in "/skills" (io.modelcontextprotocol/skills).
+    const QString family = method.section(QLatin1Char('/'), 0, 0);
+    QString extension;
+    if (method.contains(QLatin1Char('/')) && !family.isEmpty()) {
+        const QJsonObject declared = declaredExtensions(call->ns);
+        for (auto it = declared.begin(); it != declared.end() && extension.isEmpty(); ++it)
+            if (it.key().section(QLatin1Char('/'), -1) == family)
+                extension = it.key();
+    }
+    if (extension.isEmpty()) {
+        call->sink->setHttpStatus(404);
+        return fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method));
+    }
+    const QStringList servers = serversDeclaring(call->ns, extension);
+    QJsonObject params = call->params;
+    QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    const QString chosen = meta.value(kServerMeta).toString();
+    QString server;
+    if (!chosen.isEmpty()) {
+        if (!servers.contains(chosen))
+            return fail(call, rpcerr::InvalidParams,
+                        QStringLiteral("No upstream %1 serves extension %2 in this namespace").arg(chosen, extension),
+                        QJsonObject{{QStringLiteral("extension"), extension},
+                                    {QStringLiteral("servers"), QJsonArray::fromStringList(servers)}});
+        server = chosen;
+    } else if (servers.size() == 1) {
+        server = servers.first();
+    } else {
+        // Which upstream a request of an unknown shape is for cannot be guessed.
+        return fail(call, rpcerr::InvalidParams,
+                    QStringLiteral("Extension %1 is served by several upstreams of this namespace (%2): name one in "
+                                   "params._meta[\"%3\"]")
+                        .arg(extension, servers.join(QStringLiteral(", ")), kServerMeta),
+                    QJsonObject{{QStringLiteral("extension"), extension},
+                                {QStringLiteral("servers"), QJsonArray::fromStringList(servers)}});
+    }
+    meta.remove(kServerMeta);
+    if (meta.isEmpty())
+        params.remove(QStringLiteral("_meta"));
+    else
+        params.insert(QStringLiteral("_meta"), meta);
+    call->upstream = server;
+    Upstream *u = readyUpstream(call, server);
+    if (!u)
+        return;
+    forward(call, u, method, params);
+}
+
+void Router::taskRequest(const CallPtr &call)
+{
+    const QString &method = call->method;
+    const bool known = method == u"tasks/get" || method == u"tasks/update" || method == u"tasks/cancel";
+    if (!known || serversDeclaring(call->ns, kTasksExtension).isEmpty()) {
+        // tasks/result and tasks/list are gone from the tasks extension (SEP-2663).
+        call->sink->setHttpStatus(404);
+        return fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method));
+    }
+    if (!clientExtensions(*call).contains(kTasksExtension)) {
+        call->sink->setHttpStatus(400);
+        return fail(
+            call, rpcerr::MissingClientCapability,
+            QStringLiteral("%1 needs the client capability extension %2, which the client did not declare")
+                .arg(method, kTasksExtension),
+            QJsonObject{{QStringLiteral("requiredCapabilities"),
+                         QJsonObject{{QStringLiteral("extensions"), QJsonObject{{kTasksExtension, QJsonObject{}}}}}}});
+    }
+    const QJsonValue taskIdValue = call->params.value(QLatin1String("taskId"));
+    if (!taskIdValue.isString())
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("%1 needs a \"taskId\" string").arg(method));
+    const QString taskId = taskIdValue.toString();
+    call->target = taskId;
+    // Another caller's task, or one of another namespace, is as unknown as one that never was.
+    const auto task = m_tasks.value(taskId);
+    if (!task || task->ns != call->ns || task->caller != taskCaller(*call))
+        return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown task: %1").arg(taskId),
+                    QJsonObject{{QStringLiteral("taskId"), taskId}});
+    call->upstream = task->server;
+    Upstream *u = readyUpstream(call, task->server);
+    if (!u)
+        return;
+    QJsonObject params = call->params;
+    params.insert(QStringLiteral("taskId"), task->upstreamId);
+    call->instanceOwner = task->owner;
+    forward(call, u, method, params);
+}
+
+QString Router::upstreamTaskKey(const QString &server, const QString &owner, const QString &upstreamId)
+{
+    return server + QLatin1Char('\n') + owner + QLatin1Char('\n') + upstreamId;
+}
+
+QJsonObject Router::registerTask(const std::shared_ptr<Route> &route, QJsonObject result)
+{
+    const CallPtr &c = route->call;
+    auto task = std::make_shared<TaskRecord>();
+    task->id = QLatin1Char('t') + randomHex128();
+    task->ns = c->ns;
+    task->server = route->server;
+    task->owner = route->owner;
+    task->upstreamId = result.value(QLatin1String("taskId")).toString();
+    task->caller = taskCaller(*c);
+    const QJsonValue ttl = result.value(QLatin1String("ttlMs"));
+    const qint64 ttlMs =
+        ttl.isDouble() && ttl.toDouble() > 0 ? std::min(qint64(ttl.toDouble()), kMaxTaskTtlMs) : kDefaultTaskTtlMs;
+    task->expiry = std::make_unique<QTimer>();
+    task->expiry->setSingleShot(true);
+    connect(task->expiry.get(), &QTimer::timeout, this, [this, id = task->id] { forgetTask(id); });
+    task->expiry->start(std::chrono::milliseconds(ttlMs + kTaskGraceMs));
+    m_upstreamTasks.insert(upstreamTaskKey(task->server, task->owner, task->upstreamId), task->id);
+    if (!task->owner.isEmpty())
+        ++m_taskOwners[task->owner]; // a stateless call's instance lives on with its task
+    m_tasks.insert(task->id, task);
+    result.insert(QStringLiteral("taskId"), task->id);
+    return result;
+}
+
+void Router::forgetTask(const QString &id)
+{
+    const auto task = m_tasks.take(id);
+    if (!task)
+        return;
+    m_upstreamTasks.remove(upstreamTaskKey(task->server, task->owner, task->upstreamId));
+    if (task->owner.isEmpty())
+        return;
+    if (--m_taskOwners[task->owner] > 0)
+        return;
+    m_taskOwners.remove(task->owner);
+    if (task->owner.startsWith(QLatin1String("call:")))
+        QMetaObject::invokeMethod(
+            this, [this, owner = task->owner] { m_upstreams->release(owner); }, Qt::QueuedConnection);
+}
+
+void Router::deliverTaskNotification(const QString &server, const QString &owner, const QJsonObject &notification)
+{
+    QJsonObject params = notification.value(QLatin1String("params")).toObject();
+    const auto task = m_tasks.value(
+        m_upstreamTasks.value(upstreamTaskKey(server, owner, params.value(QLatin1String("taskId")).toString())));
+    if (!task)
+        return; // a task the gateway does not know belongs to nobody it could tell
+    params.insert(QStringLiteral("taskId"), task->id);
+    QJsonObject n = notification;
+    n.insert(QStringLiteral("params"), params);
+    auto declaresTasks = [](const ClientSession *s) {
+        return s->clientCapabilities.value(QLatin1String("extensions")).toObject().contains(kTasksExtension);
+    };
+    if (task->caller.startsWith(QLatin1String("session:"))) {
+        if (ClientSession *s = m_sessions.value(task->caller.mid(8)); s && declaresTasks(s))
+            s->sendToClient(n);
+        return;
+    }
+    // A stateless caller hears it on its listen streams that declared tasks.
+    const QString principal = task->caller.mid(10);
+    for (ClientSession *s : sessionsOf(task->ns))
+        if (s->isStateless() && s->apiKeyLabel == principal && declaresTasks(s))
+            s->sendToClient(n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -712,7 +978,9 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     route->server = upstream->name();
     route->method = method;
     route->clientParams = params;
-    route->owner = instanceOwner(call, upstream->config());
+    route->owner = call->instanceOwner ? *call->instanceOwner : instanceOwner(call, upstream->config());
+    if (call->instanceOwner && method.startsWith(QLatin1String("tasks/")))
+        route->taskId = call->target;
     if (!route->owner.isEmpty()) {
         QString error;
         upstream = m_upstreams->instance(route->server, route->owner, &error);
@@ -731,6 +999,24 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
     }
     if (!route->clientToken.isUndefined())
         meta.insert(QStringLiteral("progressToken"), QStringLiteral("gwp-%1").arg(m_nextProgressToken++));
+    // The extensions the client declared (for its session or this request) and the upstream
+    // declares too travel with the request: the gateway's own session with the upstream declares
+    // none, since not every client does.
+    QJsonObject extensions;
+    // The primary's: an isolated instance may still be starting, and every instance runs the same server.
+    const Upstream *primary = m_upstreams->upstream(route->server);
+    const QJsonObject offered =
+        (primary ? primary : upstream)->serverCapabilities().value(QLatin1String("extensions")).toObject();
+    const QJsonObject declared = clientExtensions(*call);
+    for (auto it = declared.begin(); it != declared.end(); ++it)
+        if (offered.contains(it.key()))
+            extensions.insert(it.key(), it.value());
+    if (!extensions.isEmpty()) {
+        QJsonObject capabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
+        capabilities.insert(QStringLiteral("extensions"), extensions);
+        meta.insert(mcp::kMetaClientCapabilities, capabilities);
+        route->mayCreateTask = extensions.contains(kTasksExtension) && !method.startsWith(QLatin1String("tasks/"));
+    }
     if (meta.isEmpty())
         params.remove(QStringLiteral("_meta"));
     else
@@ -747,6 +1033,8 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
             relayCancellation(route->server, route->owner, n);
             return;
         }
+        if (method == u"notifications/tasks")
+            return deliverTaskNotification(route->server, route->owner, n);
         if (method == u"notifications/progress") {
             if (route->clientToken.isUndefined())
                 return;
@@ -778,7 +1066,9 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
         auto c = route->call;
         // A 2026-07-28 upstream may ask for input (MRTR): that answer is the Router's business.
         const bool mayAsk = route->upstream && route->upstream->isStateless() && resultJson.contains("input_required");
-        if (c && !c->finished && !c->cancelled && !c->stateless && route->parkedId.isEmpty() && !mayAsk) {
+        // A task's answer names the task by the upstream's id: the gateway's goes in instead.
+        const bool task = route->mayCreateTask || !route->taskId.isEmpty();
+        if (c && !c->finished && !c->cancelled && !c->stateless && route->parkedId.isEmpty() && !mayAsk && !task) {
             dropRoute(route);
             return finishSerialized(c, resultJson, toolError);
         }
@@ -805,7 +1095,7 @@ void Router::dropRoute(const std::shared_ptr<Route> &route)
 {
     // The instance of a stateless call's flow has served its only call. Stopped from the event
     // loop: this may run inside the instance's own answer.
-    if (route->owner.startsWith(QLatin1String("call:")))
+    if (route->owner.startsWith(QLatin1String("call:")) && !m_taskOwners.contains(route->owner))
         QMetaObject::invokeMethod(
             this, [this, owner = std::exchange(route->owner, {})] { m_upstreams->release(owner); },
             Qt::QueuedConnection);
@@ -813,8 +1103,20 @@ void Router::dropRoute(const std::shared_ptr<Route> &route)
 
 void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObject &response)
 {
-    dropRoute(route);
     auto c = route->call;
+    QJsonObject result = response.value(QLatin1String("result")).toObject();
+    // A CreateTaskResult (tasks extension): the task outlives the call, and so does its instance.
+    if (route->mayCreateTask && c && !c->finished && !c->cancelled &&
+        result.value(QLatin1String("resultType")).toString() == u"task" &&
+        result.value(QLatin1String("taskId")).isString()) {
+        if (!route->parkedId.isEmpty())
+            m_parked.remove(route->parkedId);
+        QJsonObject r = response;
+        r.insert(QStringLiteral("id"), c->id);
+        r.insert(QStringLiteral("result"), registerTask(route, result));
+        return finish(c, r);
+    }
+    dropRoute(route);
     if (!c || c->finished) {
         // A parked call finished while the client was away: keep the answer for the retry.
         if (auto p = m_parked.value(route->parkedId))
@@ -825,11 +1127,14 @@ void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObj
         m_parked.remove(route->parkedId);
     if (c->cancelled)
         return finish(c, {});
-    if (const QJsonObject result = response.value(QLatin1String("result")).toObject();
-        result.value(QLatin1String("resultType")).toString() == u"input_required")
+    if (result.value(QLatin1String("resultType")).toString() == u"input_required")
         return upstreamAsksForInput(route, result);
     QJsonObject r = response;
     r.insert(QStringLiteral("id"), c->id);
+    if (!route->taskId.isEmpty() && result.contains(QLatin1String("taskId"))) {
+        result.insert(QStringLiteral("taskId"), route->taskId);
+        r.insert(QStringLiteral("result"), result);
+    }
     if (c->stateless && c->method == u"resources/read" && jsonrpc::errorCode(r) == rpcerr::ResourceNotFound) {
         // 2026-07-28 (SEP-2164): an unknown resource is -32602 naming the URI.
         const QString uri = c->params.value(QLatin1String("uri")).toString();
@@ -1070,6 +1375,11 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
                                 "does not declare")
                      .arg(capability),
                  QJsonObject{{QStringLiteral("requiredCapabilities"), QJsonObject{{capability, QJsonObject{}}}}});
+            // The caller has its answer: the upstream's call ends too, or it would stay in flight
+            // and make the next call's server requests on a shared instance ambiguous.
+            if (route->upstream)
+                route->upstream->cancelRequest(route->handle,
+                                               QStringLiteral("the client does not support %1").arg(capability));
         }
         return;
     }
@@ -1529,6 +1839,8 @@ void Router::onUpstreamNotification(const QString &server, const QString &owner,
         relayCancellation(server, owner, notification);
         return;
     }
+    if (method == u"notifications/tasks")
+        return deliverTaskNotification(server, owner, notification);
     // What an isolated instance says is its owner's business only.
     QList<ClientSession *> targets;
     if (owner.isEmpty()) {

@@ -65,6 +65,8 @@ public:
     // How long a request that waits for client input (2026-07-28 input_required) stays parked.
     void setParkTimeoutMs(int ms) { m_parkTimeoutMs = ms; }
     int parkedCount() const { return int(m_parked.size()); }
+    // Tasks (io.modelcontextprotocol/tasks) the gateway knows, by gateway task id.
+    int taskCount() const { return int(m_tasks.size()); }
 
 Q_SIGNALS:
     void callEvent(const metamcp::CallEvent &event);
@@ -77,6 +79,7 @@ private:
     struct Route;
     struct Parked;
     struct UpstreamFlow;
+    struct TaskRecord;
     using CallPtr = std::shared_ptr<Call>;
 
     void dispatch(const CallPtr &call);
@@ -88,6 +91,28 @@ private:
     void complete(const CallPtr &call);
     void setLogLevel(const CallPtr &call);
     void discover(const CallPtr &call);
+    // Extensions (capabilities.extensions, keyed by extension id). A method the core does not
+    // have goes to the upstream of the namespace that declared the extension it belongs to
+    // (`skills/list` -> the extension whose id ends in "/skills"); several such upstreams need
+    // params._meta["io.metamcp/server"]; none is -32601.
+    void extensionRequest(const CallPtr &call);
+    // tasks/get, tasks/update, tasks/cancel: to the upstream instance that created the task,
+    // for the caller that created it only.
+    void taskRequest(const CallPtr &call);
+    // The extensions the upstreams of `ns` declare (the first declaration of each id wins).
+    QJsonObject declaredExtensions(const QString &ns) const;
+    QStringList serversDeclaring(const QString &ns, const QString &extension) const;
+    // The extensions the client declared: for its session, or for this request in _meta.
+    static QJsonObject clientExtensions(const Call &call);
+    // Whose tasks a call may see: "session:<id>" for a session, "principal:<API key label>"
+    // for a stateless caller.
+    static QString taskCaller(const Call &call);
+    // A task-creating result of `route`'s upstream: remembered, its id replaced by the gateway's.
+    QJsonObject registerTask(const std::shared_ptr<Route> &route, QJsonObject result);
+    void forgetTask(const QString &id);
+    // notifications/tasks of an upstream instance: to the task's caller only, if it declared tasks.
+    void deliverTaskNotification(const QString &server, const QString &owner, const QJsonObject &notification);
+    static QString upstreamTaskKey(const QString &server, const QString &owner, const QString &upstreamId);
     void forward(const CallPtr &call, Upstream *upstream, const QString &method, QJsonObject params);
     // The upstream's answer to a forwarded request.
     void onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObject &response);
@@ -158,6 +183,9 @@ private:
     bool m_captureBodies = true;
     QHash<QString, std::shared_ptr<Parked>> m_parked;
     QHash<QString, std::shared_ptr<UpstreamFlow>> m_upstreamFlows;
+    QHash<QString, std::shared_ptr<TaskRecord>> m_tasks; // gateway task id -> task
+    QHash<QString, QString> m_upstreamTasks;             // upstreamTaskKey() -> gateway task id
+    QHash<QString, int> m_taskOwners;                    // instance owner -> tasks that keep it running
     // Server->client requests relayed to a session, by relayKeyFor() -> where they went.
     struct Relayed
     {

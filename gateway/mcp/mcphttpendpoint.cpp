@@ -1056,9 +1056,13 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
                       QStringLiteral("Bad Request: the MCP-Protocol-Version header is required"));
     if (!request.hasHeader("mcp-method"))
         return reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: the Mcp-Method header is required"));
-    const bool named = method == u"tools/call" || method == u"prompts/get" || method == u"resources/read";
+    // The tasks extension (SEP-2663) names its task in Mcp-Name too.
+    const bool taskNamed = (method == u"tasks/get" || method == u"tasks/update" || method == u"tasks/cancel") &&
+                           params.value(QLatin1String("taskId")).isString();
+    const bool named = method == u"tools/call" || method == u"prompts/get" || method == u"resources/read" || taskNamed;
     if (named) {
         const QString bodyName = method == u"resources/read" ? params.value(QLatin1String("uri")).toString()
+                                 : taskNamed                 ? params.value(QLatin1String("taskId")).toString()
                                                              : params.value(QLatin1String("name")).toString();
         if (!request.hasHeader("mcp-name"))
             return reject(400, rpcerr::HeaderMismatch,
@@ -1199,7 +1203,9 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
                 (method == u"notifications/prompts/list_changed" && f.contains(QLatin1String("promptsListChanged"))) ||
                 (method == u"notifications/resources/list_changed" &&
                  f.contains(QLatin1String("resourcesListChanged"))) ||
-                method == u"notifications/resources/updated";
+                method == u"notifications/resources/updated" ||
+                // The Router sends task notifications only to their caller's streams that declared tasks.
+                method == u"notifications/tasks";
             if (!wanted)
                 return true; // not subscribed: dropped on purpose
             QJsonObject n = message;

@@ -237,9 +237,18 @@ void Upstream::transmitCall(quint64 handle, const QString &method, const QJsonOb
     // 2026-07-28: protocol version and client capabilities travel with every request.
     QJsonObject withEnvelope = params;
     QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    // The extensions the Router declared for this request (its client's) join the gateway's own
+    // capabilities.
+    const QJsonObject extensions =
+        meta.value(mcp::kMetaClientCapabilities).toObject().value(QLatin1String("extensions")).toObject();
     const QJsonObject envelope = requestEnvelope();
     for (auto it = envelope.begin(); it != envelope.end(); ++it)
         meta.insert(it.key(), it.value());
+    if (!extensions.isEmpty()) {
+        QJsonObject capabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
+        capabilities.insert(QStringLiteral("extensions"), extensions);
+        meta.insert(mcp::kMetaClientCapabilities, capabilities);
+    }
     withEnvelope.insert(QStringLiteral("_meta"), meta);
     transmitRequest(handle, requestFor(handle, method, withEnvelope), hooks);
 }

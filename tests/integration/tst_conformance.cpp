@@ -57,20 +57,19 @@ const QStringList kFalsePassesOnServerEverything{u"tools-call-simple-text"_s, u"
 // requests; the gateway turns them into InputRequiredResult rounds. Left out:
 // input-required-result-basic-elicitation, which wants the input key "user_name" (a bridge
 // chooses its own keys), and the scenarios whose fixture tools are missing (PROTOCOL-NOTES §3.5).
-const QStringList kModernRequiredScenarios{u"server-stateless"_s,
-                                           u"http-header-validation"_s,
-                                           u"caching"_s,
-                                           u"dns-rebinding-protection"_s,
-                                           u"input-required-result-basic-sampling"_s,
-                                           u"input-required-result-basic-list-roots"_s,
-                                           u"input-required-result-capability-check"_s,
-                                           u"input-required-result-multi-round"_s,
-                                           u"input-required-result-multiple-input-requests"_s,
-                                           u"input-required-result-non-tool-request"_s,
-                                           u"input-required-result-request-state"_s,
-                                           u"input-required-result-result-type"_s,
-                                           u"input-required-result-tampered-state"_s,
-                                           u"http-custom-header-server-validation"_s};
+const QStringList kModernRequiredScenarios{
+    u"server-stateless"_s, u"http-header-validation"_s, u"caching"_s, u"dns-rebinding-protection"_s,
+    u"input-required-result-basic-sampling"_s, u"input-required-result-basic-list-roots"_s,
+    u"input-required-result-capability-check"_s, u"input-required-result-multi-round"_s,
+    u"input-required-result-multiple-input-requests"_s, u"input-required-result-non-tool-request"_s,
+    u"input-required-result-request-state"_s, u"input-required-result-result-type"_s,
+    u"input-required-result-tampered-state"_s, u"http-custom-header-server-validation"_s,
+    // The tasks extension (SEP-2663): the fixture implements it,
+    // the gateway routes tasks/* to the instance that created
+    // each task, for its caller (PROTOCOL-NOTES §3.8). tasks-status-notifications has no checks in alpha.12.
+    u"tasks-capability-negotiation"_s, u"tasks-dispatch-and-envelope"_s, u"tasks-lifecycle"_s,
+    u"tasks-mrtr-composition"_s, u"tasks-mrtr-input"_s, u"tasks-request-headers"_s, u"tasks-request-state-removal"_s,
+    u"tasks-required-task-error"_s, u"tasks-wire-fields"_s};
 
 // "server-<scenario>-2026-11-25T15-49-04-688Z" -> scenario
 QString scenarioOf(const QString &dirName)
@@ -188,7 +187,7 @@ private:
     Results m_everythingDirect, m_everythingGateway;
     Results m_fixtureDirect, m_fixtureGateway;
     Results m_alphaLegacyDirect, m_alphaLegacyGateway;
-    Results m_alphaModernReference, m_alphaModernGateway;
+    Results m_alphaModernReference, m_alphaModernDirect, m_alphaModernGateway;
 };
 
 Results TestConformance::run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name)
@@ -288,6 +287,7 @@ void TestConformance::initTestCase()
     m_alphaLegacyDirect = run(alpha, m_fixtureUrl, legacy, u"alpha-2025-direct"_s);
     m_alphaLegacyGateway = run(alpha, m_gatewayFixture.url(), legacy, u"alpha-2025-gateway"_s);
     m_alphaModernReference = run(alpha, m_proxyFixtureUrl, modern, u"alpha-2026-mcp-proxy"_s);
+    m_alphaModernDirect = run(alpha, m_fixtureUrl, modern, u"alpha-2026-direct"_s);
     m_alphaModernGateway = run(alpha, m_gatewayFixture.url(), modern, u"alpha-2026-gateway"_s);
 
     printTable(u"conformance 0.1.16, server-everything"_s, {u"direct"_s, u"gateway"_s},
@@ -296,8 +296,9 @@ void TestConformance::initTestCase()
                {&m_fixtureDirect, &m_fixtureGateway});
     printTable(u"conformance 0.2.0-alpha.12 --requirements 2025-11-25, fixture"_s, {u"direct"_s, u"gateway"_s},
                {&m_alphaLegacyDirect, &m_alphaLegacyGateway});
-    printTable(u"conformance 0.2.0-alpha.12 --requirements 2026-07-28, fixture"_s, {u"mcp-proxy"_s, u"gateway"_s},
-               {&m_alphaModernReference, &m_alphaModernGateway});
+    printTable(u"conformance 0.2.0-alpha.12 --requirements 2026-07-28, fixture"_s,
+               {u"mcp-proxy"_s, u"direct"_s, u"gateway"_s},
+               {&m_alphaModernReference, &m_alphaModernDirect, &m_alphaModernGateway});
     QVERIFY(!m_everythingDirect.isEmpty() && !m_fixtureDirect.isEmpty() && !m_alphaLegacyDirect.isEmpty());
     if (!m_dir.autoRemove()) {
         for (auto [name, gateway] : {std::pair{"gateway-everything.log", &m_gatewayEverything},
