@@ -43,6 +43,9 @@ public:
     // HTTP status for a JSON answer that the gateway itself decided (2026-07-28: 404 for an
     // unknown method, 400 for a missing client capability). Transports without status ignore it.
     virtual void setHttpStatus(int status) { Q_UNUSED(status) }
+    // The upstream closed its stream of the call to be polled after `retryMs` (SEP-1699). A sink
+    // that can (a 2025-11-25 session's POST stream) does the same to its client; others ignore it.
+    virtual void pause(int retryMs) { Q_UNUSED(retryMs) }
 };
 using CallSinkPtr = std::shared_ptr<CallSink>;
 

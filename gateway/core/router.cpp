@@ -1062,6 +1062,11 @@ void Router::forward(const CallPtr &call, Upstream *upstream, const QString &met
         }
         relayClientRequest(c, route->owner, request, std::move(reply));
     };
+    hooks.onStreamPaused = [route](int retryMs) {
+        auto c = route->call;
+        if (c && !c->finished && !c->cancelled)
+            c->sink->pause(retryMs);
+    };
     hooks.onSerializedResult = [this, route](const QByteArray &resultJson, bool toolError) {
         auto c = route->call;
         // A 2026-07-28 upstream may ask for input (MRTR): that answer is the Router's business.

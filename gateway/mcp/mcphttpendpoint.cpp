@@ -54,6 +54,49 @@ bool accepts(QByteArrayView accept, QByteArrayView type)
     return false;
 }
 
+// Does an Accept header prefer text/event-stream to application/json? The higher q value wins
+// (RFC 9110 12.5.1); on a tie the type listed first, as the client wrote it. Wildcards admit both
+// alike and decide nothing. Most clients list JSON first and get JSON; one that lists the event
+// stream first gets every answer to a POST as a stream (priming event, resumable).
+bool prefersEventStream(QByteArrayView accept)
+{
+    double qJson = -1, qSse = -1;
+    int posJson = -1, posSse = -1;
+    for (int pos = 0; !accept.isEmpty(); ++pos) {
+        const qsizetype comma = accept.indexOf(',');
+        QByteArrayView media = comma < 0 ? accept : accept.first(comma);
+        accept = comma < 0 ? QByteArrayView() : accept.sliced(comma + 1);
+        double q = 1;
+        if (const qsizetype semi = media.indexOf(';'); semi >= 0) {
+            QByteArrayView params = media.sliced(semi + 1);
+            media = media.first(semi);
+            while (!params.isEmpty()) {
+                const qsizetype next = params.indexOf(';');
+                const QByteArrayView param = (next < 0 ? params : params.first(next)).trimmed();
+                params = next < 0 ? QByteArrayView() : params.sliced(next + 1);
+                if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+                    bool ok = false;
+                    const double value = param.sliced(2).toDouble(&ok);
+                    q = ok ? std::clamp(value, 0.0, 1.0) : 0;
+                }
+            }
+        }
+        media = media.trimmed();
+        if (posJson < 0 && media.compare(kJson, Qt::CaseInsensitive) == 0) {
+            qJson = q;
+            posJson = pos;
+        } else if (posSse < 0 && media.compare(kEventStream, Qt::CaseInsensitive) == 0) {
+            qSse = q;
+            posSse = pos;
+        }
+    }
+    if (posSse < 0 || qSse <= 0)
+        return false;
+    if (posJson < 0)
+        return true;
+    return qSse > qJson || (qSse == qJson && posSse < posJson);
+}
+
 // Is this Content-Type application/json? The media type must be exactly that, in any case;
 // parameters (charset) may follow a ';', with optional whitespace around it (RFC 9110 8.3.1).
 // "application/jsonx" or "application/json-seq" are other media types.
@@ -139,12 +182,21 @@ struct McpHttpEndpoint::Stream
             responder->writeChunk(bytes);
         return bytes.size();
     }
-    void prime()
+    void prime(int retryMs = 1000)
     {
-        // Priming event: an id and empty data, so the client can resume from here.
+        // Priming event: an id and empty data, so the client can resume from here; `retry` is
+        // how long it waits before it reconnects.
         const quint64 seq = nextSeq++;
         if (responder && !responder->isFinished())
-            responder->writeChunk("id: " + eventId(seq) + "\nretry: 1000\ndata: \n\n");
+            responder->writeChunk("id: " + eventId(seq) + "\nretry: " + QByteArray::number(retryMs) + "\ndata: \n\n");
+    }
+    // The server closes the connection but not the stream (SEP-1699 polling): what follows is
+    // kept for the client's GET with Last-Event-ID.
+    void detach()
+    {
+        if (responder && !responder->isFinished())
+            responder->endStream();
+        responder = nullptr;
     }
     void end()
     {
@@ -193,14 +245,31 @@ class McpHttpEndpoint::PostSink final : public CallSink
 {
 public:
     PostSink(McpHttpEndpoint *endpoint, std::weak_ptr<HttpSession> session, HttpResponder *responder, bool acceptsSse,
-             bool primeStreams, HttpHeaders headers)
+             bool primeStreams, bool prefersSse, HttpHeaders headers)
         : m_endpoint(endpoint)
         , m_session(std::move(session))
         , m_responder(responder)
         , m_acceptsSse(acceptsSse)
         , m_prime(primeStreams)
+        , m_prefersSse(prefersSse)
         , m_headers(std::move(headers))
     {}
+
+    // The upstream closed its stream of this call to be polled: the client is told the same,
+    // a priming event with the upstream's retry, and the connection ends; the answer waits
+    // for the client's GET with Last-Event-ID. Only clients that know resumption (2025-11-25).
+    void pause(int retryMs) override
+    {
+        if (!m_prime)
+            return;
+        if (!m_stream) {
+            if (!openStream(retryMs))
+                return;
+        } else if (m_stream->responder && !m_stream->responder->isFinished()) {
+            m_stream->responder->writeChunk("retry: " + QByteArray::number(retryMs) + "\n\n");
+        }
+        m_stream->detach();
+    }
 
     void message(const QJsonObject &message) override
     {
@@ -211,6 +280,8 @@ public:
 
     qint64 finish(const QJsonObject &response) override
     {
+        if (!m_stream && m_prefersSse && !response.isEmpty())
+            openStream();
         if (m_stream) {
             qint64 n = 0;
             if (!response.isEmpty())
@@ -229,6 +300,8 @@ public:
 
     qint64 finishSerialized(const QByteArray &response) override
     {
+        if (!m_stream && m_prefersSse)
+            openStream();
         if (m_stream) {
             const qint64 n = m_stream->writeSerialized(response);
             m_stream->end();
@@ -248,7 +321,7 @@ private:
         return body.size();
     }
 
-    bool openStream()
+    bool openStream(int retryMs = 1000)
     {
         auto session = m_session.lock();
         if (!m_acceptsSse || !session || !m_responder || m_responder->isFinished())
@@ -263,7 +336,7 @@ private:
         headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
         m_responder->beginStream(200, headers);
         if (m_prime)
-            m_stream->prime();
+            m_stream->prime(retryMs);
         return true;
     }
 
@@ -272,6 +345,7 @@ private:
     QPointer<HttpResponder> m_responder;
     bool m_acceptsSse;
     bool m_prime;
+    bool m_prefersSse;
     HttpHeaders m_headers;
     std::shared_ptr<Stream> m_stream;
 };
@@ -927,10 +1001,10 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     switch (kind) {
     case jsonrpc::Kind::Request: {
         const bool prime = mcp::versionAtLeast(session->protocolVersion, mcp::V2025_11_25);
-        m_router->handleRequest(
-            session, message,
-            std::make_shared<PostSink>(this, m_sessions.value(session->id()), responder, acceptsSse, prime, cors),
-            request.body.size());
+        m_router->handleRequest(session, message,
+                                std::make_shared<PostSink>(this, m_sessions.value(session->id()), responder, acceptsSse,
+                                                           prime, prefersEventStream(request.header("accept")), cors),
+                                request.body.size());
         return;
     }
     case jsonrpc::Kind::Notification:

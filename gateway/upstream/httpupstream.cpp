@@ -449,6 +449,11 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
             reply->deleteLater();
             same.reply = nullptr;
             const int delay = std::max(0, same.parser.retryMs());
+            dispatchStreamPaused(handle, delay); // may finish the request (the client went away)
+            if (!m_calls.contains(handle) || !isPending(handle)) {
+                endCall(handle);
+                return;
+            }
             const quint64 generation = m_generation;
             QTimer::singleShot(delay, this, [this, handle, generation] {
                 if (generation == m_generation && m_calls.contains(handle) && isPending(handle))

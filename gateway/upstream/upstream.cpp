@@ -635,6 +635,15 @@ void Upstream::dispatchNotification(const QJsonObject &notification, quint64 rel
     Q_EMIT notificationReceived(notification);
 }
 
+void Upstream::dispatchStreamPaused(quint64 handle, int retryMs)
+{
+    const auto it = d->pending.find(handle);
+    if (it == d->pending.end() || it->second.finishing || !it->second.hooks.onStreamPaused)
+        return;
+    const auto hook = it->second.hooks.onStreamPaused;
+    hook(retryMs);
+}
+
 void Upstream::dispatchServerRequest(const QJsonObject &request, quint64 relatedHandle, bool guessSole)
 {
     quint64 target = 0;

@@ -75,6 +75,10 @@ struct RequestHooks
     // (one line) and whether it is a tool error (result.isError). Errors, and requests without
     // this hook, go to `done` parsed as usual.
     std::function<void(const QByteArray &resultJson, bool toolError)> onSerializedResult;
+    // The upstream closed the request's SSE stream before answering, to be polled (SEP-1699):
+    // the transport resumes it after `retryMs` (the stream's retry field). A gateway client may
+    // be asked to do the same.
+    std::function<void(int retryMs)> onStreamPaused;
 };
 
 class Upstream : public QObject
@@ -211,6 +215,8 @@ protected:
     bool dispatchSerializedResponse(const QByteArray &text);
     void dispatchNotification(const QJsonObject &notification, quint64 relatedHandle = 0);
     void dispatchServerRequest(const QJsonObject &request, quint64 relatedHandle = 0, bool guessSole = false);
+    // The request's stream was closed by the upstream for polling (RequestHooks::onStreamPaused).
+    void dispatchStreamPaused(quint64 handle, int retryMs);
 
     // True while `handle` waits for its response (queued or transmitted).
     bool isPending(quint64 handle) const;

@@ -162,6 +162,7 @@ private Q_SLOTS:
     void fixture_data();
     void fixture();
     void dnsRebindingProtection();
+    void ssePollingMirrored();
     void alphaLegacyLeg_data();
     void alphaLegacyLeg();
     void alphaSessionLifecycle();
@@ -174,15 +175,19 @@ private Q_SLOTS:
 private:
     Results run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name);
     QString writeFixtureGatewayConfig(const QString &dataDir);
+    QString writeHttpFixtureGatewayConfig(const QString &dataDir, const QUrl &upstream);
     void addRows(const Results &direct, const QStringList &skip = {});
 
     QTemporaryDir m_dir;
-    ProcessFixture m_everything;   // server-everything streamableHttp
-    ProcessFixture m_fixtureHttp;  // conformance-everything.mjs --http
-    ProcessFixture m_proxyFixture; // mcp-proxy in front of conformance-everything.mjs (stdio)
+    ProcessFixture m_everything;      // server-everything streamableHttp
+    ProcessFixture m_fixtureHttp;     // conformance-everything.mjs --http
+    ProcessFixture m_proxyFixture;    // mcp-proxy in front of conformance-everything.mjs (stdio)
+    ProcessFixture m_fixtureSessions; // conformance-everything.mjs --http --sessions-only
     GatewayProcess m_gatewayEverything;
     GatewayProcess m_gatewayFixture;
+    GatewayProcess m_gatewayFixtureHttp; // in front of m_fixtureSessions over Streamable HTTP
     QUrl m_everythingUrl, m_fixtureUrl, m_proxyFixtureUrl;
+    Results m_pollingDirect, m_pollingGateway;
 
     Results m_everythingDirect, m_everythingGateway;
     Results m_fixtureDirect, m_fixtureGateway;
@@ -237,6 +242,30 @@ QString TestConformance::writeFixtureGatewayConfig(const QString &dataDir)
     return {};
 }
 
+// The fixture over Streamable HTTP, 2025-11-25 sessions only: its test_reconnection closes the
+// call's POST stream (SEP-1699), which a stdio server cannot do.
+QString TestConformance::writeHttpFixtureGatewayConfig(const QString &dataDir, const QUrl &upstream)
+{
+    Store store;
+    QString error;
+    if (!store.open(dataDir, &error))
+        return error;
+    UpstreamConfig server;
+    server.name = u"conformance"_s;
+    server.kind = UpstreamKind::StreamableHttp;
+    server.url = upstream;
+    if (!store.upsertServer(server))
+        return store.lastError();
+    NamespaceConfig ns;
+    ns.name = kDefaultNamespace;
+    ns.servers = {server.name};
+    ns.prefixNames = false;
+    if (!store.upsertNamespace(ns))
+        return store.lastError();
+    store.close();
+    return {};
+}
+
 void TestConformance::initTestCase()
 {
     QVERIFY2(peersInstalled(), qPrintable(u"npm peers missing in %1 (run npm ci there)"_s.arg(npmDir())));
@@ -265,6 +294,12 @@ void TestConformance::initTestCase()
     QVERIFY2(waitForTcpPort(proxyPort), m_proxyFixture.output().constData());
     m_proxyFixtureUrl = QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(proxyPort));
 
+    const quint16 sessionsPort = freeTcpPort();
+    QVERIFY(m_fixtureSessions.start(node22Program(), {integrationFixture(u"conformance-everything.mjs"_s), u"--http"_s,
+                                                      QString::number(sessionsPort), u"--sessions-only"_s}));
+    QVERIFY2(waitForTcpPort(sessionsPort), m_fixtureSessions.output().constData());
+    const QUrl sessionsUrl(u"http://127.0.0.1:%1/mcp"_s.arg(sessionsPort));
+
     // The gateways.
     const QString import = writeImportFile(m_dir, QJsonObject{{u"everything"_s, serverEverythingStdioEntry()}});
     QString error = m_gatewayEverything.start(import);
@@ -275,6 +310,11 @@ void TestConformance::initTestCase()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY2(m_gatewayEverything.waitForTool(u"everything__echo"_s), qPrintable(m_gatewayEverything.output()));
     QVERIFY2(m_gatewayFixture.waitForTool(u"test_simple_text"_s), qPrintable(m_gatewayFixture.output()));
+    error = writeHttpFixtureGatewayConfig(m_gatewayFixtureHttp.dataDir(), sessionsUrl);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = m_gatewayFixtureHttp.start(QString());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(m_gatewayFixtureHttp.waitForTool(u"test_reconnection"_s), qPrintable(m_gatewayFixtureHttp.output()));
 
     const QString stable = u"@modelcontextprotocol/conformance"_s;
     const QString alpha = u"conformance-alpha"_s;
@@ -289,6 +329,13 @@ void TestConformance::initTestCase()
     m_alphaModernReference = run(alpha, m_proxyFixtureUrl, modern, u"alpha-2026-mcp-proxy"_s);
     m_alphaModernDirect = run(alpha, m_fixtureUrl, modern, u"alpha-2026-direct"_s);
     m_alphaModernGateway = run(alpha, m_gatewayFixture.url(), modern, u"alpha-2026-gateway"_s);
+    // The direct reference is alpha's 2025-11-25 run on the HTTP fixture (0.1.16's scenario
+    // announces 2025-03-26 in its POSTs, to which the SDK server sends no priming event).
+    for (const QString &scenario : {u"server-sse-polling"_s, u"server-sse-multiple-streams"_s}) {
+        m_pollingDirect.insert(scenario, m_alphaLegacyDirect.value(scenario));
+        m_pollingGateway.insert(
+            run(stable, m_gatewayFixtureHttp.url(), {u"--scenario"_s, scenario}, u"polling-gateway-"_s + scenario));
+    }
 
     printTable(u"conformance 0.1.16, server-everything"_s, {u"direct"_s, u"gateway"_s},
                {&m_everythingDirect, &m_everythingGateway});
@@ -299,6 +346,9 @@ void TestConformance::initTestCase()
     printTable(u"conformance 0.2.0-alpha.12 --requirements 2026-07-28, fixture"_s,
                {u"mcp-proxy"_s, u"direct"_s, u"gateway"_s},
                {&m_alphaModernReference, &m_alphaModernDirect, &m_alphaModernGateway});
+    printTable(
+        u"SEP-1699: alpha.12 2025-11-25 direct on the HTTP fixture; 0.1.16 through a gateway with it as HTTP upstream"_s,
+        {u"direct"_s, u"gateway"_s}, {&m_pollingDirect, &m_pollingGateway});
     QVERIFY(!m_everythingDirect.isEmpty() && !m_fixtureDirect.isEmpty() && !m_alphaLegacyDirect.isEmpty());
     if (!m_dir.autoRemove()) {
         for (auto [name, gateway] : {std::pair{"gateway-everything.log", &m_gatewayEverything},
@@ -340,6 +390,33 @@ void TestConformance::fixture()
     QFETCH(QString, scenario);
     const auto it = m_fixtureGateway.constFind(scenario);
     QVERIFY2(it != m_fixtureGateway.cend() && it->passes(), qPrintable(failuresOf(m_fixtureGateway, scenario)));
+    // As many checks as directly: a check that only counts for an SSE answer
+    // (server-sse-multiple-streams) counts through the gateway too. server-sse-polling needs an
+    // upstream that closes its stream, which a stdio one cannot: ssePollingMirrored.
+    if (scenario != u"server-sse-polling")
+        QVERIFY2(
+            it->passed == m_fixtureDirect.value(scenario).passed,
+            qPrintable(u"%1 checks passed, %2 directly"_s.arg(it->passed).arg(m_fixtureDirect.value(scenario).passed)));
+}
+
+// SEP-1699 through the gateway: the upstream closes the stream of a call before it answers; the
+// gateway resumes it upstream and tells its client the same (priming event with the upstream's
+// retry, connection ended), and the client's GET with Last-Event-ID gets the answer. Every check
+// that passes directly passes through the gateway, and as many of them.
+void TestConformance::ssePollingMirrored()
+{
+    for (const QString &scenario : {u"server-sse-polling"_s, u"server-sse-multiple-streams"_s}) {
+        const ScenarioResult direct = m_pollingDirect.value(scenario);
+        const ScenarioResult gateway = m_pollingGateway.value(scenario);
+        QVERIFY2(direct.passed >= 2 && direct.failed == 0, qPrintable(failuresOf(m_pollingDirect, scenario)));
+        for (auto c = direct.checks.cbegin(); c != direct.checks.cend(); ++c)
+            if (*c == u"SUCCESS")
+                QVERIFY2(gateway.checks.value(c.key()) == u"SUCCESS",
+                         qPrintable(u"%1 %2: %3; %4"_s.arg(scenario, c.key(), gateway.checks.value(c.key()),
+                                                           failuresOf(m_pollingGateway, scenario))));
+        QCOMPARE(gateway.passed, direct.passed);
+        QCOMPARE(gateway.failed, 0);
+    }
 }
 
 void TestConformance::dnsRebindingProtection()

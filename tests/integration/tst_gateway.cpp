@@ -286,6 +286,41 @@ private Q_SLOTS:
         first.close();
     }
 
+    // JSON or a stream for a POST's answer: what the client's Accept prefers (q values, then the
+    // order it wrote). A stream starts with a priming event (id, retry, empty data).
+    void answerFormFollowsAccept_data()
+    {
+        QTest::addColumn<QByteArray>("accept");
+        QTest::addColumn<bool>("stream");
+        QTest::newRow("json first") << QByteArray("application/json, text/event-stream") << false;
+        QTest::newRow("stream first") << QByteArray("text/event-stream, application/json") << true;
+        QTest::newRow("stream q higher") << QByteArray("application/json;q=0.5, text/event-stream") << true;
+        QTest::newRow("stream first, q lower") << QByteArray("text/event-stream; q=0.2, application/json") << false;
+        QTest::newRow("case and spaces") << QByteArray(" Text/Event-Stream ;Q=1 , APPLICATION/JSON;q=0.9") << true;
+        QTest::newRow("wildcards decide nothing") << QByteArray("*/*, application/json, text/event-stream") << false;
+        QTest::newRow("bad q") << QByteArray("text/event-stream;q=x, application/json") << false;
+    }
+
+    void answerFormFollowsAccept()
+    {
+        QFETCH(QByteArray, accept);
+        QFETCH(bool, stream);
+        const QByteArray sid = initialize();
+        RawHeaders headers = mcpHeaders(sid, "2025-11-25");
+        for (auto &[name, value] : headers)
+            if (name == "Accept")
+                value = accept;
+        const RawResponse r = postJson(m_port, "/mcp", rpc(5, QStringLiteral("tools/list")), headers);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type").startsWith("text/event-stream"), stream);
+        if (stream) {
+            QVERIFY2(r.body.startsWith("id: ") && r.body.contains("\nretry: 1000\ndata: \n\n"), r.body.constData());
+            QVERIFY2(r.body.contains("\"everything__echo\""), r.body.constData());
+        } else {
+            QVERIFY(r.json().value(QLatin1String("result")).toObject().contains(QLatin1String("tools")));
+        }
+    }
+
     void legacySseTransport()
     {
         StreamClient sse;
