@@ -174,8 +174,7 @@ private Q_SLOTS:
 
 private:
     Results run(const QString &package, const QUrl &url, const QStringList &extra, const QString &name);
-    QString writeFixtureGatewayConfig(const QString &dataDir);
-    QString writeHttpFixtureGatewayConfig(const QString &dataDir, const QUrl &upstream);
+    QString writeGatewayConfig(const QString &dataDir, const UpstreamConfig &server);
     void addRows(const Results &direct, const QStringList &skip = {});
 
     QTemporaryDir m_dir;
@@ -208,14 +207,29 @@ Results TestConformance::run(const QString &package, const QUrl &url, const QStr
     return results;
 }
 
-// The fixture as the only server of the default namespace, which exposes tool and prompt names
+// `server` as the only server of the default namespace, which exposes tool and prompt names
 // without the server prefix, so that the suite finds them through the gateway.
-QString TestConformance::writeFixtureGatewayConfig(const QString &dataDir)
+QString TestConformance::writeGatewayConfig(const QString &dataDir, const UpstreamConfig &server)
 {
     Store store;
     QString error;
     if (!store.open(dataDir, &error))
         return error;
+    if (!store.upsertServer(server))
+        return store.lastError();
+    NamespaceConfig ns;
+    ns.name = kDefaultNamespace;
+    ns.servers = {server.name};
+    ns.prefixNames = false;
+    if (!store.upsertNamespace(ns))
+        return store.lastError();
+    store.close();
+    return {};
+}
+
+// The fixture over stdio.
+static UpstreamConfig stdioFixtureUpstream()
+{
     UpstreamConfig server;
     server.name = u"conformance"_s;
     server.kind = UpstreamKind::Stdio;
@@ -230,40 +244,18 @@ QString TestConformance::writeFixtureGatewayConfig(const QString &dataDir)
     server.isolation = UpstreamIsolation::PerSession;
     server.maxInstances = 200;
     server.warmInstances = 4;
-    if (!store.upsertServer(server))
-        return store.lastError();
-    NamespaceConfig ns;
-    ns.name = kDefaultNamespace;
-    ns.servers = {server.name};
-    ns.prefixNames = false;
-    if (!store.upsertNamespace(ns))
-        return store.lastError();
-    store.close();
-    return {};
+    return server;
 }
 
 // The fixture over Streamable HTTP, 2025-11-25 sessions only: its test_reconnection closes the
 // call's POST stream (SEP-1699), which a stdio server cannot do.
-QString TestConformance::writeHttpFixtureGatewayConfig(const QString &dataDir, const QUrl &upstream)
+static UpstreamConfig httpFixtureUpstream(const QUrl &url)
 {
-    Store store;
-    QString error;
-    if (!store.open(dataDir, &error))
-        return error;
     UpstreamConfig server;
     server.name = u"conformance"_s;
     server.kind = UpstreamKind::StreamableHttp;
-    server.url = upstream;
-    if (!store.upsertServer(server))
-        return store.lastError();
-    NamespaceConfig ns;
-    ns.name = kDefaultNamespace;
-    ns.servers = {server.name};
-    ns.prefixNames = false;
-    if (!store.upsertNamespace(ns))
-        return store.lastError();
-    store.close();
-    return {};
+    server.url = url;
+    return server;
 }
 
 void TestConformance::initTestCase()
@@ -304,13 +296,13 @@ void TestConformance::initTestCase()
     const QString import = writeImportFile(m_dir, QJsonObject{{u"everything"_s, serverEverythingStdioEntry()}});
     QString error = m_gatewayEverything.start(import);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    error = writeFixtureGatewayConfig(m_gatewayFixture.dataDir());
+    error = writeGatewayConfig(m_gatewayFixture.dataDir(), stdioFixtureUpstream());
     QVERIFY2(error.isEmpty(), qPrintable(error));
     error = m_gatewayFixture.start(QString());
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY2(m_gatewayEverything.waitForTool(u"everything__echo"_s), qPrintable(m_gatewayEverything.output()));
     QVERIFY2(m_gatewayFixture.waitForTool(u"test_simple_text"_s), qPrintable(m_gatewayFixture.output()));
-    error = writeHttpFixtureGatewayConfig(m_gatewayFixtureHttp.dataDir(), sessionsUrl);
+    error = writeGatewayConfig(m_gatewayFixtureHttp.dataDir(), httpFixtureUpstream(sessionsUrl));
     QVERIFY2(error.isEmpty(), qPrintable(error));
     error = m_gatewayFixtureHttp.start(QString());
     QVERIFY2(error.isEmpty(), qPrintable(error));
