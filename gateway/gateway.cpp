@@ -1,6 +1,6 @@
 #include "gateway.h"
 
-#include "core/gatewaycore.h"
+#include "facade/gatewaycore.h"
 #include "core/router.h"
 #include "core/upstreammanager.h"
 #include "upstream/upstream.h"

@@ -7,9 +7,10 @@
 // callbacks invoked on the caller's thread). Call events are batched (every 50 ms) and
 // metric samples come once a second.
 
-#include "core/config.h"
-#include "core/events.h"
-#include "store/store.h"
+#include "model/config.h"
+#include "model/events.h"
+#include "model/options.h"
+#include "services/store.h"
 
 #include <QObject>
 #include <QString>
@@ -21,19 +22,6 @@ namespace metamcp {
 
 class GatewayCore;
 class ClientSession;
-
-struct GatewayOptions
-{
-    QString dataDir;                            // holds metamcp.db; empty: in-memory (tests)
-    std::optional<ListenConfig> listenOverride; // e.g. metamcpd --listen
-    bool listen = true;                         // false: no HTTP listener (metamcpd --stdio)
-    bool captureBodies = true;                  // call events carry JSON bodies (inspector)
-    int listPageSize = 0;                       // aggregated list page size (0: one page)
-    int listDeadlineMs = 5000;                  // how long a list waits for slow upstreams
-    // Serve `metamcpd --stdio` bridges of the same user on the data directory's local socket
-    // (bridge/localbridge.h). Not for an in-memory gateway, nor for a bridge's own fallback.
-    bool localBridge = true;
-};
 
 class Gateway final : public QObject
 {

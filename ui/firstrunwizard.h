@@ -3,7 +3,7 @@
 // First run: offers to import the MCP servers already configured in Claude Desktop, Cursor
 // and VS Code, and picks a free port for the gateway (8787 when free).
 
-#include "config/clientconfig.h"
+#include "services/clientconfig.h"
 
 #include <QWizard>
 

@@ -1,6 +1,6 @@
 #include "stdiobridge.h"
 
-#include "bridge/localbridge.h"
+#include "facade/localbridge.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>

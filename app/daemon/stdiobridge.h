@@ -26,7 +26,7 @@ protected:
     void run() override;
 };
 
-// `metamcpd --stdio` when a gateway already serves `dataDir` (bridge/localbridge.h): relays
+// `metamcpd --stdio` when a gateway already serves `dataDir` (facade/localbridge.h): relays
 // stdin to it and its answers to stdout until either side ends. Returns the exit code, or -1
 // when no gateway of this user serves that data directory (the caller then starts its own).
 int relayToRunningGateway(const QString &dataDir, const QString &ns);

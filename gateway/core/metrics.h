@@ -4,7 +4,7 @@
 // percentiles of the last second (from a log-linear histogram, so percentiles cost O(buckets)),
 // active sessions, in-flight calls and upstream states. Gateway thread.
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QObject>
 

@@ -1,7 +1,7 @@
 #include "core/router.h"
 
 #include "core/upstreammanager.h"
-#include "mcp/protocol.h"
+#include "model/protocol.h"
 #include "upstream/upstream.h"
 
 #include <QCryptographicHash>

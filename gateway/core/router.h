@@ -7,10 +7,11 @@
 // calls with per-upstream deadlines and concurrency limits (Upstream), and routes what
 // upstreams send back to the right client session. Gateway thread only.
 
-#include "core/clientsession.h"
-#include "core/config.h"
-#include "core/events.h"
 #include "core/schemavalidator.h"
+#include "mcp/clientsession.h"
+#include "mcp/dispatcher.h"
+#include "model/config.h"
+#include "model/events.h"
 
 #include <QHash>
 #include <QObject>
@@ -25,7 +26,7 @@ namespace metamcp {
 class UpstreamManager;
 class Upstream;
 
-class Router final : public QObject
+class Router final : public QObject, public McpDispatcher
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Router)
@@ -44,23 +45,25 @@ public:
     // Whether call events carry request/response JSON (the console's inspector wants them).
     void setCaptureBodies(bool capture) { m_captureBodies = capture; }
 
-    void addSession(ClientSession *session);
-    void removeSession(ClientSession *session);
+    const NamespaceConfig *namespaceConfig(const QString &ns) const override { return m_config.ns(ns); }
+    void addSession(ClientSession *session) override;
+    void removeSession(ClientSession *session) override;
     ClientSession *session(const QString &id) const;
     int sessionCount() const { return int(m_sessions.size()); }
 
     // Entry points for transports. `requestBytes` is the size of the message on the wire.
-    void handleRequest(ClientSession *session, const QJsonObject &request, CallSinkPtr sink, qint64 requestBytes = 0);
-    void handleNotification(ClientSession *session, const QJsonObject &notification);
-    void handleResponse(ClientSession *session, const QJsonObject &response);
+    void handleRequest(ClientSession *session, const QJsonObject &request, CallSinkPtr sink,
+                       qint64 requestBytes = 0) override;
+    void handleNotification(ClientSession *session, const QJsonObject &notification) override;
+    void handleResponse(ClientSession *session, const QJsonObject &response) override;
 
     // The tools of a namespace as exposed, including disabled ones (for the console).
     QList<ToolInfo> tools(const QString &ns);
     // The inputSchema of an enabled tool as exposed in `ns` (empty if there is no such tool).
-    QJsonObject toolInputSchema(const QString &ns, const QString &tool);
+    QJsonObject toolInputSchema(const QString &ns, const QString &tool) override;
 
     // Subscribes the upstreams serving `uris` for a listening (2026-07-28) session.
-    void subscribe(ClientSession *session, const QStringList &uris);
+    void subscribe(ClientSession *session, const QStringList &uris) override;
 
     // How long a request that waits for client input (2026-07-28 input_required) stays parked.
     void setParkTimeoutMs(int ms) { m_parkTimeoutMs = ms; }

@@ -1,6 +1,6 @@
 #include "core/upstreammanager.h"
 
-#include "mcp/protocol.h"
+#include "model/protocol.h"
 
 #include <QLoggingCategory>
 #include <QTimer>
@@ -167,7 +167,7 @@ UpstreamManager::startInstance(const QString &name, const UpstreamConfig &config
 {
     auto entry = m_entries.value(name);
     auto inst = std::make_unique<Instance>();
-    inst->upstream = Upstream::create(config);
+    inst->upstream = m_factory(config, nullptr);
     inst->serial = entry->nextSerial++;
     inst->idle = std::make_unique<QTimer>();
     inst->idle->setSingleShot(true);
@@ -308,7 +308,7 @@ QList<UpstreamStatus> UpstreamManager::statuses() const
 void UpstreamManager::add(const UpstreamConfig &config)
 {
     auto entry = std::make_shared<Entry>();
-    entry->upstream = Upstream::create(config);
+    entry->upstream = m_factory(config, nullptr);
     Upstream *u = entry->upstream.get();
     const QString name = config.name;
     m_entries.insert(name, entry);

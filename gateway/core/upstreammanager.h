@@ -16,9 +16,9 @@
 // without a call, at most maxInstances at once. Messages an instance sends that no call claims
 // carry its owner, so the Router can hand them to that owner and nobody else.
 
-#include "core/config.h"
-#include "core/events.h"
-#include "upstream/upstream.h"
+#include "model/config.h"
+#include "model/events.h"
+#include "upstream/upstreamfactory.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -63,6 +63,9 @@ class UpstreamManager final : public QObject
 public:
     explicit UpstreamManager(QObject *parent = nullptr);
     ~UpstreamManager() override;
+
+    // Where upstreams come from (default: createUpstream, the real transports).
+    void setFactory(UpstreamFactory factory) { m_factory = std::move(factory); }
 
     void apply(const QList<UpstreamConfig> &servers);
     void stopAll();
@@ -125,6 +128,9 @@ private:
     void checkWaiters();
     bool isSettled(const QString &name) const;
 
+    UpstreamFactory m_factory = [](const UpstreamConfig &config, QObject *parent) {
+        return createUpstream(config, parent);
+    };
     QHash<QString, std::shared_ptr<Entry>> m_entries;
     QHash<const Upstream *, QString> m_owners; // isolated instances -> owner
     QList<std::shared_ptr<Waiter>> m_waiters;

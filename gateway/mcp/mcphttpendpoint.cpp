@@ -1,9 +1,8 @@
 #include "mcp/mcphttpendpoint.h"
 
-#include "core/jsontext.h"
-#include "core/router.h"
-#include "mcp/protocol.h"
-#include "upstream/upstream.h"
+#include "model/jsontext.h"
+#include "model/protocol.h"
+#include "model/errors.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -440,7 +439,7 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 
-McpHttpEndpoint::McpHttpEndpoint(Router *router, QObject *parent)
+McpHttpEndpoint::McpHttpEndpoint(McpDispatcher *router, QObject *parent)
     : QObject(parent)
     , m_router(router)
     , m_keepAliveTimer(new QTimer(this))
@@ -558,7 +557,7 @@ void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *r
     }
     if (isMessages)
         return handleLegacyPost(request, responder);
-    if (!m_router->hasNamespace(ns)) {
+    if (!m_router->namespaceConfig(ns)) {
         replyError(responder, 404, rpcerr::InvalidRequest, QStringLiteral("Unknown namespace \"%1\"").arg(ns));
         return;
     }
@@ -620,7 +619,7 @@ bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpRespond
 bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
     m_callerKeyLabel.clear();
-    const NamespaceConfig *cfg = m_router->config().ns(ns);
+    const NamespaceConfig *cfg = m_router->namespaceConfig(ns);
     if (!cfg || !cfg->requireApiKey)
         return true;
     const QByteArray auth = request.header("authorization");

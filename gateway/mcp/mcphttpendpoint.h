@@ -11,9 +11,10 @@
 // keys per namespace (401). Malformed requests are 400: without Host in HTTP/1.1, two Hosts,
 // an Mcp-* header twice, an empty session id or protocol version. Gateway thread only.
 
-#include "core/clientsession.h"
-#include "core/config.h"
 #include "http/httptypes.h"
+#include "mcp/clientsession.h"
+#include "mcp/dispatcher.h"
+#include "model/config.h"
 
 #include <QHash>
 #include <QObject>
@@ -25,8 +26,6 @@
 
 namespace metamcp {
 
-class Router;
-
 class McpHttpEndpoint final : public QObject, public http::IRequestHandler
 {
     Q_OBJECT
@@ -35,7 +34,7 @@ public:
     // Returns the key's label when `bearer` grants access to namespace `ns`.
     using Authenticator = std::function<std::optional<QString>(const QString &ns, const QString &bearer)>;
 
-    explicit McpHttpEndpoint(Router *router, QObject *parent = nullptr);
+    explicit McpHttpEndpoint(McpDispatcher *router, QObject *parent = nullptr);
     ~McpHttpEndpoint() override;
 
     void setListenConfig(const ListenConfig &listen);
@@ -91,7 +90,7 @@ private:
     void replyError(http::HttpResponder *responder, int status, int code, const QString &message,
                     const http::HttpHeaders &extra = {}, const QJsonValue &id = QJsonValue::Null);
 
-    Router *m_router;
+    McpDispatcher *m_router;
     ListenConfig m_listen;
     Authenticator m_authenticator;
     QString m_callerKeyLabel; // label of the API key of the request being handled (checkAuth())

@@ -4,7 +4,7 @@
 // headers from the UpstreamConfig, turning HTTP and network failures into readable JSON-RPC
 // errors, and content type checks. Private to gateway/upstream.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QByteArray>
 #include <QJsonObject>

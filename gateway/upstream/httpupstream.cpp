@@ -1,7 +1,7 @@
 #include "upstream/httpupstream.h"
 
-#include "core/jsontext.h"
-#include "mcp/protocol.h"
+#include "model/jsontext.h"
+#include "model/protocol.h"
 #include "upstream/httpclientutil.h"
 
 #include <QJsonDocument>

@@ -1,11 +1,7 @@
 #include "upstream/upstream.h"
 
-#include "core/jsontext.h"
-#include "mcp/protocol.h"
-#include "rest/restupstream.h"
-#include "upstream/httpupstream.h"
-#include "upstream/sseupstream.h"
-#include "upstream/stdioupstream.h"
+#include "model/jsontext.h"
+#include "model/protocol.h"
 
 #include <QDeadlineTimer>
 #include <QJsonArray>
@@ -31,21 +27,6 @@ constexpr int kMaxRetryMs = 60'000;
 constexpr int kStableResetMs = 30'000; // Ready this long: the next failure starts at 1 s again
 
 } // namespace
-
-QString upstreamStateName(UpstreamState state)
-{
-    switch (state) {
-    case UpstreamState::Stopped:
-        return QStringLiteral("stopped");
-    case UpstreamState::Starting:
-        return QStringLiteral("starting");
-    case UpstreamState::Ready:
-        return QStringLiteral("ready");
-    case UpstreamState::Failing:
-        return QStringLiteral("failing");
-    }
-    return QStringLiteral("unknown");
-}
 
 QJsonObject gatewayClientInfo()
 {
@@ -128,21 +109,6 @@ Upstream::Upstream(const UpstreamConfig &config, QObject *parent)
 }
 
 Upstream::~Upstream() = default;
-
-std::unique_ptr<Upstream> Upstream::create(const UpstreamConfig &config, QObject *parent)
-{
-    switch (config.kind) {
-    case UpstreamKind::Stdio:
-        return std::make_unique<StdioUpstream>(config, parent);
-    case UpstreamKind::StreamableHttp:
-        return std::make_unique<HttpUpstream>(config, parent);
-    case UpstreamKind::Sse:
-        return std::make_unique<SseUpstream>(config, parent);
-    case UpstreamKind::Rest:
-        return std::make_unique<RestUpstream>(config, parent);
-    }
-    return nullptr;
-}
 
 void Upstream::restart()
 {

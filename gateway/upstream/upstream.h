@@ -25,7 +25,9 @@
 //    whose progressToken equals params._meta.progressToken of the request) go to `hooks`
 //    instead of the notificationReceived / serverRequestReceived signals.
 
-#include "core/config.h"
+#include "model/config.h"
+#include "model/errors.h"
+#include "model/upstreamstate.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -38,27 +40,6 @@
 
 namespace metamcp {
 
-enum class UpstreamState { Stopped, Starting, Ready, Failing };
-QString upstreamStateName(UpstreamState state); // "stopped", "starting", "ready", "failing"
-
-// Error codes the gateway synthesises (JSON-RPC implementation-defined range).
-namespace rpcerr {
-constexpr int ParseError = -32700;
-constexpr int InvalidRequest = -32600;
-constexpr int MethodNotFound = -32601;
-constexpr int InvalidParams = -32602;
-constexpr int InternalError = -32603;
-constexpr int Timeout = -32001;
-constexpr int UpstreamUnavailable = -32002;
-constexpr int Unauthorized = -32003;
-constexpr int ResourceNotFound = -32002; // 2025-11-25: resource not found (2026-07-28 uses -32602)
-constexpr int HeaderMismatch = -32020;   // 2026-07-28: HTTP headers and body disagree
-constexpr int MissingClientCapability = -32021;
-constexpr int UnsupportedProtocolVersion = -32022;
-constexpr int SessionNotFound = -32001; // Streamable HTTP: unknown or terminated session (HTTP 404)
-constexpr int Cancelled = -32800;
-constexpr int UrlElicitationRequired = -32042;
-} // namespace rpcerr
 
 struct RequestHooks
 {
@@ -91,8 +72,7 @@ public:
     explicit Upstream(const UpstreamConfig &config, QObject *parent = nullptr);
     ~Upstream() override;
 
-    // Factory for all kinds (stdio, http, sse, rest).
-    static std::unique_ptr<Upstream> create(const UpstreamConfig &config, QObject *parent = nullptr);
+    // Built by createUpstream() (upstream/upstreamfactory.h) or an injected UpstreamFactory.
 
     const UpstreamConfig &config() const { return m_config; }
     QString name() const { return m_config.name; }

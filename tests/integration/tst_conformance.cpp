@@ -13,7 +13,7 @@
 #include "gatewayprocess.h"
 #include "rawhttp.h"
 
-#include "store/store.h"
+#include "services/store.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -3,7 +3,7 @@
 // a restart, and removing the server removes them from the keychain.
 
 #include "gatewayfixture.h"
-#include "secrets/credentialstore.h"
+#include "services/credentialstore.h"
 #include "testsupport.h"
 
 #include <QDir>

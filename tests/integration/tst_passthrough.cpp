@@ -14,7 +14,7 @@
 #include "rawhttp.h"
 #include "testsupport.h"
 
-#include "core/jsontext.h"
+#include "model/jsontext.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

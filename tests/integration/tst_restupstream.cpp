@@ -2,7 +2,7 @@
 // `return 500`) started from a generated config, and a raw QTcpServer peer that records the
 // request bytes it receives (query, headers, body) or never answers (timeouts).
 
-#include "rest/restupstream.h"
+#include "upstream/restupstream.h"
 #include "testsupport.h"
 
 #include <QDir>

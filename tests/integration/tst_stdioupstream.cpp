@@ -3,6 +3,7 @@
 
 #include "testsupport.h"
 #include "upstream/stdioupstream.h"
+#include "upstream/upstreamfactory.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -521,7 +522,7 @@ void TestStdioUpstream::commandNotFound()
 {
     UpstreamConfig config = fake(QStringLiteral("ghost"));
     config.command = QStringLiteral("/nonexistent/metamcp-no-such-command");
-    std::unique_ptr<Upstream> upstream = Upstream::create(config);
+    std::unique_ptr<Upstream> upstream = createUpstream(config);
     QVERIFY(qobject_cast<StdioUpstream *>(upstream.get()));
     std::optional<QJsonObject> result;
     upstream->start();

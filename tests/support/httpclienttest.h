@@ -2,7 +2,7 @@
 
 // Helpers shared by the tests of rest::HttpClient.
 
-#include "rest/httpclient.h"
+#include "http/httpclient.h"
 
 #include <QString>
 #include <QTest>

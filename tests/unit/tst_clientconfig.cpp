@@ -1,4 +1,4 @@
-#include "config/clientconfig.h"
+#include "services/clientconfig.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,7 +3,7 @@
 // variables, envFile, entries whose names clash after sanitising, JSONC escapes and comments
 // before a trailing comma, VS Code entries merged without a "type", and the product names.
 
-#include "config/clientconfig.h"
+#include "services/clientconfig.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

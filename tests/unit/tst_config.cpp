@@ -1,6 +1,6 @@
 // UpstreamConfig: validation messages, JSON round trip, and which fields count as secrets.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QJsonDocument>
 #include <QTest>

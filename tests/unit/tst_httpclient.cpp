@@ -4,7 +4,7 @@
 // (every framing, junk), hangs, or closes a reused connection instead of answering.
 
 #include "httpclienttest.h"
-#include "rest/httpclient.h"
+#include "http/httpclient.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -5,7 +5,7 @@
 // connection, and idle timeouts changed while connections are idle.
 
 #include "httpclienttest.h"
-#include "rest/httpclient.h"
+#include "http/httpclient.h"
 
 #include <QElapsedTimer>
 #include <QTcpServer>

@@ -2,8 +2,8 @@
 // into a response unchanged, the string escaper and the serialized JSON-RPC envelope. Every
 // output is read back with QJsonDocument, the parser the gateway's clients are compared with.
 
-#include "core/jsontext.h"
-#include "mcp/protocol.h"
+#include "model/jsontext.h"
+#include "model/protocol.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -11,7 +11,7 @@
 #include "core/router.h"
 #include "core/upstreammanager.h"
 #include "mcp/mcphttpendpoint.h"
-#include "mcp/protocol.h"
+#include "model/protocol.h"
 #include "upstream/upstream.h"
 
 #include <QJsonArray>

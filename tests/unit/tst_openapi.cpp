@@ -1,4 +1,4 @@
-#include "rest/openapiimporter.h"
+#include "services/openapiimporter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -4,7 +4,7 @@
 // cannot be merged, references into arrays, external or broken references, exponential
 // reference fan-out, and the warnings for features the importer leaves out.
 
-#include "rest/openapiimporter.h"
+#include "services/openapiimporter.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -6,6 +6,7 @@
 
 #include "testsupport.h"
 #include "upstream/upstream.h"
+#include "upstream/upstreamfactory.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -187,7 +188,7 @@ void TestSseUpstreamEdge::endpointOnAnotherOrigin()
     LegacySseServer server;
     QVERIFY(server.listen());
     server.endpoint = endpoint.replace(u"PORT"_s, QString::number(server.port())).toUtf8();
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     upstream->start();
     const QString reason = failureOf(*upstream);
     QVERIFY2(reason.contains(u"endpoint event names another origin"_s), qPrintable(reason));
@@ -201,7 +202,7 @@ void TestSseUpstreamEdge::notAnEventStream()
     LegacySseServer server;
     QVERIFY(server.listen());
     server.contentType = "text/html";
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     upstream->start();
     const QString reason = failureOf(*upstream);
     QVERIFY2(reason.contains(u"not text/event-stream"_s) && reason.contains(u"text/html"_s), qPrintable(reason));
@@ -211,7 +212,7 @@ void TestSseUpstreamEdge::notAnEventStream()
 
 void TestSseUpstreamEdge::urlThatIsNotHttp()
 {
-    auto upstream = Upstream::create(sseConfig(QUrl(u"ftp://127.0.0.1/sse"_s)));
+    auto upstream = createUpstream(sseConfig(QUrl(u"ftp://127.0.0.1/sse"_s)));
     upstream->start();
     QCOMPARE(upstream->state(), UpstreamState::Failing);
     QVERIFY2(upstream->stateReason().startsWith(u"invalid URL"_s), qPrintable(upstream->stateReason()));
@@ -228,7 +229,7 @@ void TestSseUpstreamEdge::strayEventsAreIgnored()
     server.afterEndpoint = "event: heartbeat\ndata: {}\n\n"
                            "event: message\ndata: this is not JSON\n\n"
                            "event: endpoint\ndata: /elsewhere\n\n";
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     upstream->start();
     QVERIFY2(waitForUpstreamState(*upstream, UpstreamState::Ready, 10'000), qPrintable(upstream->stateReason()));
     QCOMPARE(upstream->serverInfo().value(u"name"_s).toString(), u"scripted"_s);
@@ -246,7 +247,7 @@ void TestSseUpstreamEdge::failedPostFailsTheRequest()
     LegacySseServer server;
     QVERIFY(server.listen());
     server.failMethods = {u"tools/call"_s};
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     upstream->start();
     QVERIFY2(waitForUpstreamState(*upstream, UpstreamState::Ready, 10'000), qPrintable(upstream->stateReason()));
     const QJsonObject response = requestAndWait(*upstream, u"tools/call"_s, {{u"name"_s, u"x"_s}});
@@ -265,7 +266,7 @@ void TestSseUpstreamEdge::cancelWhilePostIsInFlight()
     LegacySseServer server;
     QVERIFY(server.listen());
     server.hangMethods = {u"tools/call"_s};
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     upstream->start();
     QVERIFY2(waitForUpstreamState(*upstream, UpstreamState::Ready, 10'000), qPrintable(upstream->stateReason()));
     std::optional<QJsonObject> response;
@@ -291,7 +292,7 @@ void TestSseUpstreamEdge::stopWithPostsInFlight()
     LegacySseServer server;
     QVERIFY(server.listen());
     server.hangMethods = {u"tools/call"_s};
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     upstream->start();
     QVERIFY2(waitForUpstreamState(*upstream, UpstreamState::Ready, 10'000), qPrintable(upstream->stateReason()));
     std::optional<QJsonObject> response;
@@ -311,7 +312,7 @@ void TestSseUpstreamEdge::serverEndsTheStream()
 {
     LegacySseServer server;
     QVERIFY(server.listen());
-    auto upstream = Upstream::create(sseConfig(server.url()));
+    auto upstream = createUpstream(sseConfig(server.url()));
     QSignalSpy changed(upstream.get(), &Upstream::stateChanged);
     upstream->start();
     QVERIFY2(waitForUpstreamState(*upstream, UpstreamState::Ready, 10'000), qPrintable(upstream->stateReason()));

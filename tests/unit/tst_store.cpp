@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "services/store.h"
 
 #include <QDir>
 #include <QFile>

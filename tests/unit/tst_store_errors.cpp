@@ -3,7 +3,7 @@
 // statements refused by the database (triggers added through a second connection make SQLite
 // abort chosen statements), where multi-statement updates must stay atomic.
 
-#include "store/store.h"
+#include "services/store.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,7 +3,7 @@
 // Small helpers shared by the panels: display texts for gateway values, palette-aware colours
 // and painted icons (crisp at any device pixel ratio), JSON formatting.
 
-#include "core/config.h"
+#include "model/config.h"
 #include "upstream/upstream.h"
 
 #include <QColor>

@@ -5,7 +5,7 @@
 // samples, so the gateway can add series (cache hit rate, 429s, breaker states...) without
 // changes here: a new name adds a column (seriesAdded).
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QAbstractTableModel>
 #include <QPointF>

@@ -2,7 +2,7 @@
 
 // The namespaces of the gateway configuration ("default" first), diffed by name.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QAbstractListModel>
 

@@ -5,8 +5,8 @@
 // once-a-second MetricSample; rows are diffed by name so views keep their selection, and
 // dataChanged names only the roles that changed.
 
-#include "core/config.h"
-#include "core/events.h"
+#include "model/config.h"
+#include "model/events.h"
 
 #include <QAbstractTableModel>
 

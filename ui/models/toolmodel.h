@@ -4,7 +4,7 @@
 // disabled tools. The check box of the name column enables/disables a tool; the model
 // updates at once and asks for the override through enabledChangeRequested().
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>

@@ -10,7 +10,7 @@
 //
 // Lives on the GUI thread.
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QAbstractTableModel>
 #include <QSet>

@@ -6,7 +6,7 @@
 // refuses if the file changed since the preview. For other clients it shows the URLs and the
 // `metamcpd --stdio` command line.
 
-#include "config/clientconfig.h"
+#include "services/clientconfig.h"
 
 #include <QWidget>
 

@@ -2,7 +2,7 @@
 
 #include "common/uiutil.h"
 #include "gateway.h"
-#include "mcp/protocol.h"
+#include "model/protocol.h"
 #include "models/trafficfiltermodel.h"
 #include "models/trafficmodel.h"
 

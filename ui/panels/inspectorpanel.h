@@ -6,7 +6,7 @@
 // selection, and replay of a captured request into the same namespace with the new result
 // shown beside the old one.
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QWidget>
 

@@ -4,7 +4,7 @@
 // servers; the tool registry of the selected namespace with search; per tool: enable/disable,
 // rename and description override, the input/output schema, and Try it.
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QWidget>
 

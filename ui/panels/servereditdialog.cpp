@@ -2,7 +2,7 @@
 
 #include "common/uiutil.h"
 #include "gateway.h"
-#include "rest/openapiimporter.h"
+#include "services/openapiimporter.h"
 
 #include <QCheckBox>
 #include <QComboBox>

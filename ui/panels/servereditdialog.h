@@ -6,7 +6,7 @@
 // says in a sentence what is wrong; Save stays disabled until the form is valid. "Test
 // connection" starts a temporary upstream from the form (Gateway::testConnection).
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QDialog>
 

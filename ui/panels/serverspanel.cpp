@@ -1,7 +1,7 @@
 #include "panels/serverspanel.h"
 
 #include "common/uiutil.h"
-#include "config/clientconfig.h"
+#include "services/clientconfig.h"
 #include "gateway.h"
 #include "models/servermodel.h"
 #include "panels/servereditdialog.h"

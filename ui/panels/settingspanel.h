@@ -5,7 +5,7 @@
 // port is taken; the data folder (used at the next start); and the console's own preferences
 // (tray, notifications, inspector size), applied at once through ConsoleSettings.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QWidget>
 

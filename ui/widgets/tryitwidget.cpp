@@ -2,7 +2,7 @@
 
 #include "common/uiutil.h"
 #include "gateway.h"
-#include "mcp/protocol.h"
+#include "model/protocol.h"
 #include "widgets/schemaform.h"
 
 #include <QFontDatabase>

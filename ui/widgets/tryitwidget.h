@@ -5,7 +5,7 @@
 // structured content, errors, timing, and the raw JSON-RPC response. Calls go through
 // Gateway::request() into the tool's namespace, so they appear in the traffic inspector.
 
-#include "core/events.h"
+#include "model/events.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>

@@ -5,7 +5,7 @@
 // built from path/query/header parameters and a JSON request body ("body" property, or the
 // body's own properties when it is an object and names do not clash), local $refs resolved.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QByteArray>
 #include <QStringList>

@@ -5,10 +5,10 @@
 // the gateway thread and talks to it only through queued calls and queued signals.
 // All methods must be called on the gateway thread.
 
-#include "core/config.h"
-#include "core/events.h"
+#include "model/config.h"
+#include "model/events.h"
 #include "http/httptypes.h"
-#include "store/store.h"
+#include "services/store.h"
 
 #include <QObject>
 #include <QPointer>

@@ -4,7 +4,9 @@
 // for the traffic inspector, metric samples for the dashboard, upstream status. Plain
 // copyable structs, registered as metatypes so they cross threads in queued signals.
 
-#include "upstream/upstream.h"
+#include "model/config.h"
+#include "model/errors.h"
+#include "model/upstreamstate.h"
 
 #include <QDateTime>
 #include <QHash>

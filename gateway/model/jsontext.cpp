@@ -1,4 +1,4 @@
-#include "core/jsontext.h"
+#include "model/jsontext.h"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>

@@ -1,6 +1,6 @@
-#include "config/clientconfig.h"
+#include "services/clientconfig.h"
 
-#include "core/jsontext.h"
+#include "model/jsontext.h"
 
 #include <QDir>
 #include <QFile>

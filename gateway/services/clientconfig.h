@@ -9,7 +9,7 @@
 //  * MetaMCP extension (import only): {"type": "rest", "url": base, "tools": [RestToolConfig JSON]},
 //    read with UpstreamConfig::fromJson; no client understands it, so export skips REST servers.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "secrets/credentialstore.h"
+#include "services/credentialstore.h"
 
 #include <QCoreApplication>
 #include <QPointer>

@@ -1,7 +1,7 @@
-#include "rest/restupstream.h"
+#include "upstream/restupstream.h"
 
-#include "core/jsontext.h"
-#include "rest/httpclient.h"
+#include "model/jsontext.h"
+#include "http/httpclient.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

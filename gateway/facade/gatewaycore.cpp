@@ -1,20 +1,21 @@
-#include "core/gatewaycore.h"
-#include "bridge/localbridge.h"
+#include "facade/gatewaycore.h"
+#include "facade/localbridge.h"
 
-#include "gateway.h"
+#include "model/options.h"
 
-#include "config/clientconfig.h"
-#include "core/clientsession.h"
-#include "core/jsontext.h"
+#include "services/clientconfig.h"
+#include "mcp/clientsession.h"
+#include "model/jsontext.h"
 #include "core/metrics.h"
 #include "core/router.h"
 #include "core/upstreammanager.h"
 #include "http/httpserver.h"
 #include "mcp/mcphttpendpoint.h"
-#include "mcp/protocol.h"
-#include "rest/openapiimporter.h"
-#include "secrets/credentialstore.h"
+#include "model/protocol.h"
+#include "services/openapiimporter.h"
+#include "services/credentialstore.h"
 #include "upstream/stdioupstream.h"
+#include "upstream/upstreamfactory.h"
 
 #include <QCoroSignal>
 #include <QCoroTask>
@@ -662,7 +663,7 @@ void GatewayCore::testConnection(const UpstreamConfig &server,
     [](UpstreamConfig config, std::function<void(bool, const QString &, const QJsonArray &)> done) -> QCoro::Task<> {
         config.name += QStringLiteral("-test");
         ResponseSignal listed; // declared first: outlives the upstream and its late callbacks
-        std::unique_ptr<Upstream, void (*)(Upstream *)> upstream(Upstream::create(config).release(), [](Upstream *u) {
+        std::unique_ptr<Upstream, void (*)(Upstream *)> upstream(createUpstream(config).release(), [](Upstream *u) {
             u->stop();
             u->deleteLater();
         });

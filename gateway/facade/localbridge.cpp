@@ -1,4 +1,4 @@
-#include "bridge/localbridge.h"
+#include "facade/localbridge.h"
 
 #include <QCryptographicHash>
 #include <QDir>

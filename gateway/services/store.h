@@ -5,7 +5,7 @@
 // the gateway thread owns the gateway's Store. Secrets are never stored here: API keys are
 // kept as salted SHA-256 hashes, credentials live in the OS keychain.
 
-#include "core/config.h"
+#include "model/config.h"
 
 #include <QDateTime>
 #include <QObject>

@@ -1,4 +1,4 @@
-#include "rest/httpclient.h"
+#include "http/httpclient.h"
 
 #include "http/httptext.h"
 

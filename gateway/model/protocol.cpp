@@ -1,6 +1,6 @@
-#include "mcp/protocol.h"
+#include "model/protocol.h"
 
-#include "core/jsontext.h"
+#include "model/jsontext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
-#include "core/clientsession.h"
+#include "mcp/clientsession.h"
 
-#include "mcp/protocol.h"
-#include "upstream/upstream.h"
+#include "model/protocol.h"
+#include "model/errors.h"
 
 #include <QJsonDocument>
 
