@@ -764,7 +764,7 @@ QString Router::taskCaller(const Call &call)
 {
     if (!call.stateless && call.session)
         return sessionOwner(call.session->id());
-    return QLatin1String("principal:") + (call.session ? call.session->apiKeyLabel : QString());
+    return QLatin1String("principal:") + (call.session ? call.session->principal.key() : QString());
 }
 
 void Router::extensionRequest(const CallPtr &call)
@@ -923,7 +923,7 @@ void Router::deliverTaskNotification(const QString &server, const QString &owner
     // A stateless caller hears it on its listen streams that declared tasks.
     const QString principal = task->caller.mid(10);
     for (ClientSession *s : sessionsOf(task->ns))
-        if (s->isStateless() && s->apiKeyLabel == principal && declaresTasks(s))
+        if (s->isStateless() && s->principal.key() == principal && declaresTasks(s))
             s->sendToClient(n);
 }
 
@@ -964,9 +964,9 @@ QString Router::instanceOwner(const CallPtr &call, const UpstreamConfig &config)
         // "call:<random>:<principal>": the caller's listen streams hear its list changes.
         return QLatin1String("call:") +
                QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16)) +
-               QLatin1Char(':') + (call->session ? call->session->apiKeyLabel : QString());
+               QLatin1Char(':') + (call->session ? call->session->principal.key() : QString());
     case UpstreamIsolation::PerPrincipal:
-        return QLatin1String("principal:") + (call->session ? call->session->apiKeyLabel : QString());
+        return QLatin1String("principal:") + (call->session ? call->session->principal.key() : QString());
     }
     return {};
 }
@@ -1826,12 +1826,12 @@ QList<ClientSession *> Router::ownerSessions(const QString &server, const QStrin
     if (owner.startsWith(QLatin1String("principal:")))
         principal = owner.mid(10);
     else if (owner.startsWith(QLatin1String("call:")) && listeners)
-        principal = owner.section(QLatin1Char(':'), 2); // a flow's own list changes: its caller's
+        principal = owner.section(QLatin1Char(':'), 2, -1); // a flow's own list changes: its caller's
     else
         return result; // primaries, and a flow's requests (they went to the call), have no owner to tell
     for (const QString &ns : namespacesOf(server))
         for (ClientSession *s : sessionsOf(ns))
-            if ((listeners || !s->isStateless()) && s->apiKeyLabel == principal)
+            if ((listeners || !s->isStateless()) && s->principal.key() == principal)
                 result.append(s);
     return result;
 }

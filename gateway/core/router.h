@@ -107,7 +107,7 @@ private:
     QStringList serversDeclaring(const QString &ns, const QString &extension) const;
     // The extensions the client declared: for its session, or for this request in _meta.
     static QJsonObject clientExtensions(const Call &call);
-    // Whose tasks a call may see: "session:<id>" for a session, "principal:<API key label>"
+    // Whose tasks a call may see: "session:<id>" for a session, "principal:<Principal::key()>"
     // for a stateless caller.
     static QString taskCaller(const Call &call);
     // A task-creating result of `route`'s upstream: remembered, its id replaced by the gateway's.

@@ -3,17 +3,17 @@
 
 #include "model/options.h"
 
-#include "services/clientconfig.h"
-#include "mcp/clientsession.h"
-#include "model/jsontext.h"
 #include "core/metrics.h"
 #include "core/router.h"
 #include "core/upstreammanager.h"
 #include "http/httpserver.h"
+#include "mcp/clientsession.h"
 #include "mcp/mcphttpendpoint.h"
+#include "model/jsontext.h"
 #include "model/protocol.h"
-#include "services/openapiimporter.h"
+#include "services/clientconfig.h"
 #include "services/credentialstore.h"
+#include "services/openapiimporter.h"
 #include "upstream/stdioupstream.h"
 #include "upstream/upstreamfactory.h"
 
@@ -32,6 +32,11 @@
 #include <QSslKey>
 #include <QTimer>
 #include <QUuid>
+
+#ifndef Q_OS_WIN
+#include <pwd.h>
+#include <unistd.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcGateway, "metamcp.gateway")
 // One structured JSON line per call, written in batches (see flushEvents).
@@ -66,6 +71,21 @@ private:
     std::function<void(const QJsonObject &)> m_done;
     std::function<void(const QJsonObject &)> m_onMessage;
 };
+
+constexpr int kKeyUsageFlushMs = 30'000;
+
+// The OS user running the gateway: the principal of stdio, bridged and console sessions.
+Principal localOwner()
+{
+#ifdef Q_OS_WIN
+    QString user = qEnvironmentVariable("USERNAME");
+#else
+    QString user;
+    if (const passwd *pw = getpwuid(geteuid()))
+        user = QString::fromLocal8Bit(pw->pw_name);
+#endif
+    return Principal::localOwner(user.isEmpty() ? QStringLiteral("local") : user);
+}
 
 QByteArray compactLine(const QJsonObject &o)
 {
@@ -124,16 +144,21 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     , m_endpoint(new McpHttpEndpoint(m_router, this))
     , m_metrics(new MetricsCollector(this))
     , m_eventTimer(new QTimer(this))
+    , m_keyUsageTimer(new QTimer(this))
     , m_localBridge(options.localBridge)
 {
     m_router->setCaptureBodies(options.captureBodies);
     m_router->setPageSize(options.listPageSize);
     m_router->setListDeadlineMs(options.listDeadlineMs);
-    m_endpoint->setAuthenticator([this](const QString &ns, const QString &key) -> std::optional<QString> {
-        if (auto info = m_store->verifyApiKey(ns, key))
-            return info->label.isEmpty() ? info->prefix : info->label;
-        return std::nullopt;
-    });
+    m_endpoint->setAuthenticator(std::make_shared<BearerKeyAuthenticator>(
+        [this](const QString &ns, const QString &key) -> std::optional<Principal> {
+            if (auto info = m_store->verifyApiKey(ns, key))
+                return Principal::apiKey(info->id, info->label, info->prefix);
+            return std::nullopt;
+        }));
+    // API keys are checked in memory; their last use reaches the database in batches.
+    m_keyUsageTimer->setInterval(kKeyUsageFlushMs);
+    connect(m_keyUsageTimer, &QTimer::timeout, this, [this] { m_store->flushApiKeyUsage(); });
     connect(m_router, &Router::callEvent, this, &GatewayCore::queueEvent);
     connect(m_router, &Router::toolsChanged, this, &GatewayCore::toolsChanged);
     connect(m_upstreams, &UpstreamManager::stateChanged, this,
@@ -198,6 +223,7 @@ void GatewayCore::start()
     }
     m_running = true;
     m_eventTimer->start();
+    m_keyUsageTimer->start();
     if (m_localBridge && !m_dataDir.isEmpty())
         startBridgeServer();
     // Upstreams start once their credentials are read from the keychain.
@@ -232,7 +258,8 @@ void GatewayCore::stop()
     m_secretsResolved = false;
     flushEvents();
     m_eventTimer->stop();
-    m_store->close();
+    m_keyUsageTimer->stop();
+    m_store->close(); // writes the keys' last use
     Q_EMIT stopped();
 }
 
@@ -600,6 +627,7 @@ ClientSession *GatewayCore::consoleSession(const QString &ns)
     QPointer<ClientSession> &slot = m_consoleSessions[ns];
     if (!slot) {
         slot = new ClientSession(QStringLiteral("console-") + ns, ns, ClientSession::Transport::Stdio, this);
+        slot->principal = localOwner();
         slot->protocolVersion = mcp::V2025_11_25;
         slot->clientInfo = QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp-console")},
                                        {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}};
@@ -709,6 +737,7 @@ void GatewayCore::openStdioSession(const QString &ns, std::function<void(const Q
     m_stdio->channel.write = &m_stdio->write;
     m_stdio->session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
                                          ClientSession::Transport::Stdio, this);
+    m_stdio->session->principal = localOwner();
     m_stdio->session->setChannel(&m_stdio->channel);
     m_router->addSession(m_stdio->session);
 }
@@ -763,6 +792,7 @@ void GatewayCore::receiveLine(Stdio &stdio, const QByteArray &line)
             auto *stateless = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), session->ns(),
                                                 ClientSession::Transport::Stateless, this);
             stateless->protocolVersion = mcp::V2026_07_28;
+            stateless->principal = session->principal;
             stateless->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
             stateless->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
             stateless->initialized = true;
@@ -887,6 +917,8 @@ void GatewayCore::onBridgeData(Stdio *c)
             c->greeted = true;
             c->session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
                                            ClientSession::Transport::Stdio, this);
+            // Only the same OS user gets here (the peer check of onBridgeConnection).
+            c->session->principal = localOwner();
             c->session->setChannel(&c->channel);
             m_router->addSession(c->session);
             qCInfo(lcGateway).noquote() << "stdio bridge attached:" << hello.value(QLatin1String("client")).toString()

@@ -5,9 +5,9 @@
 // the gateway thread and talks to it only through queued calls and queued signals.
 // All methods must be called on the gateway thread.
 
+#include "http/httptypes.h"
 #include "model/config.h"
 #include "model/events.h"
-#include "http/httptypes.h"
 #include "services/store.h"
 
 #include <QObject>
@@ -135,6 +135,7 @@ private:
     QList<CallEvent> m_pendingEvents;
     QByteArray m_callLog; // structured call log lines not yet written
     QTimer *m_eventTimer;
+    QTimer *m_keyUsageTimer; // writes API keys' last use (Store::flushApiKeyUsage)
     QHash<QString, QPointer<ClientSession>> m_consoleSessions;
     QHash<quint64, QString> m_consoleRequests; // handle -> namespace, while in flight
     std::unique_ptr<Stdio> m_stdio;

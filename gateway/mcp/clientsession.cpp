@@ -1,7 +1,7 @@
 #include "mcp/clientsession.h"
 
-#include "model/protocol.h"
 #include "model/errors.h"
+#include "model/protocol.h"
 
 #include <QJsonDocument>
 
@@ -29,8 +29,8 @@ QString ClientSession::clientName() const
     const QString name = clientInfo.value(QLatin1String("name")).toString();
     const QString version = clientInfo.value(QLatin1String("version")).toString();
     QString who = version.isEmpty() ? name : name + QLatin1Char('/') + version;
-    if (!apiKeyLabel.isEmpty()) // the caller's identity: the label of the API key it used
-        who += QStringLiteral(" [key: %1]").arg(apiKeyLabel);
+    if (principal.kind == Principal::Kind::ApiKey) // the caller's identity: its key's label
+        who += QStringLiteral(" [key: %1]").arg(principal.displayName);
     return who;
 }
 

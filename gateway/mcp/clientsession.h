@@ -4,6 +4,8 @@
 // legacy SSE and stdio all create ClientSessions and hand their messages to the Router.
 // Lives on the gateway thread.
 
+#include "model/principal.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
@@ -68,13 +70,13 @@ public:
     QJsonObject clientInfo;
     QJsonObject clientCapabilities;
     bool initialized = false;    // initialize answered
-    QString apiKeyLabel;         // identity of the caller when a key was used
+    Principal principal;         // who the client is (set by the transport before the Router sees it)
     QString logLevel;            // logging/setLevel, empty: not set
     QSet<QString> subscriptions; // resource URIs
     QDateTime created = QDateTime::currentDateTimeUtc();
     QDateTime lastActivity = created;
 
-    QString clientName() const; // "name/version", plus " [key: label]" when an API key was used
+    QString clientName() const; // "name/version", plus " [key: label]" for an API key's principal
     bool clientSupports(const QString &capability) const { return clientCapabilities.contains(capability); }
 
     void setChannel(ClientChannel *channel) { m_channel = channel; }

@@ -1,8 +1,8 @@
 #include "mcp/mcphttpendpoint.h"
 
+#include "model/errors.h"
 #include "model/jsontext.h"
 #include "model/protocol.h"
-#include "model/errors.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -616,32 +616,36 @@ bool McpHttpEndpoint::checkHostAndOrigin(const HttpRequest &request, HttpRespond
     return true;
 }
 
-bool McpHttpEndpoint::checkAuth(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+void McpHttpEndpoint::authenticate(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                   std::function<void(const Principal &principal)> next)
 {
-    m_callerKeyLabel.clear();
     const NamespaceConfig *cfg = m_router->namespaceConfig(ns);
-    if (!cfg || !cfg->requireApiKey)
-        return true;
-    const QByteArray auth = request.header("authorization");
-    QString key;
-    if (auth.size() > 7 && auth.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
-        key = QString::fromUtf8(auth.mid(7).trimmed());
-    std::optional<QString> who;
-    if (!key.isEmpty() && m_authenticator)
-        who = m_authenticator(ns, key);
-    if (!who) {
-        HttpHeaders headers = corsHeaders(request);
-        headers.append({QByteArrayLiteral("WWW-Authenticate"),
-                        key.isEmpty() ? QByteArrayLiteral("Bearer realm=\"metamcp\"")
-                                      : QByteArrayLiteral("Bearer realm=\"metamcp\", error=\"invalid_token\"")});
-        replyError(responder, 401, rpcerr::Unauthorized,
-                   key.isEmpty() ? QStringLiteral("This namespace needs an API key (Authorization: Bearer <key>)")
-                                 : QStringLiteral("The API key is not valid for this namespace"),
-                   headers);
-        return false;
+    AuthRequest auth;
+    auth.ns = ns;
+    auth.credentialRequired = cfg && cfg->requireApiKey;
+    auth.authorization = request.header("authorization");
+    auth.peer = request.peerAddress;
+    if (!m_authenticator) {
+        if (auth.credentialRequired)
+            replyError(responder, 401, rpcerr::Unauthorized, QStringLiteral("No authenticator is configured"),
+                       corsHeaders(request));
+        else
+            next(Principal::anonymous());
+        return;
     }
-    m_callerKeyLabel = *who; // sessions created for this request carry it (createSession)
-    return true;
+    QPointer<HttpResponder> guard = responder;
+    m_authenticator->authenticate(
+        auth, [this, guard, cors = corsHeaders(request), next = std::move(next)](const AuthResult &result) {
+            if (!guard || guard->isFinished())
+                return; // the client left while it was being authenticated
+            if (!result.principal) {
+                HttpHeaders headers = cors;
+                headers.append(result.headers);
+                replyError(guard, result.httpStatus, rpcerr::Unauthorized, result.message, headers);
+                return;
+            }
+            next(*result.principal);
+        });
 }
 
 bool McpHttpEndpoint::checkMcpHeaders(const HttpRequest &request, HttpResponder *responder)
@@ -670,10 +674,18 @@ bool McpHttpEndpoint::checkMcpHeaders(const HttpRequest &request, HttpResponder 
 
 void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *responder, const QString &ns)
 {
-    if (!checkAuth(request, responder, ns) || !checkMcpHeaders(request, responder))
+    if (!checkMcpHeaders(request, responder))
         return;
+    authenticate(request, responder, ns, [this, request, responder, ns](const Principal &principal) {
+        handleMcpAs(request, responder, ns, principal);
+    });
+}
+
+void McpHttpEndpoint::handleMcpAs(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                  const Principal &principal)
+{
     if (request.method == "POST")
-        return handleMcpPost(request, responder, ns);
+        return handleMcpPost(request, responder, ns, principal);
     if ((request.method == "GET" || request.method == "DELETE") &&
         mcp::isStatelessVersion(QString::fromLatin1(request.header("mcp-protocol-version")))) {
         // 2026-07-28 has neither sessions nor a GET stream: everything is a POST.
@@ -690,9 +702,9 @@ void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *respo
     if (!checkLegacyVersionHeader(request, responder))
         return;
     if (request.method == "GET")
-        return handleMcpGet(request, responder, ns);
+        return handleMcpGet(request, responder, ns, principal);
     if (request.method == "DELETE")
-        return handleMcpDelete(request, responder, ns);
+        return handleMcpDelete(request, responder, ns, principal);
     HttpHeaders headers = corsHeaders(request);
     headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, POST, DELETE, OPTIONS")});
     replyError(responder, 405, rpcerr::InvalidRequest,
@@ -700,7 +712,7 @@ void McpHttpEndpoint::handleMcp(const HttpRequest &request, HttpResponder *respo
 }
 
 McpHttpEndpoint::HttpSession *McpHttpEndpoint::sessionFor(const HttpRequest &request, HttpResponder *responder,
-                                                          const QString &ns)
+                                                          const QString &ns, const Principal &principal)
 {
     const QByteArray id = request.header("mcp-session-id");
     if (id.isEmpty()) {
@@ -711,7 +723,9 @@ McpHttpEndpoint::HttpSession *McpHttpEndpoint::sessionFor(const HttpRequest &req
     }
     auto it = m_sessions.constFind(QString::fromLatin1(id));
     if (it == m_sessions.cend() || !it.value()->session || it.value()->session->ns() != ns ||
-        it.value()->session->transport() != ClientSession::Transport::StreamableHttp) {
+        it.value()->session->transport() != ClientSession::Transport::StreamableHttp ||
+        it.value()->session->principal != principal) {
+        // Another principal's session is not found either: a session id is no credential.
         replyError(responder, 404, rpcerr::SessionNotFound,
                    QStringLiteral("Session not found: it expired or was terminated; initialize a new one"),
                    corsHeaders(request));
@@ -721,12 +735,13 @@ McpHttpEndpoint::HttpSession *McpHttpEndpoint::sessionFor(const HttpRequest &req
     return it.value().get();
 }
 
-McpHttpEndpoint::HttpSession *McpHttpEndpoint::createSession(const QString &ns, ClientSession::Transport transport)
+McpHttpEndpoint::HttpSession *McpHttpEndpoint::createSession(const QString &ns, ClientSession::Transport transport,
+                                                             const Principal &principal)
 {
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     auto s = std::make_shared<HttpSession>();
     s->session = new ClientSession(id, ns, transport, this);
-    s->session->apiKeyLabel = m_callerKeyLabel;
+    s->session->principal = principal;
     s->channel = std::make_unique<StreamChannel>(s.get());
     s->session->setChannel(s->channel.get());
     m_sessions.insert(id, s);
@@ -767,7 +782,8 @@ void McpHttpEndpoint::closeSession(const QString &id)
     Q_EMIT sessionClosed(id);
 }
 
-void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                    const Principal &principal)
 {
     const HttpHeaders cors = corsHeaders(request);
     if (!isJsonContentType(request.header("content-type"))) {
@@ -808,7 +824,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
 
     if (doc.isArray()) {
         // Batches were removed in 2025-06-18; only 2025-03-26 sessions may send them.
-        HttpSession *s = sessionId.isEmpty() ? nullptr : sessionFor(request, responder, ns);
+        HttpSession *s = sessionId.isEmpty() ? nullptr : sessionFor(request, responder, ns, principal);
         if (!sessionId.isEmpty() && !s)
             return;
         const QString version = s ? s->session->protocolVersion : QString::fromLatin1(versionHeader);
@@ -905,7 +921,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
     const bool modernHeader = mcp::isStatelessVersion(QString::fromLatin1(versionHeader));
     if (kind == jsonrpc::Kind::Request && method == u"initialize") {
         if (claim)
-            return handleStateless(request, responder, ns, message, request.body.size());
+            return handleStateless(request, responder, ns, message, request.body.size(), principal);
         if (modernHeader) {
             replyError(responder, 400, rpcerr::HeaderMismatch,
                        QStringLiteral("Bad Request: initialize is not part of protocol %1; send server/discover or "
@@ -915,7 +931,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
             return;
         }
     } else if (claim) {
-        return handleStateless(request, responder, ns, message, request.body.size());
+        return handleStateless(request, responder, ns, message, request.body.size(), principal);
     } else if (modernHeader) {
         if (kind != jsonrpc::Kind::Request) {
             responder->respond(202, cors, {});
@@ -947,7 +963,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                        message.value(QLatin1String("id")));
             return;
         }
-        HttpSession *s = createSession(ns, ClientSession::Transport::StreamableHttp);
+        HttpSession *s = createSession(ns, ClientSession::Transport::StreamableHttp, principal);
         const QString id = s->session->id();
         HttpHeaders headers = cors;
         headers.append({kSessionHeader, id.toLatin1()});
@@ -993,7 +1009,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
         return;
     }
 
-    HttpSession *s = sessionFor(request, responder, ns);
+    HttpSession *s = sessionFor(request, responder, ns, principal);
     if (!s)
         return;
     ClientSession *session = s->session;
@@ -1051,7 +1067,7 @@ static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
 }
 
 void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder *responder, const QString &ns,
-                                      const QJsonObject &message, qint64 bytes)
+                                      const QJsonObject &message, qint64 bytes, const Principal &principal)
 {
     const HttpHeaders cors = corsHeaders(request);
     const QString method = message.value(QLatin1String("method")).toString();
@@ -1208,7 +1224,7 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
 
     auto *session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
                                       ClientSession::Transport::Stateless, this);
-    session->apiKeyLabel = m_callerKeyLabel;
+    session->principal = principal;
     session->protocolVersion = version;
     session->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
     session->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
@@ -1315,7 +1331,8 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
     responder->writeChunk(sseEvent({}, compact(ack), QByteArrayLiteral("message")));
 }
 
-void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                   const Principal &principal)
 {
     const HttpHeaders cors = corsHeaders(request);
     if (!accepts(request.header("accept"), "text/event-stream")) {
@@ -1323,7 +1340,7 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
                    QStringLiteral("Not Acceptable: GET needs Accept: text/event-stream"), cors);
         return;
     }
-    HttpSession *s = sessionFor(request, responder, ns);
+    HttpSession *s = sessionFor(request, responder, ns, principal);
     if (!s)
         return;
     HttpHeaders headers = cors;
@@ -1378,9 +1395,10 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
         s->standalone->prime();
 }
 
-void McpHttpEndpoint::handleMcpDelete(const HttpRequest &request, HttpResponder *responder, const QString &ns)
+void McpHttpEndpoint::handleMcpDelete(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                      const Principal &principal)
 {
-    HttpSession *s = sessionFor(request, responder, ns);
+    HttpSession *s = sessionFor(request, responder, ns, principal);
     if (!s)
         return;
     closeSession(s->session->id());
@@ -1395,9 +1413,15 @@ void McpHttpEndpoint::handleLegacySse(const HttpRequest &request, HttpResponder 
                    {{QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")}});
         return;
     }
-    if (!checkAuth(request, responder, ns))
-        return;
-    HttpSession *s = createSession(ns, ClientSession::Transport::LegacySse);
+    authenticate(request, responder, ns, [this, request, responder, ns](const Principal &principal) {
+        openLegacyStream(request, responder, ns, principal);
+    });
+}
+
+void McpHttpEndpoint::openLegacyStream(const HttpRequest &request, HttpResponder *responder, const QString &ns,
+                                       const Principal &principal)
+{
+    HttpSession *s = createSession(ns, ClientSession::Transport::LegacySse, principal);
     s->legacyResponder = responder;
     const QString id = s->session->id();
     // Unrelated messages go on the same stream.
@@ -1442,8 +1466,21 @@ void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder
         replyError(responder, 404, rpcerr::InvalidRequest, QStringLiteral("Unknown sessionId; open /sse first"), cors);
         return;
     }
-    if (!checkAuth(request, responder, s->session->ns()))
+    authenticate(request, responder, s->session->ns(), [this, request, responder, id](const Principal &principal) {
+        handleLegacyPostAs(request, responder, id, principal);
+    });
+}
+
+void McpHttpEndpoint::handleLegacyPostAs(const HttpRequest &request, HttpResponder *responder, const QString &id,
+                                         const Principal &principal)
+{
+    const HttpHeaders cors = corsHeaders(request);
+    auto s = m_sessions.value(id);
+    // Gone meanwhile, or another principal's stream: a session id is no credential.
+    if (!s || !s->session || s->session->principal != principal) {
+        replyError(responder, 404, rpcerr::InvalidRequest, QStringLiteral("Unknown sessionId; open /sse first"), cors);
         return;
+    }
     if (!isJsonContentType(request.header("content-type"))) {
         replyError(responder, 415, rpcerr::InvalidRequest,
                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);

@@ -12,6 +12,7 @@
 // an Mcp-* header twice, an empty session id or protocol version. Gateway thread only.
 
 #include "http/httptypes.h"
+#include "mcp/authenticator.h"
 #include "mcp/clientsession.h"
 #include "mcp/dispatcher.h"
 #include "model/config.h"
@@ -31,14 +32,14 @@ class McpHttpEndpoint final : public QObject, public http::IRequestHandler
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(McpHttpEndpoint)
 public:
-    // Returns the key's label when `bearer` grants access to namespace `ns`.
-    using Authenticator = std::function<std::optional<QString>(const QString &ns, const QString &bearer)>;
-
     explicit McpHttpEndpoint(McpDispatcher *router, QObject *parent = nullptr);
     ~McpHttpEndpoint() override;
 
     void setListenConfig(const ListenConfig &listen);
-    void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
+    // Who sends each request (every /mcp, /sse and /messages request is authenticated, also for
+    // an open namespace, whose callers are anonymous principals). Without one, namespaces that
+    // need a credential refuse everyone.
+    void setAuthenticator(std::shared_ptr<Authenticator> authenticator) { m_authenticator = std::move(authenticator); }
     void setKeepAliveIntervalMs(int ms);
     void setSessionIdleTimeoutMs(int ms) { m_sessionIdleTimeoutMs = ms; }
     // Events kept per SSE stream for resumption with Last-Event-ID.
@@ -63,25 +64,38 @@ private:
     friend class PostSink;
 
     void handleMcp(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
-    void handleMcpPost(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
-    void handleMcpGet(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
-    void handleMcpDelete(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void handleMcpAs(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                     const Principal &principal);
+    void handleMcpPost(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                       const Principal &principal);
+    void handleMcpGet(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                      const Principal &principal);
+    void handleMcpDelete(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                         const Principal &principal);
     void handleStateless(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
-                         const QJsonObject &message, qint64 bytes);
+                         const QJsonObject &message, qint64 bytes, const Principal &principal);
     void openListenStream(const http::HttpRequest &request, http::HttpResponder *responder, ClientSession *session,
                           const QJsonObject &message);
     bool checkLegacyVersionHeader(const http::HttpRequest &request, http::HttpResponder *responder);
     void handleLegacySse(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
+    void openLegacyStream(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                          const Principal &principal);
     void handleLegacyPost(const http::HttpRequest &request, http::HttpResponder *responder);
+    void handleLegacyPostAs(const http::HttpRequest &request, http::HttpResponder *responder, const QString &id,
+                            const Principal &principal);
 
     bool checkHostAndOrigin(const http::HttpRequest &request, http::HttpResponder *responder);
     // 400 for an Mcp-* header sent twice, or an empty Mcp-Session-Id or MCP-Protocol-Version.
     bool checkMcpHeaders(const http::HttpRequest &request, http::HttpResponder *responder);
-    // 401 unless the namespace is open or the bearer key is one of its keys; records the key's
-    // label in m_callerKeyLabel.
-    bool checkAuth(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
-    HttpSession *sessionFor(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns);
-    HttpSession *createSession(const QString &ns, ClientSession::Transport transport);
+    // Resolves the request's principal through the Authenticator, then calls `next` (now or
+    // later, not at all when the client left); answers the client itself when it is refused.
+    void authenticate(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                      std::function<void(const Principal &principal)> next);
+    // The request's session: 400 without Mcp-Session-Id, 404 when unknown, of another namespace
+    // or transport, or of another principal.
+    HttpSession *sessionFor(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
+                            const Principal &principal);
+    HttpSession *createSession(const QString &ns, ClientSession::Transport transport, const Principal &principal);
     void closeSession(const QString &id);
     void sweep();
     void keepAlive();
@@ -92,8 +106,7 @@ private:
 
     McpDispatcher *m_router;
     ListenConfig m_listen;
-    Authenticator m_authenticator;
-    QString m_callerKeyLabel; // label of the API key of the request being handled (checkAuth())
+    std::shared_ptr<Authenticator> m_authenticator;
     QHash<QString, std::shared_ptr<HttpSession>> m_sessions;
     QTimer *m_keepAliveTimer;
     QTimer *m_sweepTimer;

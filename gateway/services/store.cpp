@@ -246,7 +246,45 @@ struct Store::Private
 
     QList<NamespaceConfig> loadNamespaces();
     QList<UpstreamConfig> loadServers();
+
+    // API keys, verified in memory: by prefix, with salt and hash. Reloaded at open and with each
+    // flush of the last-used times (so that keys another process added or revoked are seen).
+    struct KeyRecord
+    {
+        ApiKeyInfo info;
+        QString salt;
+        QByteArray hash;
+    };
+    QHash<QString, QList<KeyRecord>> keys;
+    QHash<qint64, QDateTime> pendingUse; // key id -> last use not yet written
+    bool loadKeys(const QString &prefix = {});
 };
+
+bool Store::Private::loadKeys(const QString &prefix)
+{
+    QSqlQuery q(db());
+    const QString sql =
+        QStringLiteral("SELECT id, namespace, label, prefix, salt, hash, created, last_used FROM api_keys");
+    if (!(prefix.isEmpty() ? exec(q, sql) : exec(q, sql + QStringLiteral(" WHERE prefix = ?"), {prefix})))
+        return false;
+    if (prefix.isEmpty())
+        keys.clear();
+    else
+        keys.remove(prefix);
+    while (q.next()) {
+        KeyRecord r;
+        r.info.id = q.value(0).toLongLong();
+        r.info.ns = q.value(1).toString();
+        r.info.label = q.value(2).toString();
+        r.info.prefix = q.value(3).toString();
+        r.salt = q.value(4).toString();
+        r.hash = q.value(5).toString().toLatin1();
+        r.info.created = msFromVariant(q.value(6));
+        r.info.lastUsed = msFromVariant(q.value(7));
+        keys[r.info.prefix].append(r);
+    }
+    return true;
+}
 
 Store::Store(QObject *parent)
     : QObject(parent)
@@ -291,7 +329,7 @@ bool Store::open(const QString &dataDir, QString *error)
     }
     walQuery = QSqlQuery();
     db = {};
-    const bool ok = migrate(error);
+    const bool ok = migrate(error) && d->loadKeys();
     if (!ok)
         close();
     return ok;
@@ -312,7 +350,7 @@ bool Store::openInMemory(QString *error)
         return false;
     }
     db = {};
-    const bool ok = migrate(error);
+    const bool ok = migrate(error) && d->loadKeys();
     if (!ok)
         close();
     return ok;
@@ -322,6 +360,8 @@ void Store::close()
 {
     if (d->connectionName.isEmpty())
         return;
+    flushApiKeyUsage();
+    d->keys.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(d->connectionName, false);
         if (db.isOpen())
@@ -449,6 +489,15 @@ bool Store::removeServer(const QString &name)
         found = q.numRowsAffected() > 0;
         return true;
     });
+    if (ok) { // its keys are gone from memory too
+        for (auto it = d->keys.begin(); it != d->keys.end(); ++it)
+            it.value().removeIf([&](const Private::KeyRecord &r) {
+                if (r.info.ns != name)
+                    return false;
+                d->pendingUse.remove(r.info.id);
+                return true;
+            });
+    }
     if (ok && !found)
         return d->fail(QStringLiteral("No server named \"%1\"").arg(name));
     return ok;
@@ -558,6 +607,15 @@ bool Store::removeNamespace(const QString &name)
         found = q.numRowsAffected() > 0;
         return true;
     });
+    if (ok) { // its keys are gone from memory too
+        for (auto it = d->keys.begin(); it != d->keys.end(); ++it)
+            it.value().removeIf([&](const Private::KeyRecord &r) {
+                if (r.info.ns != name)
+                    return false;
+                d->pendingUse.remove(r.info.id);
+                return true;
+            });
+    }
     if (ok && !found)
         return d->fail(QStringLiteral("No namespace named \"%1\"").arg(name));
     return ok;
@@ -668,6 +726,7 @@ std::optional<CreatedApiKey> Store::createApiKey(const QString &ns, const QStrin
                  {ns, label, key.info.prefix, salt, hashKey(salt, key.plaintext), msToVariant(key.info.created)}))
         return std::nullopt;
     key.info.id = q.lastInsertId().toLongLong();
+    d->keys[key.info.prefix].append({key.info, salt, hashKey(salt, key.plaintext).toLatin1()});
     return key;
 }
 
@@ -676,33 +735,48 @@ std::optional<ApiKeyInfo> Store::verifyApiKey(const QString &ns, const QString &
     if (!isOpen() || !plaintext.startsWith(kApiKeyScheme) ||
         plaintext.size() != kApiKeyScheme.size() + kApiKeyRandomChars)
         return std::nullopt;
-    QSqlQuery q(d->db());
-    if (!d->exec(q,
-                 QStringLiteral("SELECT id, namespace, label, prefix, salt, hash, created, last_used"
-                                " FROM api_keys WHERE prefix = ?"),
-                 {plaintext.left(kApiKeyPrefixChars)}))
-        return std::nullopt;
-    std::optional<ApiKeyInfo> match;
-    while (q.next()) {
-        const QByteArray expected = q.value(5).toString().toLatin1();
-        const QByteArray actual = hashKey(q.value(4).toString(), plaintext).toLatin1();
-        if (!constantTimeEquals(expected, actual) || q.value(1).toString() != ns)
-            continue;
-        ApiKeyInfo info;
-        info.id = q.value(0).toLongLong();
-        info.ns = q.value(1).toString();
-        info.label = q.value(2).toString();
-        info.prefix = q.value(3).toString();
-        info.created = msFromVariant(q.value(6));
-        match = info;
+    const QString prefix = plaintext.left(kApiKeyPrefixChars);
+    auto it = d->keys.constFind(prefix);
+    if (it == d->keys.cend()) {
+        // Perhaps added by another process since the last reload: one look in the database.
+        d->loadKeys(prefix);
+        it = d->keys.constFind(prefix);
+        if (it == d->keys.cend())
+            return std::nullopt;
     }
-    q = QSqlQuery();
-    if (!match)
-        return std::nullopt;
-    match->lastUsed = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
-    d->exec(QStringLiteral("UPDATE api_keys SET last_used = ? WHERE id = ?"),
-            {msToVariant(match->lastUsed), match->id});
-    return match;
+    for (const Private::KeyRecord &r : it.value()) {
+        const QByteArray actual = hashKey(r.salt, plaintext).toLatin1();
+        if (!constantTimeEquals(r.hash, actual) || r.info.ns != ns)
+            continue;
+        ApiKeyInfo info = r.info;
+        info.lastUsed = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
+        d->pendingUse.insert(info.id, info.lastUsed); // written by flushApiKeyUsage()
+        return info;
+    }
+    return std::nullopt;
+}
+
+int Store::pendingApiKeyUsage() const
+{
+    return int(d->pendingUse.size());
+}
+
+bool Store::flushApiKeyUsage()
+{
+    if (!isOpen())
+        return false;
+    const QHash<qint64, QDateTime> pending = std::exchange(d->pendingUse, {});
+    const bool ok = pending.isEmpty() || d->transaction([&] {
+        for (auto it = pending.cbegin(); it != pending.cend(); ++it)
+            if (!d->exec(QStringLiteral("UPDATE api_keys SET last_used = ? WHERE id = ?"),
+                         {msToVariant(it.value()), it.key()}))
+                return false;
+        return true;
+    });
+    if (!ok) // kept for the next flush
+        for (auto it = pending.cbegin(); it != pending.cend(); ++it)
+            d->pendingUse.insert(it.key(), it.value());
+    return d->loadKeys() && ok;
 }
 
 QList<ApiKeyInfo> Store::apiKeys(const QString &ns) const
@@ -726,7 +800,7 @@ QList<ApiKeyInfo> Store::apiKeys(const QString &ns) const
         info.label = q.value(2).toString();
         info.prefix = q.value(3).toString();
         info.created = msFromVariant(q.value(4));
-        info.lastUsed = msFromVariant(q.value(5));
+        info.lastUsed = d->pendingUse.value(info.id, msFromVariant(q.value(5)));
         out << info;
     }
     return out;
@@ -741,6 +815,9 @@ bool Store::revokeApiKey(qint64 id)
         return false;
     if (q.numRowsAffected() <= 0)
         return d->fail(QStringLiteral("No API key with id %1").arg(id));
+    d->pendingUse.remove(id);
+    for (auto it = d->keys.begin(); it != d->keys.end(); ++it)
+        it.value().removeIf([id](const Private::KeyRecord &r) { return r.info.id == id; });
     return true;
 }
 

@@ -70,8 +70,13 @@ public:
 
     // API keys: "mcp_" + 40 random base62 chars; stored as salted SHA-256.
     std::optional<CreatedApiKey> createApiKey(const QString &ns, const QString &label);
-    // Returns the key's info (and updates lastUsed) if `plaintext` is a valid key for `ns`.
+    // Returns the key's info if `plaintext` is a valid key for `ns`. Checked in memory (no query
+    // per request); the use is recorded for flushApiKeyUsage().
     std::optional<ApiKeyInfo> verifyApiKey(const QString &ns, const QString &plaintext);
+    // Writes the last-used times recorded since the last flush, in one transaction, and reloads
+    // the keys (another process may have added or revoked some). Also done by close().
+    bool flushApiKeyUsage();
+    int pendingApiKeyUsage() const;
     QList<ApiKeyInfo> apiKeys(const QString &ns = {}) const;
     bool revokeApiKey(qint64 id);
 

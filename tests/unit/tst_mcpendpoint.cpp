@@ -171,11 +171,14 @@ struct Rig
         config.namespaces = {def, team, locked};
         router.setConfig(config);
         endpoint.setListenConfig(listen);
-        endpoint.setAuthenticator([](const QString &ns, const QString &key) -> std::optional<QString> {
-            if (ns == u"locked" && key == u"good-key")
-                return QStringLiteral("tester");
-            return std::nullopt;
-        });
+        endpoint.setAuthenticator(std::make_shared<BearerKeyAuthenticator>(
+            [](const QString &ns, const QString &key) -> std::optional<Principal> {
+                if (ns == u"locked" && key == u"good-key")
+                    return Principal::apiKey(7, u"tester"_s, u"mcp_good"_s);
+                if (ns == u"locked" && key == u"other-key")
+                    return Principal::apiKey(8, u"other"_s, u"mcp_othe"_s);
+                return std::nullopt;
+            }));
     }
     ~Rig() { endpoint.closeAllSessions(); }
 
@@ -258,6 +261,7 @@ private Q_SLOTS:
     void deleteNeedsSession();
     void legacyTransportErrors();
     void legacyTransportNeedsKey();
+    void asynchronousAuthenticator();
     void keepAliveComments();
     void idleSessionsAreSwept();
 };
@@ -1209,16 +1213,109 @@ void TestMcpEndpoint::legacyTransportNeedsKey()
     const QString sessionId = QString::fromLatin1(endpoint.mid(endpoint.indexOf("sessionId=") + 10));
     ClientSession *session = rig.router.session(sessionId);
     QVERIFY2(session, qPrintable(sessionId));
-    QCOMPARE(session->apiKeyLabel, u"tester"_s);
+    QCOMPARE(session->principal.kind, Principal::Kind::ApiKey);
+    QCOMPARE(session->principal.displayName, u"tester"_s);
+    QCOMPARE(session->principal.key(), u"default/apikey/key:7"_s);
     QVERIFY2(session->clientName().endsWith(u" [key: tester]"_s), qPrintable(session->clientName()));
 
     // Streamable HTTP and stateless callers carry it too.
     const QByteArray streamable =
         rig.initialize(mcp::V2025_11_25, "/mcp/locked", {{"Authorization", "Bearer good-key"}});
     QVERIFY(!streamable.isEmpty());
-    QCOMPARE(rig.router.session(QString::fromLatin1(streamable))->apiKeyLabel, u"tester"_s);
+    QCOMPARE(rig.router.session(QString::fromLatin1(streamable))->principal.displayName, u"tester"_s);
     const QByteArray open = rig.initialize(mcp::V2025_11_25, "/mcp/team");
-    QVERIFY(rig.router.session(QString::fromLatin1(open))->apiKeyLabel.isEmpty());
+    QVERIFY(rig.router.session(QString::fromLatin1(open))->principal.isAnonymous());
+
+    // A session id is no credential: another principal's valid key does not reach the session
+    // (Streamable HTTP: 404 as for an unknown session; legacy POST: unknown sessionId).
+    r = rig.send(makeRequest("POST", "/mcp/locked",
+                             {{"Content-Type", "application/json"},
+                              {"Accept", "application/json, text/event-stream"},
+                              {"Authorization", "Bearer other-key"},
+                              {"Mcp-Session-Id", streamable},
+                              {"MCP-Protocol-Version", "2025-11-25"}},
+                             compact(jsonrpc::request(5, u"ping"_s))));
+    QCOMPARE(r->status, 404);
+    r = rig.send(makeRequest("GET", "/mcp/locked",
+                             {{"Accept", "text/event-stream"},
+                              {"Authorization", "Bearer other-key"},
+                              {"Mcp-Session-Id", streamable},
+                              {"MCP-Protocol-Version", "2025-11-25"}}));
+    QCOMPARE(r->status, 404);
+    r = rig.send(makeRequest("DELETE", "/mcp/locked",
+                             {{"Authorization", "Bearer other-key"},
+                              {"Mcp-Session-Id", streamable},
+                              {"MCP-Protocol-Version", "2025-11-25"}}));
+    QCOMPARE(r->status, 404);
+    QVERIFY(rig.router.session(QString::fromLatin1(streamable)));
+    const qsizetype eventsBefore = sse->events().size();
+    r = rig.send(makeRequest("POST", endpoint,
+                             {{"Content-Type", "application/json"}, {"Authorization", "Bearer other-key"}},
+                             compact(jsonrpc::request(6, u"ping"_s))));
+    QCOMPARE(r->status, 404);
+    QCOMPARE(sse->events().size(), eventsBefore);
+}
+
+// An authenticator that answers later (as one asking a directory or a JWKS will).
+class DeferredAuthenticator final : public Authenticator
+{
+public:
+    struct Pending
+    {
+        AuthRequest request;
+        std::function<void(const AuthResult &)> done;
+    };
+    std::vector<Pending> pending;
+    void authenticate(const AuthRequest &request, std::function<void(const AuthResult &)> done) override
+    {
+        pending.push_back({request, std::move(done)});
+    }
+};
+
+void TestMcpEndpoint::asynchronousAuthenticator()
+{
+    Rig rig({}, true);
+    auto auth = std::make_shared<DeferredAuthenticator>();
+    rig.endpoint.setAuthenticator(auth);
+    const QJsonObject init =
+        jsonrpc::request(1, u"initialize"_s,
+                         QJsonObject{{u"protocolVersion"_s, mcp::V2025_11_25},
+                                     {u"capabilities"_s, QJsonObject{}},
+                                     {u"clientInfo"_s, QJsonObject{{u"name"_s, u"t"_s}, {u"version"_s, u"1"_s}}}});
+
+    // Held until the authenticator answers; then handled as that principal.
+    MemoryResponder *r = rig.post("/mcp/locked", init, {{"Authorization", "Bearer whatever"}});
+    QCOMPARE(auth->pending.size(), size_t(1));
+    QCOMPARE(auth->pending[0].request.ns, u"locked"_s);
+    QVERIFY(auth->pending[0].request.credentialRequired);
+    QCOMPARE(auth->pending[0].request.authorization, QByteArray("Bearer whatever"));
+    QCOMPARE(r->status, 0);
+    QCOMPARE(rig.endpoint.sessionCount(), 0);
+    Principal alice;
+    alice.kind = Principal::Kind::User;
+    alice.id = u"alice"_s;
+    alice.displayName = u"Alice"_s;
+    auth->pending[0].done(AuthResult::allow(alice));
+    QCOMPARE(r->status, 200);
+    const QString id = QString::fromLatin1(r->header("mcp-session-id"));
+    QVERIFY(rig.router.session(id));
+    QCOMPARE(rig.router.session(id)->principal.key(), u"default/user/alice"_s);
+
+    // Refused: the authenticator's status, message and headers reach the client.
+    r = rig.post("/mcp/locked", init);
+    QCOMPARE(auth->pending.size(), size_t(2));
+    auth->pending[1].done(AuthResult::deny(403, u"not in the team"_s, {{"X-Why", "group"}}));
+    QCOMPARE(r->status, 403);
+    QCOMPARE(r->header("x-why"), QByteArray("group"));
+    QVERIFY(r->body.contains("not in the team"));
+    QCOMPARE(rig.endpoint.sessionCount(), 1);
+
+    // The client leaves before the answer: nothing is handled, nothing crashes.
+    r = rig.post("/mcp/locked", init);
+    QCOMPARE(auth->pending.size(), size_t(3));
+    rig.disconnect(r);
+    auth->pending[2].done(AuthResult::allow(alice));
+    QCOMPARE(rig.endpoint.sessionCount(), 1);
 }
 
 void TestMcpEndpoint::keepAliveComments()

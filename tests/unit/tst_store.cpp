@@ -98,6 +98,7 @@ private Q_SLOTS:
     void listenConfig();
     void loadConfig();
     void apiKeys();
+    void apiKeysInMemoryUseWrittenInBatches();
     void apiKeyVerification_data();
     void apiKeyVerification();
     void plaintextNeverStored();
@@ -538,6 +539,51 @@ void TestStore::apiKeys()
     QVERIFY(!store.revokeApiKey(key->info.id));
     QCOMPARE(store.apiKeys().size(), 1);
     QVERIFY(store.verifyApiKey(QStringLiteral("default"), other->plaintext));
+}
+
+// Verification reads no database row per request and writes none: the use is kept in memory and
+// written by flushApiKeyUsage() (the gateway does that every 30 s and when it stops). Two stores
+// on one folder stand for two processes.
+void TestStore::apiKeysInMemoryUseWrittenInBatches()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Store a;
+    Store b;
+    QVERIFY(a.open(dir.path()));
+    QVERIFY(b.open(dir.path()));
+    const auto key = a.createApiKey(QStringLiteral("team"), QStringLiteral("ci"));
+    QVERIFY(key);
+    for (int i = 0; i < 100; ++i)
+        QVERIFY(a.verifyApiKey(QStringLiteral("team"), key->plaintext));
+    QCOMPARE(a.pendingApiKeyUsage(), 1);
+    QVERIFY(a.apiKeys().constFirst().lastUsed.isValid());  // the console sees it at once
+    QVERIFY(!b.apiKeys().constFirst().lastUsed.isValid()); // nothing written yet
+    QVERIFY(a.flushApiKeyUsage());
+    QCOMPARE(a.pendingApiKeyUsage(), 0);
+    QCOMPARE(b.apiKeys().constFirst().lastUsed, a.apiKeys().constFirst().lastUsed);
+
+    // A key another process added is found (one look at the database for an unknown prefix)...
+    const auto fromB = b.createApiKey(QStringLiteral("team"), QStringLiteral("other process"));
+    QVERIFY(fromB);
+    QVERIFY(a.verifyApiKey(QStringLiteral("team"), fromB->plaintext));
+    // ...and one it revoked is refused after the next flush, which reloads the keys.
+    QVERIFY(b.revokeApiKey(key->info.id));
+    QVERIFY(a.flushApiKeyUsage());
+    QVERIFY(!a.verifyApiKey(QStringLiteral("team"), key->plaintext));
+    // Revoked here: refused at once, and its pending use is dropped.
+    QVERIFY(a.verifyApiKey(QStringLiteral("team"), fromB->plaintext));
+    QVERIFY(a.revokeApiKey(fromB->info.id));
+    QVERIFY(!a.verifyApiKey(QStringLiteral("team"), fromB->plaintext));
+    QCOMPARE(a.pendingApiKeyUsage(), 0);
+
+    // close() writes what is pending.
+    const auto third = a.createApiKey(QStringLiteral("team"), QStringLiteral("third"));
+    QVERIFY(third);
+    QVERIFY(a.verifyApiKey(QStringLiteral("team"), third->plaintext));
+    a.close();
+    QVERIFY(b.flushApiKeyUsage());
+    QVERIFY(b.apiKeys().constFirst().lastUsed.isValid());
 }
 
 void TestStore::apiKeyVerification_data()
