@@ -20,7 +20,7 @@ build_packages=(
   libsecret-1-0 gnome-keyring dbus dbus-x11
 )
 test_packages=(
-  nginx xvfb xauth trayer gcovr wrk hyperfine openssl python3 curl procps
+  nginx xvfb xauth trayer gcovr wrk hyperfine openssl python3 curl procps prometheus
 )
 
 install_packages() {

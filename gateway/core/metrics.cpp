@@ -7,6 +7,10 @@
 
 namespace metamcp {
 
+// Upper bounds (seconds) of the latency histogram's buckets in /metrics.
+constexpr std::array<double, 12> kDurationBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
+
 int LatencyHistogram::bucketOf(qint64 micros)
 {
     if (micros < 1)
@@ -75,6 +79,127 @@ void MetricsCollector::record(const CallEvent &event)
         ++m_totalErrors;
     }
     m_histogram.add(event.latencyUs);
+
+    const QChar sep(0x1f);
+    ++m_calls[event.ns + sep + event.upstream + sep + methodLabel(event.method) + sep + outcomeLabel(event.status)]
+          .count;
+    Durations &d = m_durations[event.ns + sep + event.upstream];
+    const double seconds = double(event.latencyUs) / 1e6;
+    for (size_t i = 0; i < d.buckets.size(); ++i)
+        if (seconds <= kDurationBuckets[i]) {
+            ++d.buckets[i];
+            break;
+        }
+    ++d.count;
+    d.sumSeconds += seconds;
+}
+
+QString MetricsCollector::methodLabel(const QString &method)
+{
+    static const QStringList known = {QStringLiteral("initialize"),
+                                      QStringLiteral("ping"),
+                                      QStringLiteral("tools/list"),
+                                      QStringLiteral("tools/call"),
+                                      QStringLiteral("prompts/list"),
+                                      QStringLiteral("prompts/get"),
+                                      QStringLiteral("resources/list"),
+                                      QStringLiteral("resources/templates/list"),
+                                      QStringLiteral("resources/read"),
+                                      QStringLiteral("resources/subscribe"),
+                                      QStringLiteral("resources/unsubscribe"),
+                                      QStringLiteral("completion/complete"),
+                                      QStringLiteral("logging/setLevel"),
+                                      QStringLiteral("server/discover"),
+                                      QStringLiteral("subscriptions/listen"),
+                                      QStringLiteral("tasks/get"),
+                                      QStringLiteral("tasks/update"),
+                                      QStringLiteral("tasks/cancel")};
+    return known.contains(method) ? method : QStringLiteral("other");
+}
+
+QString MetricsCollector::outcomeLabel(int status)
+{
+    switch (status) {
+    case 0:
+        return QStringLiteral("ok");
+    case 1:
+        return QStringLiteral("tool_error");
+    case -32800:
+        return QStringLiteral("cancelled");
+    default:
+        return QStringLiteral("error");
+    }
+}
+
+namespace {
+
+// A label value as the text format wants it: backslash, double quote and line feed escaped.
+QByteArray labelValue(const QString &value)
+{
+    QByteArray out;
+    const QByteArray utf8 = value.toUtf8();
+    out.reserve(utf8.size());
+    for (const char c : utf8) {
+        if (c == '\\')
+            out.append("\\\\");
+        else if (c == '"')
+            out.append("\\\"");
+        else if (c == '\n')
+            out.append("\\n");
+        else
+            out.append(c);
+    }
+    return out;
+}
+
+QByteArray number(double v)
+{
+    return QByteArray::number(v, 'g', 12);
+}
+
+} // namespace
+
+QByteArray MetricsCollector::prometheusText() const
+{
+    const QChar sep(0x1f);
+    QByteArray out;
+    out.append("# HELP metamcp_calls_total Client requests the gateway completed, by namespace, upstream, method and "
+               "outcome.\n# TYPE metamcp_calls_total counter\n");
+    for (auto it = m_calls.cbegin(); it != m_calls.cend(); ++it) {
+        const QStringList k = it.key().split(sep);
+        out.append("metamcp_calls_total{namespace=\"" + labelValue(k.value(0)) + "\",upstream=\"" +
+                   labelValue(k.value(1)) + "\",method=\"" + labelValue(k.value(2)) + "\",outcome=\"" +
+                   labelValue(k.value(3)) + "\"} " + QByteArray::number(it->count) + '\n');
+    }
+    out.append("# HELP metamcp_call_duration_seconds Time from a request's arrival to its answer.\n"
+               "# TYPE metamcp_call_duration_seconds histogram\n");
+    for (auto it = m_durations.cbegin(); it != m_durations.cend(); ++it) {
+        const QStringList k = it.key().split(sep);
+        const QByteArray labels =
+            "namespace=\"" + labelValue(k.value(0)) + "\",upstream=\"" + labelValue(k.value(1)) + '"';
+        quint64 cumulative = 0;
+        for (size_t i = 0; i < it->buckets.size(); ++i) {
+            cumulative += it->buckets[i];
+            out.append("metamcp_call_duration_seconds_bucket{" + labels + ",le=\"" + number(kDurationBuckets[i]) +
+                       "\"} " + QByteArray::number(cumulative) + '\n');
+        }
+        out.append("metamcp_call_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + QByteArray::number(it->count) +
+                   '\n');
+        out.append("metamcp_call_duration_seconds_sum{" + labels + "} " + number(it->sumSeconds) + '\n');
+        out.append("metamcp_call_duration_seconds_count{" + labels + "} " + QByteArray::number(it->count) + '\n');
+    }
+    if (m_statuses) {
+        out.append("# HELP metamcp_upstream_up Whether an upstream server is ready (1) or not (0).\n"
+                   "# TYPE metamcp_upstream_up gauge\n");
+        for (const UpstreamStatus &s : m_statuses())
+            out.append("metamcp_upstream_up{upstream=\"" + labelValue(s.name) + "\"} " +
+                       (s.state == UpstreamState::Ready ? "1" : "0") + '\n');
+    }
+    for (const auto &[name, gauge] : m_gauges) {
+        const QByteArray metric = "metamcp_" + name.toLatin1();
+        out.append("# TYPE " + metric + " gauge\n" + metric + ' ' + number(gauge()) + '\n');
+    }
+    return out;
 }
 
 void MetricsCollector::tick()

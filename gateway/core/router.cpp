@@ -126,8 +126,18 @@ int logLevelRank(const QString &level)
 
 } // namespace
 
+struct ToolRef
+{
+    QString server;
+    QString upstreamName;
+    bool enabled = true;
+    QJsonObject tool; // as exposed
+    QJsonObject inputSchema;
+    QByteArray validatorKey; // server, tool and registry generation: one compiled schema each
+};
+
 // One client request from arrival to its response.
-struct Router::Call
+struct Router::Call : std::enable_shared_from_this<Router::Call>
 {
     QPointer<ClientSession> session;
     QString sessionId;
@@ -148,6 +158,71 @@ struct Router::Call
     bool finished = false;
     bool cancelled = false;
     bool stateless = false;
+    // tools/call in the pipeline (core/callpipeline.h)
+    CallContext ctx;
+    std::function<void()> onCancel; // of the stage that holds the call
+    ToolRef tool;                   // authorize/resolve
+    QPointer<Upstream> serving;     // protect/upstream
+};
+
+// What the completion point writes: a parsed response ({} when none may be sent: cancelled), or
+// the text of a success's result; with an HTTP status and headers when the gateway decided them.
+struct Router::Completion
+{
+    QJsonObject response;
+    QByteArray resultJson; // serialized: the result object as text
+    bool serialized = false;
+    bool toolError = false;
+    int httpStatus = 0;
+    http::HttpHeaders headers;
+};
+
+// A pipeline stage's handle on its call; keeps the call alive while a stage holds it.
+class Router::Control final : public CallControl
+{
+public:
+    Control(Router *router, CallPtr call)
+        : m_router(router)
+        , m_call(std::move(call))
+    {}
+    Call &call() { return *m_call; }
+    CallContext &context() override { return m_call->ctx; }
+    void resume() override
+    {
+        if (isDone() || !m_router)
+            return;
+        m_call->onCancel = nullptr;
+        note(QStringLiteral("resume"), {});
+        m_router->runPipeline(m_call, m_call->ctx.stage + 1);
+    }
+    void reply(const LocalReply &reply) override
+    {
+        if (m_call->finished || !m_router)
+            return;
+        m_call->onCancel = nullptr;
+        QJsonObject response = reply.response;
+        response.insert(QStringLiteral("id"), m_call->id);
+        note(QStringLiteral("reply"), jsonrpc::isError(response) ? errorText(response) : QStringLiteral("result"));
+        Completion c;
+        c.response = response;
+        c.httpStatus = reply.httpStatus;
+        c.headers = reply.headers;
+        m_router->complete(m_call, std::move(c));
+    }
+    bool isDone() const override { return m_call->finished || m_call->cancelled; }
+    void onCancel(std::function<void()> cancelled) override { m_call->onCancel = std::move(cancelled); }
+    void note(const QString &outcome, const QString &reason) override
+    {
+        const int i = m_call->ctx.stage;
+        const bool inStage = m_router && i < m_router->m_pipeline.size();
+        m_call->ctx.decisions.append({inStage ? m_router->m_pipeline.stage(i).name() : QStringLiteral("forward"),
+                                      inStage ? m_router->m_pipeline.stage(i).phase() : CallPhase::Forward, outcome,
+                                      reason});
+    }
+
+private:
+    QPointer<Router> m_router;
+    CallPtr m_call;
 };
 
 // Ties one upstream request to the client call currently waiting for it. A 2026-07-28 client
@@ -210,16 +285,6 @@ struct Router::Parked
     std::unique_ptr<QTimer> ask; // running while the requests of one round are collected
 };
 
-struct ToolRef
-{
-    QString server;
-    QString upstreamName;
-    bool enabled = true;
-    QJsonObject tool; // as exposed
-    QJsonObject inputSchema;
-    QByteArray validatorKey; // server, tool and registry generation: one compiled schema each
-};
-
 struct PromptRef
 {
     QString server;
@@ -255,6 +320,7 @@ Router::Router(UpstreamManager *upstreams, QObject *parent)
     connect(m_upstreams, &UpstreamManager::registryChanged, this, &Router::onRegistryChanged);
     connect(m_upstreams, &UpstreamManager::notification, this, &Router::onUpstreamNotification);
     connect(m_upstreams, &UpstreamManager::serverRequest, this, &Router::onUpstreamRequest);
+    installStages();
 }
 
 Router::~Router() = default;
@@ -313,6 +379,7 @@ void Router::handleRequest(ClientSession *session, const QJsonObject &request, C
     if (m_captureBodies)
         call->request = request;
     session->lastActivity = call->arrived;
+    ++m_openCalls;
     dispatch(call);
 }
 
@@ -382,7 +449,7 @@ void Router::handleNotification(ClientSession *session, const QJsonObject &notif
     ev.statusText = QStringLiteral("ok");
     if (m_captureBodies)
         ev.request = notification;
-    Q_EMIT callEvent(ev);
+    publish(ev);
 }
 
 void Router::handleResponse(ClientSession *session, const QJsonObject &response)
@@ -507,84 +574,175 @@ void Router::callTool(const CallPtr &call)
     const QJsonValue nameValue = call->params.value(QLatin1String("name"));
     if (!nameValue.isString())
         return fail(call, rpcerr::InvalidParams, QStringLiteral("tools/call needs a \"name\" string"));
-    const QString name = nameValue.toString();
-    call->target = name;
     const QJsonValue argsValue = call->params.value(QLatin1String("arguments"));
     if (!argsValue.isUndefined() && !argsValue.isObject() && !argsValue.isNull())
         return fail(call, rpcerr::InvalidParams, QStringLiteral("\"arguments\" must be an object"));
+    call->target = nameValue.toString();
+    call->ctx.ns = call->ns;
+    call->ctx.method = call->method;
+    call->ctx.tool = call->target;
+    call->ctx.arguments = argsValue.toObject();
+    call->ctx.argumentsNull = argsValue.isNull();
+    // A cancellation while a stage holds the call ends it here; once forwarded, forward()'s own
+    // canceller (which cancels the upstream request) takes over.
+    if (call->session) {
+        std::weak_ptr<Call> weak = call;
+        QPointer<Router> self = this;
+        call->session->addInFlight(jsonrpc::idKey(call->id), [self, weak](const QString &) {
+            auto c = weak.lock();
+            if (!self || !c || c->finished)
+                return;
+            c->cancelled = true;
+            if (auto cancelled = std::exchange(c->onCancel, {}))
+                cancelled();
+            self->finish(c, {});
+        });
+    }
+    runPipeline(call, 0);
+}
 
-    NsIndex &idx = index(call->ns);
-    auto it = idx.tools.constFind(name);
-    if (it == idx.tools.cend() || !it->enabled) {
-        // The registry may still be loading (upstream just started): wait once, briefly.
-        const NamespaceConfig *ns = m_config.ns(call->ns);
-        bool loading = false;
-        if (ns)
-            for (const QString &server : ns->servers)
-                if (const Upstream *u = m_upstreams->upstream(server);
-                    u && (u->state() == UpstreamState::Starting ||
-                          (u->state() == UpstreamState::Ready && !m_upstreams->registry(server)->loaded)))
-                    loading = true;
-        if (loading && !call->params.contains(QLatin1String("__metamcp_waited"))) {
-            call->params.insert(QStringLiteral("__metamcp_waited"), true);
-            m_upstreams->whenLoaded(ns->servers, m_listDeadlineMs, this, [this, call] {
-                if (auto i = m_indexes.find(call->ns); i != m_indexes.end())
-                    i.value()->valid = false;
-                callTool(call);
-            });
-            return;
-        }
-        // A tool of an upstream that is not serving: name the upstream and why, not "unknown".
-        if (ns && ns->prefixNames) {
-            for (const QString &server : ns->servers) {
-                const Upstream *u = m_upstreams->upstream(server);
-                if (!u || !name.startsWith(server + ns->separator))
-                    continue;
-                const Registry *registry = m_upstreams->registry(server);
-                if (u->state() != UpstreamState::Ready)
-                    return fail(call, rpcerr::UpstreamUnavailable,
-                                QStringLiteral("Unknown tool %1: upstream %2 is %3%4")
-                                    .arg(name, server, upstreamStateName(u->state()),
-                                         u->stateReason().isEmpty() ? QString() : u": " + u->stateReason()));
-                if (registry && !registry->error.isEmpty())
-                    return fail(call, rpcerr::UpstreamUnavailable,
-                                QStringLiteral("Unknown tool %1: upstream %2 could not list its tools: %3")
-                                    .arg(name, server, registry->error));
+void Router::runPipeline(const CallPtr &call, int from)
+{
+    auto control = std::make_shared<Control>(this, call);
+    if (m_pipeline.run(control, from) == m_pipeline.size() && !control->isDone())
+        forwardTool(call);
+}
+
+void Router::installStages()
+{
+    using Result = CallStage::Result;
+    auto callOf = [](const CallControlPtr &c) -> Call & { return static_cast<Control &>(*c).call(); };
+
+    // identify: who is calling. The transport resolved the principal (mcp/authenticator.h).
+    m_pipeline.addStage(std::make_shared<FunctionStage>(
+        QStringLiteral("principal"), CallPhase::Identify, [callOf](const CallControlPtr &c) {
+            Call &call = callOf(c);
+            call.ctx.principal = call.session ? call.session->principal : Principal::anonymous();
+            return Result::Continue;
+        }));
+
+    // authorize: the exposed name to a tool of an upstream. A registry that is still loading (the
+    // upstream just started) is waited for once, up to the list deadline: the stage stops and
+    // runs again when it loaded.
+    m_pipeline.addStage(std::make_shared<FunctionStage>(
+        QStringLiteral("resolve"), CallPhase::Authorize, [this, callOf](const CallControlPtr &c) {
+            Call &call = callOf(c);
+            const QString &name = call.ctx.tool;
+            NsIndex &idx = index(call.ns);
+            auto it = idx.tools.constFind(name);
+            if (it != idx.tools.cend() && it->enabled) {
+                call.tool = *it;
+                call.upstream = it->server;
+                call.ctx.upstream = it->server;
+                call.ctx.upstreamTool = it->upstreamName;
+                return Result::Continue;
             }
-        }
-        return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(name));
-    }
-    const ToolRef ref = *it;
-    call->params.remove(QStringLiteral("__metamcp_waited"));
-    call->upstream = ref.server;
-    Upstream *u = readyUpstream(call, ref.server);
-    if (!u)
-        return;
-    const QJsonObject args = argsValue.toObject();
-    if (!ref.inputSchema.isEmpty()) {
-        // An optional argument given as null is one left out (clients write "no value" either way;
-        // SEP-2243 names the case): checked without it, forwarded as sent.
-        QJsonObject checked = args;
-        const QJsonArray required = ref.inputSchema.value(QLatin1String("required")).toArray();
-        for (auto it = checked.begin(); it != checked.end();) {
-            if (it.value().isNull() && !required.contains(it.key()))
-                it = checked.erase(it);
-            else
-                ++it;
-        }
-        if (auto violation = m_validator.validate(ref.validatorKey, ref.inputSchema, checked)) {
-            return fail(
-                call, rpcerr::InvalidParams,
-                QStringLiteral("Invalid arguments for tool %1: %2: %3").arg(name, violation->path, violation->message),
-                QJsonObject{{QStringLiteral("path"), violation->path},
-                            {QStringLiteral("message"), violation->message}});
-        }
-    }
+            const NamespaceConfig *ns = m_config.ns(call.ns);
+            QStringList loading;
+            if (ns)
+                for (const QString &server : ns->servers)
+                    if (const Upstream *u = m_upstreams->upstream(server);
+                        u && (u->state() == UpstreamState::Starting ||
+                              (u->state() == UpstreamState::Ready && !m_upstreams->registry(server)->loaded)))
+                        loading << server;
+            if (!loading.isEmpty() && !call.ctx.waitedForRegistry) {
+                call.ctx.waitedForRegistry = true;
+                c->note(QStringLiteral("wait"), QStringLiteral("registry of %1 loading").arg(loading.join(u", ")));
+                const int stage = call.ctx.stage;
+                m_upstreams->whenLoaded(ns->servers, m_listDeadlineMs, this, [this, c, stage] {
+                    if (c->isDone())
+                        return;
+                    if (auto i = m_indexes.find(c->context().ns); i != m_indexes.end())
+                        i.value()->valid = false;
+                    c->context().stage = stage;
+                    static_cast<Control &>(*c).call().onCancel = nullptr;
+                    runPipeline(static_cast<Control &>(*c).call().shared_from_this(), stage);
+                });
+                return Result::Stop;
+            }
+            // A tool of an upstream that is not serving: name the upstream and why, not "unknown".
+            if (ns && ns->prefixNames) {
+                for (const QString &server : ns->servers) {
+                    const Upstream *u = m_upstreams->upstream(server);
+                    if (!u || !name.startsWith(server + ns->separator))
+                        continue;
+                    const Registry *registry = m_upstreams->registry(server);
+                    if (u->state() != UpstreamState::Ready) {
+                        c->reply({jsonrpc::error(
+                                      QJsonValue::Null, rpcerr::UpstreamUnavailable,
+                                      QStringLiteral("Unknown tool %1: upstream %2 is %3%4")
+                                          .arg(name, server, upstreamStateName(u->state()),
+                                               u->stateReason().isEmpty() ? QString() : u": " + u->stateReason())),
+                                  0,
+                                  {}});
+                        return Result::Stop;
+                    }
+                    if (registry && !registry->error.isEmpty()) {
+                        c->reply(
+                            {jsonrpc::error(QJsonValue::Null, rpcerr::UpstreamUnavailable,
+                                            QStringLiteral("Unknown tool %1: upstream %2 could not list its tools: %3")
+                                                .arg(name, server, registry->error)),
+                             0,
+                             {}});
+                        return Result::Stop;
+                    }
+                }
+            }
+            c->reply(
+                {jsonrpc::error(QJsonValue::Null, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(name)),
+                 0,
+                 {}});
+            return Result::Stop;
+        }));
+
+    // authorize: the arguments against the tool's inputSchema (valijson). An optional argument
+    // given as null is one left out (clients write "no value" either way; SEP-2243 names the
+    // case): checked without it, forwarded as sent.
+    m_pipeline.addStage(std::make_shared<FunctionStage>(
+        QStringLiteral("arguments"), CallPhase::Authorize, [this, callOf](const CallControlPtr &c) {
+            Call &call = callOf(c);
+            const ToolRef &ref = call.tool;
+            if (ref.inputSchema.isEmpty())
+                return Result::Continue;
+            QJsonObject checked = call.ctx.arguments;
+            const QJsonArray required = ref.inputSchema.value(QLatin1String("required")).toArray();
+            for (auto it = checked.begin(); it != checked.end();) {
+                if (it.value().isNull() && !required.contains(it.key()))
+                    it = checked.erase(it);
+                else
+                    ++it;
+            }
+            if (auto violation = m_validator.validate(ref.validatorKey, ref.inputSchema, checked)) {
+                c->reply({jsonrpc::error(QJsonValue::Null, rpcerr::InvalidParams,
+                                         QStringLiteral("Invalid arguments for tool %1: %2: %3")
+                                             .arg(call.ctx.tool, violation->path, violation->message),
+                                         QJsonObject{{QStringLiteral("path"), violation->path},
+                                                     {QStringLiteral("message"), violation->message}}),
+                          0,
+                          {}});
+                return Result::Stop;
+            }
+            return Result::Continue;
+        }));
+
+    // protect: the upstream must be serving (a circuit breaker and a bulkhead join this phase).
+    m_pipeline.addStage(std::make_shared<FunctionStage>(
+        QStringLiteral("upstream"), CallPhase::Protect, [this, callOf](const CallControlPtr &c) {
+            Call &call = callOf(c);
+            call.serving = readyUpstream(call.shared_from_this(), call.tool.server);
+            return call.serving ? Result::Continue : Result::Stop;
+        }));
+}
+
+void Router::forwardTool(const CallPtr &call)
+{
+    if (!call->serving)
+        return fail(call, rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is gone").arg(call->upstream));
     QJsonObject params = call->params;
-    params.insert(QStringLiteral("name"), ref.upstreamName);
-    if (argsValue.isNull())
+    params.insert(QStringLiteral("name"), call->tool.upstreamName);
+    if (call->ctx.argumentsNull)
         params.remove(QStringLiteral("arguments"));
-    forward(call, u, call->method, params);
+    forward(call, call->serving, call->method, params);
 }
 
 void Router::getPrompt(const CallPtr &call)
@@ -780,7 +938,8 @@ void Router::extensionRequest(const CallPtr &call)
                 extension = it.key();
     }
     if (extension.isEmpty()) {
-        call->sink->setHttpStatus(404);
+        if (call->stateless) // 2026-07-28 answers such errors with an HTTP status
+            call->sink->setStatus(404, {});
         return fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method));
     }
     const QStringList servers = serversDeclaring(call->ns, extension);
@@ -824,11 +983,13 @@ void Router::taskRequest(const CallPtr &call)
     const bool known = method == u"tasks/get" || method == u"tasks/update" || method == u"tasks/cancel";
     if (!known || serversDeclaring(call->ns, kTasksExtension).isEmpty()) {
         // tasks/result and tasks/list are gone from the tasks extension (SEP-2663).
-        call->sink->setHttpStatus(404);
+        if (call->stateless) // 2026-07-28 answers such errors with an HTTP status
+            call->sink->setStatus(404, {});
         return fail(call, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method));
     }
     if (!clientExtensions(*call).contains(kTasksExtension)) {
-        call->sink->setHttpStatus(400);
+        if (call->stateless) // 2026-07-28 answers such errors with an HTTP status
+            call->sink->setStatus(400, {});
         return fail(
             call, rpcerr::MissingClientCapability,
             QStringLiteral("%1 needs the client capability extension %2, which the client did not declare")
@@ -1374,7 +1535,8 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
             return;
         if (c && !c->finished) {
             // The request needs a capability the client did not declare: 400 / -32021.
-            c->sink->setHttpStatus(400);
+            if (c->stateless)
+                c->sink->setStatus(400, {});
             fail(c, rpcerr::MissingClientCapability,
                  QStringLiteral("This request needs the client capability \"%1\", which the request's _meta "
                                 "does not declare")
@@ -1386,6 +1548,19 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
                 route->upstream->cancelRequest(route->handle,
                                                QStringLiteral("the client does not support %1").arg(capability));
         }
+        return;
+    }
+    if (!parked && m_limits.maxParkedCalls > 0 && int(m_parked.size()) >= m_limits.maxParkedCalls) {
+        // Bounded: a new call may not wait for input; it fails, and so does the upstream's request.
+        reply(jsonrpc::error(QJsonValue::Null, rpcerr::LimitReached,
+                             QStringLiteral("The gateway has too many calls waiting for client input")));
+        if (c && !c->finished)
+            fail(c, rpcerr::LimitReached,
+                 QStringLiteral("Too many calls are waiting for client input (%1, limit maxParkedCalls); try again "
+                                "later")
+                     .arg(m_parked.size()));
+        if (route->upstream)
+            route->upstream->cancelRequest(route->handle, QStringLiteral("too many calls waiting for input"));
         return;
     }
     if (!parked) {
@@ -1557,11 +1732,19 @@ QJsonObject Router::stampResult(const CallPtr &call, QJsonObject result) const
     return result;
 }
 
+void Router::publish(const CallEvent &event)
+{
+    for (CallObserver *observer : std::as_const(m_observers))
+        observer->onCallEvent(event);
+    Q_EMIT callEvent(event);
+}
+
 bool Router::markFinished(const CallPtr &call)
 {
     if (call->finished)
         return false;
     call->finished = true;
+    --m_openCalls;
     if (call->session)
         call->session->removeInFlight(jsonrpc::idKey(call->id));
     return true;
@@ -1582,6 +1765,14 @@ CallEvent Router::eventFor(const CallPtr &call, qint64 responseBytes)
     ev.latencyUs = call->timer.nsecsElapsed() / 1000;
     ev.requestBytes = call->requestBytes;
     ev.responseBytes = responseBytes;
+    if (call->session) {
+        ev.principal = call->session->principal.key();
+        ev.principalName = call->session->principal.displayName;
+    }
+    for (const CallDecision &d : std::as_const(call->ctx.decisions))
+        ev.decisions << QStringLiteral("%1/%2: %3%4")
+                            .arg(callPhaseName(d.phase), d.stage, d.outcome,
+                                 d.reason.isEmpty() ? QString() : u": " + d.reason);
     if (m_captureBodies) {
         ev.request = call->request;
         ev.notifications = call->notifications;
@@ -1591,40 +1782,75 @@ CallEvent Router::eventFor(const CallPtr &call, qint64 responseBytes)
 
 void Router::finish(const CallPtr &call, QJsonObject response)
 {
-    if (!markFinished(call))
-        return;
-    if (call->stateless && response.contains(QLatin1String("result")))
-        response.insert(QStringLiteral("result"),
-                        stampResult(call, response.value(QLatin1String("result")).toObject()));
-    CallEvent ev = eventFor(call, call->sink->finish(response));
-    if (response.isEmpty()) {
-        ev.status = rpcerr::Cancelled;
-        ev.statusText = QStringLiteral("cancelled");
-    } else if (jsonrpc::isError(response)) {
-        ev.status = jsonrpc::errorCode(response);
-        ev.statusText = errorText(response);
-    } else if (response.value(QLatin1String("result")).toObject().value(QLatin1String("isError")).toBool()) {
-        ev.status = 1;
-        ev.statusText = QStringLiteral("tool error");
-    } else {
-        ev.statusText = QStringLiteral("ok");
-    }
-    if (m_captureBodies)
-        ev.response = response;
-    Q_EMIT callEvent(ev);
+    Completion c;
+    c.response = std::move(response);
+    complete(call, std::move(c));
 }
 
 void Router::finishSerialized(const CallPtr &call, const QByteArray &resultJson, bool toolError)
 {
+    Completion c;
+    c.resultJson = resultJson;
+    c.serialized = true;
+    c.toolError = toolError;
+    complete(call, std::move(c));
+}
+
+void Router::complete(const CallPtr &call, Completion completion)
+{
     if (!markFinished(call))
         return;
-    const QByteArray message = jsonrpc::resultMessage(call->id, resultJson);
-    CallEvent ev = eventFor(call, call->sink->finishSerialized(message));
-    ev.status = toolError ? 1 : 0;
-    ev.statusText = toolError ? QStringLiteral("tool error") : QStringLiteral("ok");
-    if (m_captureBodies)
-        ev.response = QJsonDocument::fromJson(message).object();
-    Q_EMIT callEvent(ev);
+    call->onCancel = nullptr;
+    QJsonObject &response = completion.response;
+    if (completion.httpStatus || !completion.headers.isEmpty()) {
+        // Status and headers go with the answer where the transport can still send them; else
+        // (inside a stream, stdio, legacy SSE) the error's data carries them.
+        if (!call->sink->setStatus(completion.httpStatus ? completion.httpStatus : 200, completion.headers) &&
+            jsonrpc::isError(response)) {
+            QJsonObject error = response.value(QLatin1String("error")).toObject();
+            QJsonObject data = error.value(QLatin1String("data")).toObject();
+            QJsonObject headers;
+            for (const auto &[name, value] : std::as_const(completion.headers))
+                headers.insert(QString::fromLatin1(name), QString::fromLatin1(value));
+            QJsonObject http{{QStringLiteral("headers"), headers}};
+            if (completion.httpStatus)
+                http.insert(QStringLiteral("status"), completion.httpStatus);
+            if (!error.value(QLatin1String("data")).isObject() && !error.value(QLatin1String("data")).isUndefined())
+                data.insert(QStringLiteral("value"), error.value(QLatin1String("data")));
+            data.insert(QStringLiteral("io.metamcp/http"), http);
+            error.insert(QStringLiteral("data"), data);
+            response.insert(QStringLiteral("error"), error);
+        }
+    }
+    CallEvent ev;
+    if (completion.serialized) {
+        const QByteArray message = jsonrpc::resultMessage(call->id, completion.resultJson);
+        ev = eventFor(call, call->sink->finishSerialized(message));
+        ev.status = completion.toolError ? 1 : 0;
+        ev.statusText = completion.toolError ? QStringLiteral("tool error") : QStringLiteral("ok");
+        if (m_captureBodies)
+            ev.response = QJsonDocument::fromJson(message).object();
+    } else {
+        if (call->stateless && response.contains(QLatin1String("result")))
+            response.insert(QStringLiteral("result"),
+                            stampResult(call, response.value(QLatin1String("result")).toObject()));
+        ev = eventFor(call, call->sink->finish(response));
+        if (response.isEmpty()) {
+            ev.status = rpcerr::Cancelled;
+            ev.statusText = QStringLiteral("cancelled");
+        } else if (jsonrpc::isError(response)) {
+            ev.status = jsonrpc::errorCode(response);
+            ev.statusText = errorText(response);
+        } else if (response.value(QLatin1String("result")).toObject().value(QLatin1String("isError")).toBool()) {
+            ev.status = 1;
+            ev.statusText = QStringLiteral("tool error");
+        } else {
+            ev.statusText = QStringLiteral("ok");
+        }
+        if (m_captureBodies)
+            ev.response = response;
+    }
+    publish(ev);
 }
 
 void Router::fail(const CallPtr &call, int code, const QString &message, const QJsonValue &data)

@@ -7,11 +7,14 @@
 // calls with per-upstream deadlines and concurrency limits (Upstream), and routes what
 // upstreams send back to the right client session. Gateway thread only.
 
+#include "core/callpipeline.h"
+#include "core/observers.h"
 #include "core/schemavalidator.h"
 #include "mcp/clientsession.h"
 #include "mcp/dispatcher.h"
 #include "model/config.h"
 #include "model/events.h"
+#include "model/limits.h"
 
 #include <QHash>
 #include <QObject>
@@ -65,11 +68,31 @@ public:
     // Subscribes the upstreams serving `uris` for a listening (2026-07-28) session.
     void subscribe(ClientSession *session, const QStringList &uris) override;
 
+    // Bounds: parked calls and the schema cache (model/limits.h).
+    void setLimits(const McpLimits &limits)
+    {
+        m_limits = limits;
+        m_validator.setCapacity(limits.schemaCacheEntries);
+    }
+    const SchemaValidator &validator() const { return m_validator; }
     // How long a request that waits for client input (2026-07-28 input_required) stays parked.
     void setParkTimeoutMs(int ms) { m_parkTimeoutMs = ms; }
     int parkedCount() const { return int(m_parked.size()); }
     // Tasks (io.modelcontextprotocol/tasks) the gateway knows, by gateway task id.
     int taskCount() const { return int(m_tasks.size()); }
+
+    // The call pipeline of tools/call (core/callpipeline.h). The built-in stages are
+    // identify/principal, authorize/resolve, authorize/arguments, protect/upstream; a later
+    // capability (quota, rate limit, cache, breaker) adds its stage with one call.
+    bool addStage(std::shared_ptr<CallStage> stage) { return m_pipeline.addStage(std::move(stage)); }
+    const CallPipeline &pipeline() const { return m_pipeline; }
+    // Calls in a pipeline stage or forwarded, not yet completed.
+    int openCalls() const { return m_openCalls; }
+
+    // Observers of the completion point (core/observers.h): each gets every call event,
+    // synchronously, before callEvent() is emitted. Not owned; remove before destroying one.
+    void addObserver(CallObserver *observer) { m_observers.append(observer); }
+    void removeObserver(CallObserver *observer) { m_observers.removeAll(observer); }
 
 Q_SIGNALS:
     void callEvent(const metamcp::CallEvent &event);
@@ -83,7 +106,14 @@ private:
     struct Parked;
     struct UpstreamFlow;
     struct TaskRecord;
+    struct Completion;
+    class Control;
     using CallPtr = std::shared_ptr<Call>;
+
+    void installStages();
+    // Runs the pipeline of a tools/call from stage `from`; forwards when every stage continued.
+    void runPipeline(const CallPtr &call, int from);
+    void forwardTool(const CallPtr &call);
 
     void dispatch(const CallPtr &call);
     void initialize(const CallPtr &call);
@@ -152,6 +182,10 @@ private:
     // (or another namespace, or a tampered one) is refused.
     QString requestStateFor(const Parked &parked) const;
     std::shared_ptr<Parked> parkedFrom(const QString &requestState, const QString &ns) const;
+    // The completion point: every answer, error and cancellation of a client request passes
+    // here once (the sink writes it, the call event is made and emitted). A second completion of
+    // the same call is ignored.
+    void complete(const CallPtr &call, Completion completion);
     void finish(const CallPtr &call, QJsonObject response);
     // finish() for a success whose result is JSON object text, spliced into the response as is.
     void finishSerialized(const CallPtr &call, const QByteArray &resultJson, bool toolError);
@@ -202,6 +236,11 @@ private:
     QByteArray m_stateKey; // HMAC key of requestState tokens (per process)
     int m_parkTimeoutMs = 10 * 60 * 1000;
     quint64 m_nextProgressToken = 1;
+    CallPipeline m_pipeline;
+    McpLimits m_limits;
+    QList<CallObserver *> m_observers;
+    void publish(const CallEvent &event);
+    int m_openCalls = 0;
     quint64 m_nextSeq = 1;
 };
 

@@ -1,5 +1,7 @@
 #include "core/schemavalidator.h"
 
+#include <QCache>
+
 // valijson reports schema errors by exception only when this is set; without it, a schema it
 // cannot parse would abort() the process.
 #ifndef VALIJSON_USE_EXCEPTIONS
@@ -21,8 +23,6 @@
 namespace metamcp {
 
 namespace {
-
-constexpr qsizetype kMaxCachedSchemas = 512;
 
 // Keywords whose value is one subschema, a map of subschemas, or an array of subschemas.
 const QStringList kSchemaKeywords = {
@@ -237,8 +237,11 @@ std::shared_ptr<valijson::Schema> compile(const QJsonObject &schema)
 
 struct SchemaValidator::Private
 {
-    // Compact schema text -> compiled schema; nullptr: valijson cannot parse it (no validation).
-    QHash<QByteArray, std::shared_ptr<valijson::Schema>> cache;
+    // Cache key -> compiled schema (nullptr: valijson cannot parse it, no validation). Least
+    // recently used first out when full (QCache), so that a gateway with many tools keeps the
+    // schemas of the tools in use instead of starting over.
+    QCache<QByteArray, std::shared_ptr<valijson::Schema>> cache{SchemaValidator::kDefaultCapacity};
+    quint64 compilations = 0;
 };
 
 SchemaValidator::SchemaValidator()
@@ -250,6 +253,26 @@ SchemaValidator::~SchemaValidator() = default;
 void SchemaValidator::clearCache()
 {
     d->cache.clear();
+}
+
+void SchemaValidator::setCapacity(int schemas)
+{
+    d->cache.setMaxCost(qMax(1, schemas));
+}
+
+int SchemaValidator::capacity() const
+{
+    return int(d->cache.maxCost());
+}
+
+int SchemaValidator::cachedCount() const
+{
+    return int(d->cache.size());
+}
+
+quint64 SchemaValidator::compilations() const
+{
+    return d->compilations;
 }
 
 std::optional<SchemaViolation> SchemaValidator::validate(const QJsonObject &schema, const QJsonValue &value)
@@ -265,14 +288,12 @@ std::optional<SchemaViolation> SchemaValidator::validate(const QByteArray &key, 
     if (schema.isEmpty())
         return std::nullopt;
     std::shared_ptr<valijson::Schema> compiled;
-    const auto it = d->cache.constFind(key);
-    if (it != d->cache.constEnd()) {
-        compiled = it.value();
+    if (const auto *cached = d->cache.object(key)) { // marks it most recently used
+        compiled = *cached;
     } else {
         compiled = compile(schema);
-        if (d->cache.size() >= kMaxCachedSchemas)
-            d->cache.clear();
-        d->cache.insert(key, compiled);
+        ++d->compilations;
+        d->cache.insert(key, new std::shared_ptr<valijson::Schema>(compiled));
     }
     if (!compiled)
         return std::nullopt;

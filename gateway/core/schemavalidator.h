@@ -1,7 +1,9 @@
 #pragma once
 
 // JSON Schema validation of tool arguments with valijson (drafts 4/6/7; 2020-12 keywords that
-// valijson lacks are ignored). Compiled schemas are cached by their serialized text.
+// valijson lacks are ignored). Compiled schemas are kept in an LRU cache of a bounded number of
+// schemas (setCapacity; McpLimits::schemaCacheEntries), by their serialized text or a key the
+// caller chooses.
 // Not thread-safe: one instance per thread.
 
 #include <QJsonObject>
@@ -35,6 +37,12 @@ public:
                                             const QJsonValue &value);
 
     void clearCache();
+
+    static constexpr int kDefaultCapacity = 4096;
+    void setCapacity(int schemas);
+    int capacity() const;
+    int cachedCount() const;
+    quint64 compilations() const; // schemas compiled so far (cache misses)
 
 private:
     struct Private;

@@ -168,6 +168,8 @@ UpstreamManager::startInstance(const QString &name, const UpstreamConfig &config
     auto entry = m_entries.value(name);
     auto inst = std::make_unique<Instance>();
     inst->upstream = m_factory(config, nullptr);
+    inst->upstream->setQueueLimit(m_limits.maxUpstreamQueue);
+    inst->upstream->setWriteBufferLimit(m_limits.maxStdioWriteBuffer);
     inst->serial = entry->nextSerial++;
     inst->idle = std::make_unique<QTimer>();
     inst->idle->setSingleShot(true);
@@ -309,6 +311,8 @@ void UpstreamManager::add(const UpstreamConfig &config)
 {
     auto entry = std::make_shared<Entry>();
     entry->upstream = m_factory(config, nullptr);
+    entry->upstream->setQueueLimit(m_limits.maxUpstreamQueue);
+    entry->upstream->setWriteBufferLimit(m_limits.maxStdioWriteBuffer);
     Upstream *u = entry->upstream.get();
     const QString name = config.name;
     m_entries.insert(name, entry);

@@ -18,6 +18,7 @@
 
 #include "model/config.h"
 #include "model/events.h"
+#include "model/limits.h"
 #include "upstream/upstreamfactory.h"
 
 #include <QDeadlineTimer>
@@ -66,6 +67,8 @@ public:
 
     // Where upstreams come from (default: createUpstream, the real transports).
     void setFactory(UpstreamFactory factory) { m_factory = std::move(factory); }
+    // Queue and stdio write bounds for the upstreams started from now on.
+    void setLimits(const McpLimits &limits) { m_limits = limits; }
 
     void apply(const QList<UpstreamConfig> &servers);
     void stopAll();
@@ -128,6 +131,7 @@ private:
     void checkWaiters();
     bool isSettled(const QString &name) const;
 
+    McpLimits m_limits;
     UpstreamFactory m_factory = [](const UpstreamConfig &config, QObject *parent) {
         return createUpstream(config, parent);
     };

@@ -3,11 +3,13 @@
 
 #include "model/options.h"
 
+#include "core/calllog.h"
 #include "core/metrics.h"
 #include "core/router.h"
 #include "core/upstreammanager.h"
 #include "http/httpserver.h"
 #include "mcp/clientsession.h"
+#include "mcp/intake.h"
 #include "mcp/mcphttpendpoint.h"
 #include "model/jsontext.h"
 #include "model/protocol.h"
@@ -148,6 +150,9 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     , m_localBridge(options.localBridge)
 {
     m_router->setCaptureBodies(options.captureBodies);
+    m_router->setLimits(options.limits);
+    m_upstreams->setLimits(options.limits);
+    m_endpoint->setLimits(options.limits);
     m_router->setPageSize(options.listPageSize);
     m_router->setListDeadlineMs(options.listDeadlineMs);
     m_endpoint->setAuthenticator(std::make_shared<BearerKeyAuthenticator>(
@@ -159,7 +164,11 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     // API keys are checked in memory; their last use reaches the database in batches.
     m_keyUsageTimer->setInterval(kKeyUsageFlushMs);
     connect(m_keyUsageTimer, &QTimer::timeout, this, [this] { m_store->flushApiKeyUsage(); });
-    connect(m_router, &Router::callEvent, this, &GatewayCore::queueEvent);
+    // Observers of the completion point (core/observers.h).
+    m_callLog.setEnabled(lcCallLog().isInfoEnabled());
+    m_router->addObserver(m_metrics);
+    m_router->addObserver(&m_callLog);
+    m_router->addObserver(&m_uiFeed);
     connect(m_router, &Router::toolsChanged, this, &GatewayCore::toolsChanged);
     connect(m_upstreams, &UpstreamManager::stateChanged, this,
             [this](const QString &name, UpstreamState state, const QString &reason) {
@@ -199,6 +208,9 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
 GatewayCore::~GatewayCore()
 {
     stop();
+    // The members die before the QObject children (the Router among them).
+    m_router->removeObserver(&m_callLog);
+    m_router->removeObserver(&m_uiFeed);
 }
 
 quint16 GatewayCore::port() const
@@ -619,6 +631,23 @@ void GatewayCore::handleRequest(const http::HttpRequest &request, http::HttpResp
                                .toJson(QJsonDocument::Compact));
         return;
     }
+    if (request.path == "/metrics") {
+        // Prometheus scrapes from this machine only: names of servers and namespaces are not
+        // for the network.
+        if (!request.peerAddress.isLoopback()) {
+            responder->respond(403, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain")}},
+                               QByteArrayLiteral("Forbidden: /metrics is served to loopback clients only\n"));
+            return;
+        }
+        if (request.method != "GET" && request.method != "HEAD") {
+            responder->respond(405, {{QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, HEAD")}}, {});
+            return;
+        }
+        responder->respond(
+            200, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8")}},
+            request.method == "HEAD" ? QByteArray() : m_metrics->prometheusText());
+        return;
+    }
     m_endpoint->handleRequest(request, responder);
 }
 
@@ -756,65 +785,72 @@ void GatewayCore::receiveLine(Stdio &stdio, const QByteArray &line)
     if (trimmed.isEmpty())
         return;
     auto send = [&stdio](const QJsonObject &o) { stdio.write(compactLine(o)); };
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &parseError);
-    const std::optional<QString> syntaxError = parseError.error != QJsonParseError::NoError
-                                                   ? std::optional(parseError.errorString())
-                                                   : json::controlCharacterError(trimmed);
-    if (syntaxError) {
-        send(jsonrpc::error(QJsonValue::Null, rpcerr::ParseError, QStringLiteral("Parse error: ") + *syntaxError));
-        return;
-    }
-    if (!doc.isObject()) {
+    // The same intake as HTTP (mcp/intake.h): the same bad input gets the same error.
+    const intake::Parsed parsed = intake::parse(trimmed);
+    if (parsed.rejection)
+        return send(parsed.rejection->error());
+    if (parsed.batch) {
         send(jsonrpc::error(
             QJsonValue::Null, rpcerr::InvalidRequest,
             QStringLiteral("Invalid Request: batches are not supported; send one JSON object per line")));
         return;
     }
-    const QJsonObject message = doc.object();
-    QString why;
+    const QJsonObject &message = parsed.object;
+    const intake::Classified classified = intake::classify(message);
+    if (classified.rejection)
+        return send(classified.rejection->error());
     ClientSession *session = stdio.session;
-    switch (jsonrpc::classify(message, &why)) {
-    case jsonrpc::Kind::Request: {
+    const bool claim = intake::isStateless(message);
+    if (classified.kind == jsonrpc::Kind::Request &&
+        (claim || (!session->initialized && classified.method == u"server/discover"))) {
+        // 2026-07-28: every request stands alone, on a session of its own for its lifetime.
+        QString version = mcp::V2026_07_28;
+        if (claim) {
+            const intake::StatelessCheck check = intake::checkStateless(message, nullptr, {});
+            if (check.outcome == intake::StatelessCheck::Outcome::Reject)
+                return send(check.rejection.error());
+            version = check.version;
+        }
+        const QJsonObject meta =
+            message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
         auto sink = std::make_shared<Stdio::Sink>();
         sink->write = stdio.write;
-        if (message.value(QLatin1String("method")).toString() != u"initialize" && !session->initialized &&
-            message.value(QLatin1String("method")).toString() != u"ping") {
-            // Stateless 2026-07-28 requests carry their version in _meta.
-            const QJsonObject meta =
-                message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
-            if (!mcp::isStatelessVersion(meta.value(mcp::kMetaProtocolVersion).toString()) &&
-                message.value(QLatin1String("method")).toString() != u"server/discover") {
-                send(jsonrpc::error(message.value(QLatin1String("id")), rpcerr::InvalidRequest,
-                                    QStringLiteral("The session is not initialized; send initialize first")));
-                return;
-            }
-            auto *stateless = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), session->ns(),
-                                                ClientSession::Transport::Stateless, this);
-            stateless->protocolVersion = mcp::V2026_07_28;
-            stateless->principal = session->principal;
-            stateless->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
-            stateless->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
-            stateless->initialized = true;
-            struct OwningSink final : CallSink
+        auto *stateless = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), session->ns(),
+                                            ClientSession::Transport::Stateless, this);
+        stateless->protocolVersion = version;
+        stateless->principal = session->principal;
+        stateless->clientCapabilities = meta.value(mcp::kMetaClientCapabilities).toObject();
+        stateless->clientInfo = meta.value(mcp::kMetaClientInfo).toObject();
+        stateless->logLevel = meta.value(QLatin1String("io.modelcontextprotocol/logLevel")).toString();
+        stateless->initialized = true;
+        struct OwningSink final : CallSink
+        {
+            std::shared_ptr<Stdio::Sink> inner;
+            QPointer<ClientSession> owned;
+            ~OwningSink() override
             {
-                std::shared_ptr<Stdio::Sink> inner;
-                QPointer<ClientSession> owned;
-                ~OwningSink() override
-                {
-                    if (owned)
-                        owned->deleteLater();
-                }
-                void message(const QJsonObject &m) override { inner->message(m); }
-                qint64 finish(const QJsonObject &r) override { return inner->finish(r); }
-                qint64 finishSerialized(const QByteArray &r) override { return inner->finishSerialized(r); }
-            };
-            auto owning = std::make_shared<OwningSink>();
-            owning->inner = sink;
-            owning->owned = stateless;
-            m_router->handleRequest(stateless, message, owning, line.size());
+                if (owned)
+                    owned->deleteLater();
+            }
+            void message(const QJsonObject &m) override { inner->message(m); }
+            qint64 finish(const QJsonObject &r) override { return inner->finish(r); }
+            qint64 finishSerialized(const QByteArray &r) override { return inner->finishSerialized(r); }
+        };
+        auto owning = std::make_shared<OwningSink>();
+        owning->inner = sink;
+        owning->owned = stateless;
+        m_router->handleRequest(stateless, message, owning, line.size());
+        return;
+    }
+    switch (classified.kind) {
+    case jsonrpc::Kind::Request: {
+        if (classified.method != u"initialize" && !session->initialized && classified.method != u"ping") {
+            send(jsonrpc::error(message.value(QLatin1String("id")), rpcerr::InvalidRequest,
+                                QStringLiteral("The session is not initialized; send initialize first")));
             return;
         }
+        auto sink = std::make_shared<Stdio::Sink>();
+        sink->write = stdio.write;
         m_router->handleRequest(session, message, sink, line.size());
         return;
     }
@@ -824,10 +860,7 @@ void GatewayCore::receiveLine(Stdio &stdio, const QByteArray &line)
     case jsonrpc::Kind::Response:
         m_router->handleResponse(session, message);
         return;
-    case jsonrpc::Kind::Invalid:
-        send(jsonrpc::error(jsonrpc::isValidId(message.value(QLatin1String("id"))) ? message.value(QLatin1String("id"))
-                                                                                   : QJsonValue(QJsonValue::Null),
-                            rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why)));
+    case jsonrpc::Kind::Invalid: // rejected above
         return;
     }
 }
@@ -963,61 +996,19 @@ void GatewayCore::closeBridged(Stdio *c)
     }
 }
 
-void GatewayCore::queueEvent(const CallEvent &event)
-{
-    m_metrics->record(event);
-    if (lcCallLog().isInfoEnabled() && event.latencyUs >= 0) {
-        // Built by hand: this runs for every call, QJsonDocument would cost more than the rest.
-        auto quoted = [](QByteArray &out, const QString &s) {
-            // One UTF-8 conversion, then escape the bytes JSON does not allow raw.
-            const QByteArray utf8 = s.toUtf8();
-            out.append('"');
-            for (const char c : utf8) {
-                if (c == '"' || c == '\\')
-                    out.append('\\').append(c);
-                else if (static_cast<unsigned char>(c) < 0x20)
-                    out.append("\\u00").append(QByteArray::number(int(c), 16).rightJustified(2, '0'));
-                else
-                    out.append(c);
-            }
-            out.append('"');
-        };
-        QByteArray &l = m_callLog;
-        l.append("{\"ts\":");
-        quoted(l, event.time.toString(Qt::ISODateWithMs));
-        l.append(",\"session\":");
-        quoted(l, event.sessionId);
-        l.append(",\"client\":");
-        quoted(l, event.client);
-        l.append(",\"ns\":");
-        quoted(l, event.ns);
-        l.append(",\"method\":");
-        quoted(l, event.method);
-        l.append(",\"target\":");
-        quoted(l, event.tool);
-        l.append(",\"upstream\":");
-        quoted(l, event.upstream);
-        l.append(",\"status\":").append(QByteArray::number(event.status));
-        l.append(",\"latency_us\":").append(QByteArray::number(event.latencyUs));
-        l.append(",\"bytes_in\":").append(QByteArray::number(event.requestBytes));
-        l.append(",\"bytes_out\":").append(QByteArray::number(event.responseBytes)).append("}\n");
-    }
-    // Bounded: if nobody drains (no event loop on the other side), keep only the newest.
-    if (m_pendingEvents.size() >= 50'000)
-        m_pendingEvents.removeFirst();
-    m_pendingEvents.append(event);
-}
-
 void GatewayCore::flushEvents()
 {
-    if (!m_callLog.isEmpty()) {
-        std::fwrite(m_callLog.constData(), 1, size_t(m_callLog.size()), stderr);
+    const QByteArray lines = m_callLog.take();
+    if (!lines.isEmpty()) {
+        std::fwrite(lines.constData(), 1, size_t(lines.size()), stderr);
         std::fflush(stderr);
-        m_callLog.clear();
     }
-    if (m_pendingEvents.isEmpty())
-        return;
-    Q_EMIT callEvents(std::exchange(m_pendingEvents, {}));
+    UiFeed::Batch batch = m_uiFeed.take();
+    if (batch.dropped)
+        qCWarning(lcGateway) << "the console's live feed dropped" << batch.dropped << "call events (more than"
+                             << m_uiFeed.maxPerBatch() << "in 50 ms); metrics and the call log have them all";
+    if (!batch.events.isEmpty())
+        Q_EMIT callEvents(batch.events);
 }
 
 } // namespace metamcp

@@ -5,6 +5,8 @@
 // the gateway thread and talks to it only through queued calls and queued signals.
 // All methods must be called on the gateway thread.
 
+#include "core/calllog.h"
+#include "core/uifeed.h"
 #include "http/httptypes.h"
 #include "model/config.h"
 #include "model/events.h"
@@ -106,7 +108,6 @@ private:
     void importNext(std::shared_ptr<struct ImportJob> job);
     void publishConfig();
     bool startListening(QString *error);
-    void queueEvent(const CallEvent &event);
     void flushEvents();
     ClientSession *consoleSession(const QString &ns);
     struct Stdio;
@@ -132,8 +133,8 @@ private:
     GatewayConfig m_config;
     bool m_running = false;
     bool m_paused = false;
-    QList<CallEvent> m_pendingEvents;
-    QByteArray m_callLog; // structured call log lines not yet written
+    CallLog m_callLog; // structured call log lines not yet written
+    UiFeed m_uiFeed{5000};
     QTimer *m_eventTimer;
     QTimer *m_keyUsageTimer; // writes API keys' last use (Store::flushApiKeyUsage)
     QHash<QString, QPointer<ClientSession>> m_consoleSessions;

@@ -4,6 +4,7 @@
 // legacy SSE and stdio all create ClientSessions and hand their messages to the Router.
 // Lives on the gateway thread.
 
+#include "http/httptypes.h"
 #include "model/principal.h"
 
 #include <QDateTime>
@@ -42,9 +43,17 @@ public:
     // The response as serialized JSON-RPC text (the Router splices results it need not parse).
     // Sinks that write bytes override this; the default parses it for finish().
     virtual qint64 finishSerialized(const QByteArray &response);
-    // HTTP status for a JSON answer that the gateway itself decided (2026-07-28: 404 for an
-    // unknown method, 400 for a missing client capability). Transports without status ignore it.
-    virtual void setHttpStatus(int status) { Q_UNUSED(status) }
+    // HTTP status and extra headers for the answer that follows (finish()), when the gateway
+    // decided it: 2026-07-28's 404 for an unknown method and 400 for a missing client capability,
+    // a stage's local reply (429 with Retry-After, ...). True if the answer will carry them: a
+    // JSON answer not yet begun. False where they cannot go (a stream already open or preferred,
+    // stdio, legacy SSE): the Router then puts them into the error's data.
+    virtual bool setStatus(int status, const http::HttpHeaders &headers)
+    {
+        Q_UNUSED(status)
+        Q_UNUSED(headers)
+        return false;
+    }
     // The upstream closed its stream of the call to be polled after `retryMs` (SEP-1699). A sink
     // that can (a 2025-11-25 session's POST stream) does the same to its client; others ignore it.
     virtual void pause(int retryMs) { Q_UNUSED(retryMs) }

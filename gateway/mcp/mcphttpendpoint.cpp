@@ -1,4 +1,5 @@
 #include "mcp/mcphttpendpoint.h"
+#include "mcp/intake.h"
 
 #include "model/errors.h"
 #include "model/jsontext.h"
@@ -311,12 +312,23 @@ public:
         return respondJson(response);
     }
 
+    // A session's call answered by the gateway before any stream (a stage's 429, ...).
+    bool setStatus(int status, const HttpHeaders &headers) override
+    {
+        if (m_stream || m_prefersSse || !m_responder || m_responder->isFinished())
+            return false;
+        m_status = status;
+        m_extraHeaders = headers;
+        return true;
+    }
+
 private:
     qint64 respondJson(const QByteArray &body)
     {
         HttpHeaders headers = m_headers;
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        m_responder->respond(200, headers, body);
+        headers.append(m_extraHeaders);
+        m_responder->respond(m_status, headers, body);
         return body.size();
     }
 
@@ -346,6 +358,8 @@ private:
     bool m_prime;
     bool m_prefersSse;
     HttpHeaders m_headers;
+    int m_status = 200;
+    HttpHeaders m_extraHeaders;
     std::shared_ptr<Stream> m_stream;
 };
 
@@ -395,13 +409,21 @@ public:
         }
         HttpHeaders headers = m_headers;
         headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        headers.append(m_extraHeaders);
         // Errors the gateway decided carry their HTTP status (PROTOCOL-NOTES 1.5); errors from
         // upstreams and tool failures are answered in the body with 200.
         m_responder->respond(m_status, headers, body);
         return body.size();
     }
 
-    void setHttpStatus(int status) override { m_status = status; }
+    bool setStatus(int status, const HttpHeaders &headers) override
+    {
+        if (m_streaming || !m_responder || m_responder->isFinished())
+            return false;
+        m_status = status;
+        m_extraHeaders = headers;
+        return true;
+    }
 
 private:
     QPointer<HttpResponder> m_responder;
@@ -409,6 +431,7 @@ private:
     bool m_streaming = false;
     int m_status = 200;
     HttpHeaders m_headers;
+    HttpHeaders m_extraHeaders;
     QPointer<ClientSession> m_session;
 };
 
@@ -750,6 +773,39 @@ McpHttpEndpoint::HttpSession *McpHttpEndpoint::createSession(const QString &ns, 
     return s.get();
 }
 
+bool McpHttpEndpoint::admitSession(const Principal &principal, HttpResponder *responder, const HttpHeaders &cors,
+                                   const QJsonValue &id)
+{
+    if (m_limits.maxSessions > 0 && m_sessions.size() >= m_limits.maxSessions) {
+        HttpHeaders headers = cors;
+        headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("30")});
+        replyError(responder, 503, rpcerr::LimitReached,
+                   QStringLiteral("The gateway serves %1 sessions, its limit (maxSessions); try again later")
+                       .arg(m_sessions.size()),
+                   headers, id);
+        return false;
+    }
+    if (m_limits.maxSessionsPerPrincipal > 0) {
+        int mine = 0;
+        const QString key = principal.key();
+        for (const auto &s : std::as_const(m_sessions))
+            if (s->session && s->session->principal.key() == key)
+                ++mine;
+        if (mine >= m_limits.maxSessionsPerPrincipal) {
+            HttpHeaders headers = cors;
+            headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("30")});
+            replyError(responder, 429, rpcerr::LimitReached,
+                       QStringLiteral("%1 has %2 sessions open, the limit per caller (maxSessionsPerPrincipal); close "
+                                      "one (DELETE) or try again later")
+                           .arg(principal.displayName.isEmpty() ? principal.key() : principal.displayName)
+                           .arg(mine),
+                       headers, id);
+            return false;
+        }
+    }
+    return true;
+}
+
 void McpHttpEndpoint::closeSession(const QString &id)
 {
     auto s = m_sessions.take(id);
@@ -799,30 +855,15 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                    QStringLiteral("Not Acceptable: Accept must list application/json and text/event-stream"), cors);
         return;
     }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        // QJsonDocument takes only objects and arrays: a lone scalar is valid JSON, but no message.
-        QJsonParseError scalarError;
-        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + request.body + ']', &scalarError);
-        if (scalarError.error == QJsonParseError::NoError && wrapped.array().size() == 1) {
-            replyError(responder, 400, rpcerr::InvalidRequest,
-                       QStringLiteral("Invalid Request: expected a JSON object"), cors);
-            return;
-        }
-        replyError(responder, 400, rpcerr::ParseError,
-                   QStringLiteral("Parse error: %1 at offset %2").arg(parseError.errorString()).arg(parseError.offset),
-                   cors);
-        return;
-    }
-    if (const auto strictError = json::controlCharacterError(request.body)) {
-        replyError(responder, 400, rpcerr::ParseError, QStringLiteral("Parse error: ") + *strictError, cors);
+    const intake::Parsed parsed = intake::parse(request.body);
+    if (parsed.rejection) {
+        replyError(responder, parsed.rejection->httpStatus, parsed.rejection->code, parsed.rejection->message, cors);
         return;
     }
     const QByteArray sessionId = request.header("mcp-session-id");
     const QByteArray versionHeader = request.header("mcp-protocol-version");
 
-    if (doc.isArray()) {
+    if (parsed.batch) {
         // Batches were removed in 2025-06-18; only 2025-03-26 sessions may send them.
         HttpSession *s = sessionId.isEmpty() ? nullptr : sessionFor(request, responder, ns, principal);
         if (!sessionId.isEmpty() && !s)
@@ -836,7 +877,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
             return;
         }
         // 2025-03-26 batch: answer all requests in one JSON array.
-        const QJsonArray batch = doc.array();
+        const QJsonArray &batch = *parsed.batch;
         if (batch.isEmpty()) {
             replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Empty batch"), cors);
             return;
@@ -897,27 +938,20 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
         BatchSink(state).finish({}); // drops the guard: answers now if nothing is pending
         return;
     }
-    if (!doc.isObject()) {
-        replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Invalid Request: expected a JSON object"),
-                   cors);
+    const QJsonObject &message = parsed.object;
+    const intake::Classified classified = intake::classify(message);
+    if (classified.rejection) {
+        const intake::Rejection &r = *classified.rejection;
+        replyError(responder, r.httpStatus, r.code, r.message, cors, r.id);
         return;
     }
-    const QJsonObject message = doc.object();
-    QString why;
-    const jsonrpc::Kind kind = jsonrpc::classify(message, &why);
-    if (kind == jsonrpc::Kind::Invalid) {
-        replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why), cors,
-                   jsonrpc::isValidId(message.value(QLatin1String("id"))) ? message.value(QLatin1String("id"))
-                                                                          : QJsonValue(QJsonValue::Null));
-        return;
-    }
-    const QString method = message.value(QLatin1String("method")).toString();
+    const jsonrpc::Kind kind = classified.kind;
+    const QString &method = classified.method;
 
     // Which era? The body decides (PROTOCOL-NOTES.md 1.7): a request whose _meta claims a
     // protocol version is 2026-07-28 (stateless); initialize and unclaimed messages are the
     // session protocol; a modern header without a claim is a malformed modern request.
-    const QJsonObject meta = message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
-    const bool claim = meta.contains(mcp::kMetaProtocolVersion);
+    const bool claim = intake::isStateless(message);
     const bool modernHeader = mcp::isStatelessVersion(QString::fromLatin1(versionHeader));
     if (kind == jsonrpc::Kind::Request && method == u"initialize") {
         if (claim)
@@ -963,6 +997,8 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                        message.value(QLatin1String("id")));
             return;
         }
+        if (!admitSession(principal, responder, cors, message.value(QLatin1String("id"))))
+            return;
         HttpSession *s = createSession(ns, ClientSession::Transport::StreamableHttp, principal);
         const QString id = s->session->id();
         HttpHeaders headers = cors;
@@ -1052,175 +1088,25 @@ bool McpHttpEndpoint::checkLegacyVersionHeader(const HttpRequest &request, HttpR
 // Any other value is taken literally, even one with only the prefix or only the suffix.
 // nullopt: Base64 with a bad character or bad padding. Qt's strict mode rejects characters
 // outside the alphabet and misplaced '=', but accepts missing padding: the length check does that.
-static std::optional<QString> decodeHeaderValue(const QByteArray &raw)
-{
-    const QByteArray v = raw.trimmed();
-    if (!v.startsWith("=?base64?") || !v.endsWith("?=") || v.size() < 11)
-        return QString::fromUtf8(v);
-    const QByteArray b64 = v.mid(9, v.size() - 11);
-    if (b64.size() % 4 != 0)
-        return std::nullopt;
-    const auto decoded = QByteArray::fromBase64Encoding(b64, QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded)
-        return std::nullopt;
-    return QString::fromUtf8(*decoded);
-}
-
 void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder *responder, const QString &ns,
                                       const QJsonObject &message, qint64 bytes, const Principal &principal)
 {
     const HttpHeaders cors = corsHeaders(request);
     const QString method = message.value(QLatin1String("method")).toString();
-    const QJsonObject params = message.value(QLatin1String("params")).toObject();
-    const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
-    const QJsonValue id = message.value(QLatin1String("id"));
-    const jsonrpc::Kind kind = jsonrpc::classify(message);
-    auto reject = [&](int status, int code, const QString &text, const QJsonValue &data = {}) {
-        HttpHeaders headers = cors;
-        headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        responder->respond(status, headers, compact(jsonrpc::error(id, code, text, data)));
-    };
-
-    // 1. The _meta envelope.
-    auto envelopeProblem = [&](const QString &key, const QString &problem) {
-        reject(400, rpcerr::InvalidParams,
-               QStringLiteral("Invalid _meta envelope for protocol revision %1: %2: %3")
-                   .arg(mcp::V2026_07_28, key, problem),
-               QJsonObject{{QStringLiteral("envelope"),
-                            QJsonObject{{QStringLiteral("key"), key}, {QStringLiteral("problem"), problem}}}});
-    };
-    const QJsonValue versionValue = meta.value(mcp::kMetaProtocolVersion);
-    if (!versionValue.isString() || versionValue.toString().isEmpty())
-        return envelopeProblem(mcp::kMetaProtocolVersion, QStringLiteral("must be a non-empty string"));
-    const QString version = versionValue.toString();
-    if (kind == jsonrpc::Kind::Request) {
-        if (!meta.contains(mcp::kMetaClientCapabilities))
-            return envelopeProblem(mcp::kMetaClientCapabilities, QStringLiteral("missing"));
-        if (!meta.value(mcp::kMetaClientCapabilities).isObject())
-            return envelopeProblem(mcp::kMetaClientCapabilities, QStringLiteral("must be an object"));
-        if (meta.contains(mcp::kMetaClientInfo) && !meta.value(mcp::kMetaClientInfo).isObject())
-            return envelopeProblem(mcp::kMetaClientInfo, QStringLiteral("must be an object"));
-    }
-
-    // 2. Headers that repeat the body must agree with it (HeaderMismatch).
-    const QByteArray versionHeader = request.header("mcp-protocol-version");
-    if (!versionHeader.isEmpty() && QString::fromLatin1(versionHeader.trimmed()) != version)
-        return reject(
-            400, rpcerr::HeaderMismatch,
-            QStringLiteral("Bad Request: the MCP-Protocol-Version header names %1 but the body's _meta names %2")
-                .arg(QString::fromLatin1(versionHeader), version),
-            QJsonObject{
-                {QStringLiteral("mismatch"), QJsonObject{{QStringLiteral("header"), QString::fromLatin1(versionHeader)},
-                                                         {QStringLiteral("body"), version}}}});
-    const QByteArray methodHeader = request.header("mcp-method");
-    if (request.hasHeader("mcp-method")) {
-        const auto decoded = decodeHeaderValue(methodHeader);
-        if (!decoded || *decoded != method)
-            return reject(400, rpcerr::HeaderMismatch,
-                          QStringLiteral("Bad Request: the body names method %1 but the Mcp-Method header names %2")
-                              .arg(method, QString::fromUtf8(methodHeader)),
-                          QJsonObject{{QStringLiteral("mismatch"),
-                                       QJsonObject{{QStringLiteral("header"), QString::fromUtf8(methodHeader)},
-                                                   {QStringLiteral("body"), method}}}});
-    }
-
-    // 3. A version we serve.
-    if (!mcp::isStatelessVersion(version) || version != mcp::V2026_07_28)
-        return reject(400, rpcerr::UnsupportedProtocolVersion,
-                      QStringLiteral("Unsupported protocol version: %1").arg(version),
-                      QJsonObject{{QStringLiteral("supported"), QJsonArray::fromStringList(mcp::allProtocolVersions())},
-                                  {QStringLiteral("requested"), version}});
-
-    if (kind == jsonrpc::Kind::Notification) {
+    const QJsonObject meta = message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
+    const intake::StatelessCheck check = intake::checkStateless(
+        message, &request, [this, &ns](const QString &tool) { return m_router->toolInputSchema(ns, tool); });
+    if (check.outcome == intake::StatelessCheck::Outcome::Notification) {
         responder->respond(202, cors, {});
         return;
     }
-    if (kind != jsonrpc::Kind::Request)
-        return reject(400, rpcerr::InvalidRequest,
-                      QStringLiteral("Protocol %1 has no server-to-client requests to answer").arg(version));
-
-    // 4. The standard headers must be present.
-    if (versionHeader.isEmpty())
-        return reject(400, rpcerr::HeaderMismatch,
-                      QStringLiteral("Bad Request: the MCP-Protocol-Version header is required"));
-    if (!request.hasHeader("mcp-method"))
-        return reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: the Mcp-Method header is required"));
-    // The tasks extension (SEP-2663) names its task in Mcp-Name too.
-    const bool taskNamed = (method == u"tasks/get" || method == u"tasks/update" || method == u"tasks/cancel") &&
-                           params.value(QLatin1String("taskId")).isString();
-    const bool named = method == u"tools/call" || method == u"prompts/get" || method == u"resources/read" || taskNamed;
-    if (named) {
-        const QString bodyName = method == u"resources/read" ? params.value(QLatin1String("uri")).toString()
-                                 : taskNamed                 ? params.value(QLatin1String("taskId")).toString()
-                                                             : params.value(QLatin1String("name")).toString();
-        if (!request.hasHeader("mcp-name"))
-            return reject(400, rpcerr::HeaderMismatch,
-                          QStringLiteral("Bad Request: the Mcp-Name header is required for %1").arg(method));
-        const auto decoded = decodeHeaderValue(request.header("mcp-name"));
-        if (!decoded || *decoded != bodyName)
-            return reject(
-                400, rpcerr::HeaderMismatch,
-                QStringLiteral("Bad Request: the Mcp-Name header names \"%1\" but the body names \"%2\"")
-                    .arg(QString::fromUtf8(request.header("mcp-name")), bodyName),
-                QJsonObject{{QStringLiteral("mismatch"),
-                             QJsonObject{{QStringLiteral("header"), QString::fromUtf8(request.header("mcp-name"))},
-                                         {QStringLiteral("body"), bodyName}}}});
+    if (check.outcome == intake::StatelessCheck::Outcome::Reject) {
+        HttpHeaders headers = cors;
+        headers.append({QByteArrayLiteral("Content-Type"), kJson});
+        responder->respond(check.rejection.httpStatus, headers, compact(check.rejection.error()));
+        return;
     }
-
-    // 4b. Tool arguments the tool's schema mirrors into headers (x-mcp-header) must be sent in
-    // their Mcp-Param-<Name> header too, with the same value.
-    if (method == u"tools/call") {
-        const QString tool = params.value(QLatin1String("name")).toString();
-        const QJsonObject properties =
-            m_router->toolInputSchema(ns, tool).value(QLatin1String("properties")).toObject();
-        const QJsonObject arguments = params.value(QLatin1String("arguments")).toObject();
-        for (auto it = properties.begin(); it != properties.end(); ++it) {
-            const QString name = it->toObject().value(QLatin1String("x-mcp-header")).toString();
-            if (name.isEmpty())
-                continue;
-            const QByteArray header = "Mcp-Param-" + name.toUtf8();
-            const QByteArray lowerHeader = header.toLower();
-            const QJsonValue value = arguments.value(it.key());
-            const bool inBody = !value.isUndefined() && !value.isNull();
-            auto mismatch = [&](const QString &text) {
-                reject(400, rpcerr::HeaderMismatch, QStringLiteral("Bad Request: ") + text,
-                       QJsonObject{{QStringLiteral("header"), QString::fromUtf8(header)},
-                                   {QStringLiteral("argument"), it.key()}});
-            };
-            if (!request.hasHeader(lowerHeader)) {
-                if (inBody)
-                    return mismatch(QStringLiteral("the %1 header is required: the body has argument \"%2\"")
-                                        .arg(QString::fromUtf8(header), it.key()));
-                continue;
-            }
-            const QByteArray raw = request.header(lowerHeader);
-            const auto decoded = decodeHeaderValue(raw);
-            if (!decoded)
-                return mismatch(QStringLiteral("the %1 header is not valid Base64: %2")
-                                    .arg(QString::fromUtf8(header), QString::fromUtf8(raw)));
-            const auto expected = inBody ? json::scalarText(value) : std::nullopt;
-            bool numberMatches = false; // numbers compare as numbers: "3", "3.0" and "3e0" are 3
-            if (value.isDouble()) {
-                bool ok = false;
-                const double headerNumber = decoded->toDouble(&ok);
-                numberMatches = ok && headerNumber == value.toDouble();
-            }
-            if (!expected || (*expected != *decoded && !numberMatches))
-                return mismatch(QStringLiteral("the %1 header says \"%2\" but argument \"%3\" is %4")
-                                    .arg(QString::fromUtf8(header), *decoded, it.key(),
-                                         !inBody    ? QStringLiteral("absent")
-                                         : expected ? u'"' + *expected + u'"'
-                                                    : QStringLiteral("not a primitive value")));
-        }
-    }
-
-    // 5. Methods 2026-07-28 does not have.
-    static const QStringList removed = {QStringLiteral("initialize"), QStringLiteral("ping"),
-                                        QStringLiteral("logging/setLevel"), QStringLiteral("resources/subscribe"),
-                                        QStringLiteral("resources/unsubscribe")};
-    if (removed.contains(method))
-        return reject(404, rpcerr::MethodNotFound,
-                      QStringLiteral("Method not found: %1 is not part of protocol %2").arg(method, version));
+    const QString &version = check.version;
 
     auto *session = new ClientSession(QUuid::createUuid().toString(QUuid::WithoutBraces), ns,
                                       ClientSession::Transport::Stateless, this);
@@ -1421,6 +1307,8 @@ void McpHttpEndpoint::handleLegacySse(const HttpRequest &request, HttpResponder 
 void McpHttpEndpoint::openLegacyStream(const HttpRequest &request, HttpResponder *responder, const QString &ns,
                                        const Principal &principal)
 {
+    if (!admitSession(principal, responder, corsHeaders(request)))
+        return;
     HttpSession *s = createSession(ns, ClientSession::Transport::LegacySse, principal);
     s->legacyResponder = responder;
     const QString id = s->session->id();
@@ -1486,21 +1374,16 @@ void McpHttpEndpoint::handleLegacyPostAs(const HttpRequest &request, HttpRespond
                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"), cors);
         return;
     }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    const std::optional<QString> syntaxError = parseError.error != QJsonParseError::NoError
-                                                   ? std::optional(parseError.errorString())
-                                                   : json::controlCharacterError(request.body);
-    if (syntaxError || !doc.isObject()) {
-        replyError(responder, 400, syntaxError ? rpcerr::ParseError : rpcerr::InvalidRequest,
-                   syntaxError ? QStringLiteral("Parse error: ") + *syntaxError
-                               : QStringLiteral("Invalid Request: expected a JSON object"),
+    const intake::Parsed parsed = intake::parse(request.body);
+    if (parsed.rejection || parsed.batch) {
+        replyError(responder, 400, parsed.batch ? rpcerr::InvalidRequest : parsed.rejection->code,
+                   parsed.batch ? QStringLiteral("Invalid Request: expected a JSON object") : parsed.rejection->message,
                    cors);
         return;
     }
-    const QJsonObject message = doc.object();
-    QString why;
-    switch (jsonrpc::classify(message, &why)) {
+    const QJsonObject &message = parsed.object;
+    const intake::Classified classified = intake::classify(message);
+    switch (classified.kind) {
     case jsonrpc::Kind::Request:
         responder->respond(202, cors, "Accepted");
         m_router->handleRequest(s->session, message, std::make_shared<LegacySink>(s), request.body.size());
@@ -1514,7 +1397,8 @@ void McpHttpEndpoint::handleLegacyPostAs(const HttpRequest &request, HttpRespond
         m_router->handleResponse(s->session, message);
         return;
     case jsonrpc::Kind::Invalid:
-        replyError(responder, 400, rpcerr::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(why), cors);
+        replyError(responder, classified.rejection->httpStatus, classified.rejection->code,
+                   classified.rejection->message, cors, classified.rejection->id);
         return;
     }
 }

@@ -16,6 +16,7 @@
 #include "mcp/clientsession.h"
 #include "mcp/dispatcher.h"
 #include "model/config.h"
+#include "model/limits.h"
 
 #include <QHash>
 #include <QObject>
@@ -44,6 +45,8 @@ public:
     void setSessionIdleTimeoutMs(int ms) { m_sessionIdleTimeoutMs = ms; }
     // Events kept per SSE stream for resumption with Last-Event-ID.
     void setReplayLimit(int events) { m_replayLimit = events; }
+    // maxSessions and maxSessionsPerPrincipal of McpLimits (model/limits.h).
+    void setLimits(const McpLimits &limits) { m_limits = limits; }
 
     void handleRequest(const http::HttpRequest &request, http::HttpResponder *responder) override;
 
@@ -96,6 +99,9 @@ private:
     HttpSession *sessionFor(const http::HttpRequest &request, http::HttpResponder *responder, const QString &ns,
                             const Principal &principal);
     HttpSession *createSession(const QString &ns, ClientSession::Transport transport, const Principal &principal);
+    // False (and the client answered 503 or 429) when a new session would pass a session limit.
+    bool admitSession(const Principal &principal, http::HttpResponder *responder, const http::HttpHeaders &cors,
+                      const QJsonValue &id = QJsonValue::Null);
     void closeSession(const QString &id);
     void sweep();
     void keepAlive();
@@ -107,6 +113,7 @@ private:
     McpDispatcher *m_router;
     ListenConfig m_listen;
     std::shared_ptr<Authenticator> m_authenticator;
+    McpLimits m_limits;
     QHash<QString, std::shared_ptr<HttpSession>> m_sessions;
     QTimer *m_keepAliveTimer;
     QTimer *m_sweepTimer;

@@ -22,6 +22,7 @@ constexpr int UnsupportedProtocolVersion = -32022;
 constexpr int SessionNotFound = -32001; // Streamable HTTP: unknown or terminated session (HTTP 404)
 constexpr int Cancelled = -32800;
 constexpr int UrlElicitationRequired = -32042;
+constexpr int LimitReached = -32000; // a bound of McpLimits (model/limits.h) was reached
 } // namespace rpcerr
 
 } // namespace metamcp

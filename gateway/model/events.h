@@ -38,6 +38,11 @@ struct CallEvent
     QJsonObject request;      // the message as received (may be truncated for huge payloads)
     QJsonObject response;     // the final answer sent back
     QJsonArray notifications; // progress/log/sampling messages that belonged to this call
+    QString principal;        // Principal::key() of the caller
+    QString principalName;    // its display name
+    // What the call pipeline's stages decided other than continuing ("authorize/resolve: stop:
+    // waiting for the registry"), in order; the last one that answered says why.
+    QStringList decisions;
 };
 
 struct UpstreamStatus

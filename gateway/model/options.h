@@ -3,6 +3,7 @@
 // How a gateway is started: what the facade (Gateway) hands to its core on the gateway thread.
 
 #include "model/config.h"
+#include "model/limits.h"
 
 #include <QString>
 
@@ -21,6 +22,7 @@ struct GatewayOptions
     // Serve `metamcpd --stdio` bridges of the same user on the data directory's local socket
     // (facade/localbridge.h). Not for an in-memory gateway, nor for a bridge's own fallback.
     bool localBridge = true;
+    McpLimits limits; // bounds of sessions, parked calls, upstream queues, schema cache
 };
 
 } // namespace metamcp

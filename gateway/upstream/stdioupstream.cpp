@@ -332,6 +332,14 @@ void StdioUpstream::transmitRequest(quint64 handle, const QJsonObject &request, 
                                             QStringLiteral("Upstream %1 is not running").arg(name())));
         return;
     }
+    if (m_writeBufferLimit > 0 && m_process->bytesToWrite() > m_writeBufferLimit) {
+        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
+                                            QStringLiteral("Upstream %1 is not reading its input: %2 bytes are "
+                                                           "waiting (limit maxStdioWriteBuffer)")
+                                                .arg(name())
+                                                .arg(m_process->bytesToWrite())));
+        return;
+    }
     write(request);
 }
 

@@ -158,6 +158,16 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
         finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable, message));
         return handle;
     }
+    const int limit = m_config.maxConcurrency;
+    const bool mustWait = m_state != UpstreamState::Ready || (limit > 0 && d->inFlight >= limit);
+    if (mustWait && m_queueLimit > 0 && int(d->queue.size()) >= m_queueLimit) {
+        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
+                                            QStringLiteral("Upstream %1 is busy: %2 requests are waiting already "
+                                                           "(limit maxUpstreamQueue)")
+                                                .arg(name())
+                                                .arg(d->queue.size())));
+        return handle;
+    }
     d->queue.push_back(handle);
     pump();
     return handle;

@@ -40,7 +40,6 @@
 
 namespace metamcp {
 
-
 struct RequestHooks
 {
     // A notification related to the request (progress, logging message, ...): the full
@@ -113,6 +112,11 @@ public:
     int inFlight() const;
     int queued() const;
 
+    // Bounds (McpLimits): requests waiting for a slot, and (stdio) bytes the process has not
+    // read. Beyond them a request fails at once with -32002 naming the limit.
+    void setQueueLimit(int requests) { m_queueLimit = requests; }
+    void setWriteBufferLimit(qint64 bytes) { m_writeBufferLimit = bytes; }
+
     // Bounded log of what the upstream wrote to stderr (stdio) or transport events, newest last.
     QStringList recentLog() const { return m_log; }
 
@@ -127,6 +131,9 @@ Q_SIGNALS:
     void logLine(const QString &line);
 
 protected:
+    int m_queueLimit = 1000;
+    qint64 m_writeBufferLimit = 16 * 1024 * 1024;
+
     // Transport hook: actually send a request that has passed the concurrency gate. The
     // subclass calls finishRequest(handle, response) exactly once (not synchronously).
     virtual void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) = 0;

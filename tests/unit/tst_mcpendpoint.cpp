@@ -262,6 +262,7 @@ private Q_SLOTS:
     void legacyTransportErrors();
     void legacyTransportNeedsKey();
     void asynchronousAuthenticator();
+    void sessionLimits();
     void keepAliveComments();
     void idleSessionsAreSwept();
 };
@@ -1316,6 +1317,45 @@ void TestMcpEndpoint::asynchronousAuthenticator()
     rig.disconnect(r);
     auth->pending[2].done(AuthResult::allow(alice));
     QCOMPARE(rig.endpoint.sessionCount(), 1);
+}
+
+void TestMcpEndpoint::sessionLimits()
+{
+    Rig rig({}, true);
+    McpLimits limits;
+    limits.maxSessions = 3;
+    limits.maxSessionsPerPrincipal = 2;
+    rig.endpoint.setLimits(limits);
+    const Headers tester{{"Authorization", "Bearer good-key"}};
+    const Headers other{{"Authorization", "Bearer other-key"}};
+    QVERIFY(!rig.initialize(mcp::V2025_11_25, "/mcp/locked", tester).isEmpty());
+    const QByteArray second = rig.initialize(mcp::V2025_11_25, "/mcp/locked", tester);
+    QVERIFY(!second.isEmpty());
+    // A third session of the same principal: 429, the others are not affected.
+    const QJsonObject init =
+        jsonrpc::request(1, u"initialize"_s,
+                         QJsonObject{{u"protocolVersion"_s, mcp::V2025_11_25},
+                                     {u"capabilities"_s, QJsonObject{}},
+                                     {u"clientInfo"_s, QJsonObject{{u"name"_s, u"t"_s}, {u"version"_s, u"1"_s}}}});
+    MemoryResponder *r = rig.post("/mcp/locked", init, tester);
+    QCOMPARE(r->status, 429);
+    QCOMPARE(r->header("retry-after"), QByteArray("30"));
+    QVERIFY(r->body.contains("maxSessionsPerPrincipal"));
+    QCOMPARE(QJsonDocument::fromJson(r->body).object().value(u"id"_s).toInt(), 1);
+    QVERIFY(!rig.initialize(mcp::V2025_11_25, "/mcp/locked", other).isEmpty());
+    // All sessions in use: 503 for anyone, a legacy SSE stream too.
+    r = rig.post("/mcp/locked", init, other);
+    QCOMPARE(r->status, 503);
+    QVERIFY(r->body.contains("maxSessions"));
+    r = rig.send(makeRequest("GET", "/sse/locked", {{"Authorization", "Bearer other-key"}}));
+    QCOMPARE(r->status, 503);
+    QCOMPARE(rig.endpoint.sessionCount(), 3);
+    // Closing one makes room.
+    r = rig.send(makeRequest(
+        "DELETE", "/mcp/locked",
+        {{"Authorization", "Bearer good-key"}, {"Mcp-Session-Id", second}, {"MCP-Protocol-Version", "2025-11-25"}}));
+    QCOMPARE(r->status, 200);
+    QVERIFY(!rig.initialize(mcp::V2025_11_25, "/mcp/locked", tester).isEmpty());
 }
 
 void TestMcpEndpoint::keepAliveComments()
