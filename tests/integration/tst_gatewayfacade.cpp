@@ -133,6 +133,10 @@ private Q_SLOTS:
 
 private:
     GatewayFixture m_fixture;
+    // Ports the listener moves to (moveListener): held for the whole test, so that no parallel
+    // test takes one while the gateway is not on it (stopAndStartAgain starts on the last again).
+    ReservedPort m_newPort;
+    ReservedPort m_thirdPort;
     ApiPeer m_api;
     Gateway *gw() const { return m_fixture.gateway(); }
 };
@@ -183,7 +187,7 @@ void TestGatewayFacade::pauseAnswers503()
 void TestGatewayFacade::moveListener()
 {
     const quint16 oldPort = gw()->port();
-    const quint16 newPort = freeTcpPort();
+    const quint16 newPort = m_newPort.port();
     QVERIFY(newPort != 0 && newPort != oldPort);
     ListenConfig listen = gw()->config().listen;
     listen.port = newPort;
@@ -220,7 +224,8 @@ void TestGatewayFacade::moveListener()
     QCOMPARE(postJson(newPort, "/mcp", rpc(2, u"ping"_s), mcpHeaders(session, "2025-11-25")).status, 200);
 
     // Moving the listener ends the sessions of the old one.
-    const quint16 thirdPort = freeTcpPort();
+    const quint16 thirdPort = m_thirdPort.port();
+    QVERIFY(thirdPort != 0);
     listen.port = thirdPort;
     QCOMPARE(doneOf([&](auto done) { gw()->applyListenConfig(listen, done); }), QString());
     QVERIFY(QTest::qWaitFor([&] { return gw()->port() == thirdPort; }, 5000));

@@ -319,7 +319,8 @@ void TestSseUpstream::streamLossFailsAndReconnects()
     QCOMPARE(errorCode(*result), rpcerr::UpstreamUnavailable);
     QVERIFY2(!upstream.stateReason().isEmpty(), "a reason");
 
-    QVERIFY(!startServerEverythingOnPort(server, QStringLiteral("sse"), port).isEmpty());
+    // The fixture still holds the port it reserved: nobody took it in between.
+    QVERIFY(!startServerEverything(server, QStringLiteral("sse"), port).isEmpty());
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Ready, 20'000));
     QCOMPARE(firstText(requestAndWait(upstream, QStringLiteral("tools/call"),
                                       callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("back")}}))),
@@ -353,8 +354,10 @@ void TestSseUpstream::noEndpointEvent()
 
 void TestSseUpstream::unreachableServerFails()
 {
-    const quint16 port = freeTcpPort();
-    SseUpstream upstream(config(QStringLiteral("nowhere"), QStringLiteral("http://127.0.0.1:%1/sse").arg(port)));
+    const ReservedPort nowhere; // bound, never listening: connections are refused
+    QVERIFY(nowhere.port() != 0);
+    SseUpstream upstream(
+        config(QStringLiteral("nowhere"), QStringLiteral("http://127.0.0.1:%1/sse").arg(nowhere.port())));
     upstream.start();
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Failing, 10'000));
     QVERIFY2(upstream.stateReason().startsWith(QStringLiteral("network error from")),

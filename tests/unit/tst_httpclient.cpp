@@ -3,8 +3,8 @@
 // started from a generated config, and a scripted QTcpServer peer that answers with exact bytes
 // (every framing, junk), hangs, or closes a reused connection instead of answering.
 
-#include "httpclienttest.h"
 #include "http/httpclient.h"
+#include "httpclienttest.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -223,9 +223,10 @@ void TestHttpClient::initTestCase()
                       "<p>before</p><!--# echo var=\"request_method\" --><p>after</p>"));
     QVERIFY(writeFile(root + QStringLiteral("/www/big.bin"), QByteArray(17 * 1024 * 1024, 'x')));
 
-    m_port = freeTcpPort();
-    m_shortPort = freeTcpPort();
-    m_tlsPort = freeTcpPort();
+    // nginx cannot listen on port 0: ports reserved for it, held as long as it runs.
+    m_port = m_nginx.reservePort();
+    m_shortPort = m_nginx.reservePort();
+    m_tlsPort = m_nginx.reservePort();
     QVERIFY(m_port && m_shortPort && m_tlsPort);
     QString chain;
     for (int i = 1; i <= 6; ++i)
@@ -667,8 +668,9 @@ void TestHttpClient::queuedRequestTimesOut()
 void TestHttpClient::connectionRefused()
 {
     HttpClient client;
-    const quint16 closed = freeTcpPort();
-    const HttpClientResponse got = run(client, request(QStringLiteral("http://127.0.0.1:%1/x").arg(closed)));
+    const ReservedPort closed; // bound, never listening: connections are refused
+    QVERIFY(closed.port() != 0);
+    const HttpClientResponse got = run(client, request(QStringLiteral("http://127.0.0.1:%1/x").arg(closed.port())));
     QVERIFY(!got.ok());
     QCOMPARE(got.errorKind, Error::Network);
     QVERIFY(got.isNetworkError());
