@@ -99,6 +99,15 @@ template<typename Call> std::optional<QString> doneOf(Call &&call)
     return result;
 }
 
+// A round trip through the gateway thread: once it is back, everything the gateway sent this
+// thread before it (signals, answers) has been delivered.
+bool roundTrip(Gateway *gateway)
+{
+    bool back = false;
+    gateway->serverLog(u"api"_s, [&back](const QStringList &) { back = true; });
+    return QTest::qWaitFor([&back] { return back; }, 15'000);
+}
+
 bool canConnect(quint16 port)
 {
     QTcpSocket socket;
@@ -282,7 +291,7 @@ void TestGatewayFacade::stopAndStartAgain()
     QVERIFY(!gw()->isRunning());
     QVERIFY(!canConnect(port));
     gw()->stop(); // stopping twice is harmless
-    QTest::qWait(100);
+    QVERIFY(roundTrip(gw()));
     QCOMPARE(stopped.size(), 1);
 
     gw()->start();
@@ -472,7 +481,7 @@ void TestGatewayFacade::cancelConsoleRequest()
     QVERIFY(handle != 0);
     // The request reaches the API and hangs there.
     QVERIFY(QTest::qWaitFor([&] { return m_api.requests > before; }, 10'000));
-    QTest::qWait(50);
+    QVERIFY(roundTrip(gw()));
     QVERIFY(!response.has_value());
     gw()->cancelRequest(handle);
     QVERIFY(QTest::qWaitFor([&] { return response.has_value(); }, 10'000));
