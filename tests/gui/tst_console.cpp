@@ -28,6 +28,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
@@ -255,7 +256,9 @@ void TestConsole::tryItCancel()
     timer.start();
     QTest::mouseClick(call, Qt::LeftButton); // defaults: 10 s of work
     QTRY_VERIFY(cancel->isEnabled());
-    QTest::qWait(300);
+    // The server works on it: its first progress (after 2 s) gave the bar a range.
+    auto *progress = child<QProgressBar>(QStringLiteral("callProgressBar"));
+    QTRY_COMPARE_WITH_TIMEOUT(progress->maximum(), 1000, 7000);
     QTest::mouseClick(cancel, Qt::LeftButton);
     auto *status = child<QLabel>(QStringLiteral("callStatusLabel"));
     QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("Cancelled")), 5000);

@@ -247,7 +247,23 @@ void TestDesktop::trayController()
     m_gateway->upsertServer(broken, {kDefaultNamespace});
     QTRY_VERIFY_WITH_TIMEOUT(tray.notificationCount() == 1, 15000);
     QTRY_VERIFY(tray.toolTip().contains(QStringLiteral("failing")));
-    QTest::qWait(2500); // a retry fails again
+    // A retry (after 1 s) fails again: starting, then failing once more.
+    QSignalSpy states(m_gateway.get(), &Gateway::upstreamStateChanged);
+    auto failedAgain = [&states, &broken] {
+        bool restarted = false;
+        for (const QList<QVariant> &s : std::as_const(states)) {
+            if (s.at(0).toString() != broken.name)
+                continue;
+            const auto state = s.at(1).value<UpstreamState>();
+            if (state == UpstreamState::Starting)
+                restarted = true;
+            else if (restarted && state == UpstreamState::Failing)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(failedAgain(), 15000);
+    QVERIFY(test::processPostedEvents()); // the tray got the same state change before the spy
     QCOMPARE(tray.notificationCount(), 1);
     settings.setNotifyUpstreamFailures(false);
     m_gateway->removeServer(broken.name);

@@ -7,11 +7,13 @@
 #include "models/toolmodel.h"
 #include "models/trafficfiltermodel.h"
 #include "models/trafficmodel.h"
+#include "testsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace metamcp;
 using namespace metamcp::ui;
@@ -175,7 +177,12 @@ void TestModels::trafficPauseKeepsEvents()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setPaused(true);
     model.append(events(4));
-    QTest::qWait(TrafficModel::kFlushIntervalMs * 2);
+    // Rows come only from the flush timer: while paused it is not even started.
+    const QList<QTimer *> timers = model.findChildren<QTimer *>();
+    QCOMPARE(timers.size(), 1);
+    QCOMPARE(timers.first()->interval(), TrafficModel::kFlushIntervalMs);
+    QVERIFY(!timers.first()->isActive());
+    QVERIFY(test::processPostedEvents());
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.pendingCount(), 4);
     model.append(events(20)); // bounded by the capacity while paused

@@ -99,14 +99,15 @@ void TestScreenshots::initTestCase()
 
     // Some traffic: calls from Try it (echo with several messages, add, an unknown tool).
     for (int i = 0; i < 6; ++i) {
-        QSignalSpy finished(m_gateway.get(), &Gateway::callEvents);
+        int answered = 0;
         m_gateway->request(kDefaultNamespace, QStringLiteral("tools/call"),
                            QJsonObject{{QStringLiteral("name"), QStringLiteral("everything__echo")},
                                        {QStringLiteral("arguments"),
                                         QJsonObject{{QStringLiteral("message"), QStringLiteral("ping %1").arg(i)}}}},
-                           [](const QJsonObject &) {});
-        m_gateway->request(kDefaultNamespace, QStringLiteral("tools/list"), {}, [](const QJsonObject &) {});
-        QTest::qWait(200);
+                           [&answered](const QJsonObject &) { ++answered; });
+        m_gateway->request(kDefaultNamespace, QStringLiteral("tools/list"), {},
+                           [&answered](const QJsonObject &) { ++answered; });
+        QTRY_COMPARE_WITH_TIMEOUT(answered, 2, 30000);
     }
     m_gateway->request(kDefaultNamespace, QStringLiteral("tools/call"),
                        QJsonObject{{QStringLiteral("name"), QStringLiteral("nope__missing")}},
@@ -123,14 +124,15 @@ void TestScreenshots::initTestCase()
                                  .contains(QStringLiteral("Echo:")),
                              30000);
     m_window->trafficModel()->flush();
-    // A few metric samples for the charts.
-    QTest::qWait(4500);
+    // A few metric samples (one a second) for the charts.
+    QSignalSpy samples(m_gateway.get(), &Gateway::metricSample);
+    QTRY_VERIFY_WITH_TIMEOUT(samples.size() >= 4, 15000);
 }
 
 void TestScreenshots::save(const QString &name)
 {
-    QApplication::processEvents();
-    QTest::qWait(100);
+    // Pending layouts and updates first; grab() then paints synchronously.
+    QVERIFY(test::processPostedEvents());
     const QImage image = m_window->grab().toImage();
     QVERIFY(!image.isNull());
     const QString path = m_out.filePath(name + QStringLiteral(".png"));

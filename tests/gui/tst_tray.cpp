@@ -11,17 +11,16 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QFile>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTest>
-#include <QThread>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <string>
 #include <unistd.h>
 
@@ -108,28 +107,63 @@ pid_t spawn(const std::string &command)
     return pid_t(pid);
 }
 
+// Starts Xvfb on a display number it picks itself (-displayfd: no race with other tests for a
+// "free" one) and blocks until it accepts connections, which is when it writes that number.
+// Returns its pid (0 on failure) and sets `display`.
+pid_t startXvfb(std::string *display)
+{
+    int ready[2];
+    if (::pipe(ready) != 0)
+        return 0;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(ready[0]);
+        if (ready[1] != 3) {
+            ::dup2(ready[1], 3);
+            ::close(ready[1]);
+        }
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::execlp("Xvfb", "Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp",
+                 static_cast<char *>(nullptr));
+        ::_exit(127);
+    }
+    ::close(ready[1]);
+    std::string number;
+    char c = 0;
+    while (pid > 0 && ::read(ready[0], &c, 1) == 1 && c != '\n')
+        number += c;
+    ::close(ready[0]);
+    if (pid <= 0 || number.empty()) {
+        if (pid > 0)
+            ::kill(pid, SIGTERM);
+        return 0;
+    }
+    *display = ":" + number;
+    return pid;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    // A free display number: no socket and no lock file yet.
-    int display = 50 + int(::getpid() % 400);
-    while (QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display)) ||
-           QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(display)))
-        ++display;
-    const std::string name = ":" + std::to_string(display);
-    const pid_t xvfb = spawn("Xvfb " + name + " -screen 0 1280x800x24 -nolisten tcp");
-    for (int i = 0; i < 100 && !QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display)); ++i)
-        QThread::msleep(50);
-    ::setenv("DISPLAY", name.c_str(), 1);
+    std::string display;
+    const pid_t xvfb = startXvfb(&display);
+    if (xvfb == 0) {
+        std::fprintf(stderr, "tst_tray: Xvfb did not start\n");
+        return 1;
+    }
+    ::setenv("DISPLAY", display.c_str(), 1);
     ::setenv("QT_QPA_PLATFORM", "xcb", 1);
     const pid_t trayer = spawn("trayer");
-    QThread::msleep(500);
     int rc = 1;
     {
         QApplication app(argc, argv);
         app.setApplicationName(QStringLiteral("tst_tray"));
         app.setQuitOnLastWindowClosed(false);
+        // trayer owns the tray selection once it is up (initTestCase checks the outcome).
+        (void)QTest::qWaitFor([] { return QSystemTrayIcon::isSystemTrayAvailable(); }, 15000);
         TestTray test;
         rc = QTest::qExec(&test, argc, argv);
     }

@@ -1,7 +1,7 @@
 #pragma once
 
 // Shared by the integration tests that drive real MCP software (tst_sdkclient, tst_inspectorcli,
-// tst_conformance, tst_mcpproxy): a real metamcpd on a free loopback port with its own data
+// tst_conformance, tst_mcpproxy): a real metamcpd on a loopback port of its choosing (port 0) with its own data
 // directory and import file, and a runner for the Node scripts in tests/integration/js whose
 // last stdout line is a JSON report. Header-only so that each test stays one executable.
 
@@ -19,9 +19,9 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 #include <QTimer>
 #include <QUrl>
 
@@ -29,7 +29,10 @@
 
 #ifdef Q_OS_LINUX
 #include <csignal>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 #endif
 
 namespace metamcp::test {
@@ -101,15 +104,21 @@ inline HttpExchange httpPost(const QUrl &url, const QByteArray &body, const QByt
     return exchange;
 }
 
-// Initializes a 2025-11-25 session at `url` and returns the raw tools/list answer.
-inline QByteArray listToolsOnce(const QUrl &url)
+// Initializes a 2025-11-25 session at `url` and returns its id (empty on failure).
+inline QByteArray probeSession(const QUrl &url)
 {
     const HttpExchange init = httpPost(url, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
         "protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"readiness-probe","version":"1"}}})");
     if (init.status != 200 || init.sessionId.isEmpty())
         return {};
     httpPost(url, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", init.sessionId);
-    return httpPost(url, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", init.sessionId).body;
+    return init.sessionId;
+}
+
+// The raw tools/list answer in session `sessionId`.
+inline QByteArray listTools(const QUrl &url, const QByteArray &sessionId)
+{
+    return httpPost(url, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", sessionId).body;
 }
 
 // The direct children of a process (Linux: /proc/<pid>/task/<tid>/children).
@@ -132,7 +141,8 @@ inline QList<qint64> childProcesses(qint64 pid)
     return children;
 }
 
-// A metamcpd serving on 127.0.0.1:<free port>, data in a temporary directory.
+// A metamcpd serving on 127.0.0.1:<port it bound to 0, read from its "serving MCP on" line>,
+// data in a temporary directory.
 class GatewayProcess
 {
 public:
@@ -152,13 +162,15 @@ public:
 #ifdef Q_OS_LINUX
         QDeadlineTimer deadline(3000);
         for (const qint64 pid : upstreams) {
-            if (::kill(pid_t(pid), 0) != 0)
-                continue;
+            // A pidfd becomes readable when the process exits: wait for that, not for a guess.
+            const int pidfd = int(::syscall(SYS_pidfd_open, pid_t(pid), 0));
+            if (pidfd < 0)
+                continue; // gone already
             ::kill(pid_t(pid), SIGTERM);
-            while (::kill(pid_t(pid), 0) == 0 && !deadline.hasExpired())
-                QThread::msleep(20);
-            if (::kill(pid_t(pid), 0) == 0)
+            pollfd exited{pidfd, POLLIN, 0};
+            if (::poll(&exited, 1, int(deadline.remainingTime())) <= 0)
                 ::kill(pid_t(pid), SIGKILL);
+            ::close(pidfd);
         }
 #endif
     }
@@ -169,32 +181,35 @@ public:
     {
         if (!m_dataDir.isValid())
             return u"no temporary directory"_s;
-        m_port = freeTcpPort();
-        QStringList args{u"--listen"_s, u"127.0.0.1:%1"_s.arg(m_port), u"--data-dir"_s, m_dataDir.path()};
+        m_port = 0;
+        QStringList args{u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, m_dataDir.path()};
         if (!importFile.isEmpty())
             args << u"--import"_s << importFile;
         args << extraArgs;
         const QString program = builtProgram(u"metamcpd"_s);
         if (!m_process.start(program, args))
             return u"cannot start %1: %2"_s.arg(program, m_process.process()->errorString());
+        // Printed once it listens (before the imports).
+        m_port = m_process.waitForPort(QRegularExpression(u"serving MCP on http://127\\.0\\.0\\.1:(\\d+)/"_s), 15000);
+        if (m_port == 0)
+            return u"metamcpd does not listen:\n%1"_s.arg(QString::fromUtf8(m_process.output()));
         if (!importFile.isEmpty() && !m_process.waitForOutput("imported", 30000))
             return u"metamcpd did not import %1:\n%2"_s.arg(importFile, QString::fromUtf8(m_process.output()));
-        if (!waitForTcpPort(m_port, 15000))
-            return u"metamcpd does not listen on %1:\n%2"_s.arg(m_port).arg(QString::fromUtf8(m_process.output()));
         return {};
     }
 
     // Polls tools/list until it names `tool` (the upstreams start in the background).
     bool waitForTool(const QString &tool, int timeoutMs = 30000)
     {
-        QDeadlineTimer deadline(timeoutMs);
         const QByteArray needle = '"' + tool.toUtf8() + '"';
-        while (!deadline.hasExpired()) {
-            if (listToolsOnce(url()).contains(needle))
-                return true;
-            QThread::msleep(200);
-        }
-        return false;
+        QByteArray sessionId; // one probe session, listed again until the tool is there
+        return QTest::qWaitFor(
+            [&] {
+                if (sessionId.isEmpty())
+                    sessionId = probeSession(url());
+                return !sessionId.isEmpty() && listTools(url(), sessionId).contains(needle);
+            },
+            timeoutMs);
     }
 
     quint16 port() const

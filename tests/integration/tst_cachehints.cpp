@@ -77,12 +77,12 @@ private Q_SLOTS:
                                       {QStringLiteral("3600000"), QStringLiteral("public")},
                                       {QStringLiteral("1500"), QStringLiteral("public")}};
         for (int i = 0; i < 3; ++i) {
-            m_ports[i] = freeTcpPort();
             QVERIFY(m_servers[i].start(nodeProgram(),
                                        {integrationFixture(QStringLiteral("cache-hints-server.mjs")),
-                                        QStringLiteral("--port"), QString::number(m_ports[i]), QStringLiteral("--ttl"),
+                                        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--ttl"),
                                         hints[i].at(0), QStringLiteral("--scope"), hints[i].at(1)}));
-            QVERIFY2(waitForTcpPort(m_ports[i]), m_servers[i].output().constData());
+            m_ports[i] = m_servers[i].waitForPort(QRegularExpression(QStringLiteral("cache-hints-server on (\\d+)")));
+            QVERIFY2(m_ports[i] != 0, m_servers[i].output().constData());
         }
         QString error;
         QVERIFY2(m_fixture.start(&error), qPrintable(error));

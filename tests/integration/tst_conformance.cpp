@@ -272,13 +272,15 @@ void TestConformance::initTestCase()
     QVERIFY2(!everything.isEmpty(), m_everything.output().constData());
     m_everythingUrl = QUrl(everything + u"/mcp"_s);
 
-    const quint16 fixturePort = freeTcpPort();
-    QVERIFY(m_fixtureHttp.start(node22Program(), {integrationFixture(u"conformance-everything.mjs"_s), u"--http"_s,
-                                                  QString::number(fixturePort)}));
-    QVERIFY2(waitForTcpPort(fixturePort), m_fixtureHttp.output().constData());
+    // The fixture listens on port 0 and prints the port it got.
+    const QRegularExpression serving(u"conformance-everything: serving http://127\\.0\\.0\\.1:(\\d+)/mcp"_s);
+    QVERIFY(m_fixtureHttp.start(node22Program(),
+                                {integrationFixture(u"conformance-everything.mjs"_s), u"--http"_s, u"0"_s}));
+    const quint16 fixturePort = m_fixtureHttp.waitForPort(serving);
+    QVERIFY2(fixturePort != 0, m_fixtureHttp.output().constData());
     m_fixtureUrl = QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(fixturePort));
 
-    const quint16 proxyPort = freeTcpPort();
+    const quint16 proxyPort = m_proxyFixture.reservePort(); // mcp-proxy takes a port number
     QVERIFY(m_proxyFixture.start(node22Program(),
                                  {npmPath(u"mcp-proxy/dist/bin/mcp-proxy.mjs"_s), u"--host"_s, u"127.0.0.1"_s,
                                   u"--port"_s, QString::number(proxyPort), u"--server"_s, u"stream"_s, u"--"_s,
@@ -286,10 +288,10 @@ void TestConformance::initTestCase()
     QVERIFY2(waitForTcpPort(proxyPort), m_proxyFixture.output().constData());
     m_proxyFixtureUrl = QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(proxyPort));
 
-    const quint16 sessionsPort = freeTcpPort();
     QVERIFY(m_fixtureSessions.start(node22Program(), {integrationFixture(u"conformance-everything.mjs"_s), u"--http"_s,
-                                                      QString::number(sessionsPort), u"--sessions-only"_s}));
-    QVERIFY2(waitForTcpPort(sessionsPort), m_fixtureSessions.output().constData());
+                                                      u"0"_s, u"--sessions-only"_s}));
+    const quint16 sessionsPort = m_fixtureSessions.waitForPort(serving);
+    QVERIFY2(sessionsPort != 0, m_fixtureSessions.output().constData());
     const QUrl sessionsUrl(u"http://127.0.0.1:%1/mcp"_s.arg(sessionsPort));
 
     // The gateways.

@@ -13,11 +13,9 @@
 #include "rawhttp.h"
 #include "testsupport.h"
 
-#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
-#include <QThread>
 #include <QUuid>
 
 using namespace metamcp;
@@ -169,14 +167,13 @@ class TestExtensions final : public QObject
     // Polls tasks/get (stateless, declaring tasks) until the task ends.
     QJsonObject settledTask(const QByteArray &path, const QString &taskId)
     {
-        QDeadlineTimer deadline(15000);
         QJsonObject task;
-        while (!deadline.hasExpired()) {
-            task = resultOf(stateless(m_port, path, u"tasks/get"_s, {{u"taskId"_s, taskId}}, kWithTasks));
-            if (task.value(u"status"_s).toString() == u"completed")
-                return task;
-            QThread::msleep(50);
-        }
+        (void)QTest::qWaitFor(
+            [&] {
+                task = resultOf(stateless(m_port, path, u"tasks/get"_s, {{u"taskId"_s, taskId}}, kWithTasks));
+                return task.value(u"status"_s).toString() == u"completed";
+            },
+            15000);
         return task;
     }
 

@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
@@ -709,8 +710,18 @@ private Q_SLOTS:
 
     void clientDisconnectMidStream()
     {
+        // The call events the gateway records once each call has its upstream's answer.
+        QSet<QString> sessions;
+        int answered = 0;
+        const QMetaObject::Connection events =
+            connect(m_fixture.gateway(), &Gateway::callEvents, this, [&](const QList<CallEvent> &batch) {
+                for (const CallEvent &e : batch)
+                    if (e.method == QLatin1String("tools/call") && sessions.contains(e.sessionId))
+                        ++answered;
+            });
         for (int i = 0; i < 5; ++i) {
             const QByteArray sid = initialize();
+            sessions.insert(QString::fromLatin1(sid));
             const QJsonObject call =
                 rpc(31, QStringLiteral("tools/call"),
                     {{QStringLiteral("name"), QStringLiteral("everything__trigger-long-running-operation")},
@@ -722,7 +733,9 @@ private Q_SLOTS:
                                                      QJsonDocument(call).toJson(QJsonDocument::Compact))));
             stream.close(); // gone while the gateway still holds the answer
         }
-        QTest::qWait(1500); // the upstream answers into closed connections
+        // The upstream answers into closed connections.
+        QTRY_COMPARE_WITH_TIMEOUT(answered, 5, 15'000);
+        disconnect(events);
         expectStillServing();
     }
 

@@ -99,6 +99,15 @@ template<typename Call> std::optional<QString> doneOf(Call &&call)
     return result;
 }
 
+// A round trip through the gateway thread: once it is back, everything the gateway sent this
+// thread before it (signals, answers) has been delivered.
+bool roundTrip(Gateway *gateway)
+{
+    bool back = false;
+    gateway->serverLog(u"api"_s, [&back](const QStringList &) { back = true; });
+    return QTest::qWaitFor([&back] { return back; }, 15'000);
+}
+
 bool canConnect(quint16 port)
 {
     QTcpSocket socket;
@@ -133,6 +142,10 @@ private Q_SLOTS:
 
 private:
     GatewayFixture m_fixture;
+    // Ports the listener moves to (moveListener): held for the whole test, so that no parallel
+    // test takes one while the gateway is not on it (stopAndStartAgain starts on the last again).
+    ReservedPort m_newPort;
+    ReservedPort m_thirdPort;
     ApiPeer m_api;
     Gateway *gw() const { return m_fixture.gateway(); }
 };
@@ -183,7 +196,7 @@ void TestGatewayFacade::pauseAnswers503()
 void TestGatewayFacade::moveListener()
 {
     const quint16 oldPort = gw()->port();
-    const quint16 newPort = freeTcpPort();
+    const quint16 newPort = m_newPort.port();
     QVERIFY(newPort != 0 && newPort != oldPort);
     ListenConfig listen = gw()->config().listen;
     listen.port = newPort;
@@ -220,7 +233,8 @@ void TestGatewayFacade::moveListener()
     QCOMPARE(postJson(newPort, "/mcp", rpc(2, u"ping"_s), mcpHeaders(session, "2025-11-25")).status, 200);
 
     // Moving the listener ends the sessions of the old one.
-    const quint16 thirdPort = freeTcpPort();
+    const quint16 thirdPort = m_thirdPort.port();
+    QVERIFY(thirdPort != 0);
     listen.port = thirdPort;
     QCOMPARE(doneOf([&](auto done) { gw()->applyListenConfig(listen, done); }), QString());
     QVERIFY(QTest::qWaitFor([&] { return gw()->port() == thirdPort; }, 5000));
@@ -277,7 +291,7 @@ void TestGatewayFacade::stopAndStartAgain()
     QVERIFY(!gw()->isRunning());
     QVERIFY(!canConnect(port));
     gw()->stop(); // stopping twice is harmless
-    QTest::qWait(100);
+    QVERIFY(roundTrip(gw()));
     QCOMPARE(stopped.size(), 1);
 
     gw()->start();
@@ -467,7 +481,7 @@ void TestGatewayFacade::cancelConsoleRequest()
     QVERIFY(handle != 0);
     // The request reaches the API and hangs there.
     QVERIFY(QTest::qWaitFor([&] { return m_api.requests > before; }, 10'000));
-    QTest::qWait(50);
+    QVERIFY(roundTrip(gw()));
     QVERIFY(!response.has_value());
     gw()->cancelRequest(handle);
     QVERIFY(QTest::qWaitFor([&] { return response.has_value(); }, 10'000));

@@ -408,7 +408,8 @@ void TestHttpUpstream::serverRestartOnSamePort()
              QStringLiteral("Echo: one"));
 
     server.stop();
-    QVERIFY(!startServerEverythingOnPort(server, QStringLiteral("streamableHttp"), port).isEmpty());
+    // The fixture still holds the port it reserved: nobody took it in between.
+    QVERIFY(!startServerEverything(server, QStringLiteral("streamableHttp"), port).isEmpty());
     // The old session is unknown to the new process (server-everything answers 400, not 404).
     const QJsonObject echo =
         requestAndWait(upstream, QStringLiteral("tools/call"),
@@ -533,7 +534,9 @@ void TestHttpUpstream::stopDeletesSession()
 
 void TestHttpUpstream::unreachableServerFails()
 {
-    const quint16 port = freeTcpPort();
+    const ReservedPort nowhere; // bound, never listening: connections are refused
+    const quint16 port = nowhere.port();
+    QVERIFY(port != 0);
     UpstreamConfig c = config(QStringLiteral("nowhere"), QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
     HttpUpstream upstream(c);
     QSignalSpy states(&upstream, &Upstream::stateChanged);

@@ -53,7 +53,7 @@ void TestMcpProxy::initTestCase()
     QVERIFY2(peersInstalled(), qPrintable(u"npm peers missing in %1 (run npm ci there)"_s.arg(npmDir())));
     QVERIFY(m_dir.isValid());
 
-    const quint16 port = freeTcpPort();
+    const quint16 port = m_proxy.reservePort(); // mcp-proxy takes a port number
     QStringList args{npmPath(u"mcp-proxy/dist/bin/mcp-proxy.mjs"_s),
                      u"--host"_s,
                      u"127.0.0.1"_s,

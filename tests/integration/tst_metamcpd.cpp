@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,6 +21,9 @@
 using namespace metamcp::test;
 
 namespace {
+
+// What metamcpd prints once it listens; with --listen 127.0.0.1:0 the port it got.
+const QRegularExpression kServingOn(QStringLiteral("serving MCP on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
 
 QByteArray line(const QJsonObject &o)
 {
@@ -124,13 +128,13 @@ private Q_SLOTS:
     {
         const QString data = m_dir.filePath(QStringLiteral("served"));
         for (int round = 0; round < 2; ++round) {
-            const quint16 port = freeTcpPort();
             ProcessFixture d;
             QVERIFY(d.start(builtProgram(QStringLiteral("metamcpd")),
-                            {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                             QStringLiteral("--data-dir"), data, QStringLiteral("--import"), m_import}));
+                            {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
+                             data, QStringLiteral("--import"), m_import}));
+            const quint16 port = d.waitForPort(kServingOn);
+            QVERIFY2(port != 0, d.output().constData());
             QVERIFY2(d.waitForOutput("imported 1 server(s): everything"), d.output().constData());
-            QVERIFY(waitForTcpPort(port));
             const RawResponse init = initializeSession(port);
             QCOMPARE(init.status, 200);
             const QByteArray sid = init.header("mcp-session-id");
@@ -158,8 +162,11 @@ private Q_SLOTS:
 
     void openApiImportServesRestTools()
     {
-        // The REST API behind the tool is the daemon's own /healthz: a real HTTP round trip.
-        const quint16 port = freeTcpPort();
+        // The REST API behind the tool is the daemon's own /healthz: a real HTTP round trip. The
+        // document names the port before the daemon starts: one reserved for it.
+        ProcessFixture d;
+        const quint16 port = d.reservePort();
+        QVERIFY(port != 0);
         const QString doc = m_dir.filePath(QStringLiteral("health-openapi.json"));
         QFile f(doc);
         QVERIFY(f.open(QIODevice::WriteOnly));
@@ -179,7 +186,6 @@ private Q_SLOTS:
                                                             QStringLiteral("Is the gateway alive?")}}}}}}}})
                 .toJson());
         f.close();
-        ProcessFixture d;
         QVERIFY(d.start(builtProgram(QStringLiteral("metamcpd")),
                         {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
                          QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("openapi")),
@@ -229,12 +235,10 @@ private Q_SLOTS:
         auto childRunning = [&] {
             return QProcess::execute(QStringLiteral("pgrep"), {QStringLiteral("-f"), marker}) == 0;
         };
-        const quint16 port = freeTcpPort();
         ProcessFixture d;
-        QVERIFY(
-            d.start(builtProgram(QStringLiteral("metamcpd")),
-                    {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"),
-                     m_dir.filePath(QStringLiteral("sigterm")), QStringLiteral("--import"), import}));
+        QVERIFY(d.start(builtProgram(QStringLiteral("metamcpd")),
+                        {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
+                         m_dir.filePath(QStringLiteral("sigterm")), QStringLiteral("--import"), import}));
         QVERIFY(QTest::qWaitFor(childRunning, 20000));
         ::kill(pid_t(d.pid()), SIGTERM);
         QVERIFY(d.waitForFinished(10000));

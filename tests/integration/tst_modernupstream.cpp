@@ -70,7 +70,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY2(peersInstalled(), "npm peers missing: run scripts/bootstrap.sh deps");
-        const quint16 proxyPort = freeTcpPort();
+        const quint16 proxyPort = m_proxy.reservePort(); // mcp-proxy takes a port number
         QVERIFY(m_proxy.start(node22Program(),
                               {npmPath(QStringLiteral("mcp-proxy/dist/bin/mcp-proxy.mjs")), QStringLiteral("--host"),
                                QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(proxyPort),

@@ -2,8 +2,8 @@
 // `return 500`) started from a generated config, and a raw QTcpServer peer that records the
 // request bytes it receives (query, headers, body) or never answers (timeouts).
 
-#include "upstream/restupstream.h"
 #include "testsupport.h"
+#include "upstream/restupstream.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -157,7 +157,7 @@ void TestRestUpstream::initTestCase()
     QVERIFY2(QFileInfo(nginxProgram()).isExecutable(), "nginx is required: apt-get install nginx-light (or nginx)");
     QVERIFY(m_dir.isValid());
     const QString root = m_dir.path();
-    m_nginxPort = freeTcpPort();
+    m_nginxPort = m_nginx.reservePort(); // nginx cannot listen on port 0: one held while it runs
     QVERIFY(m_nginxPort != 0);
 
     QVERIFY(writeFile(root + QStringLiteral("/www/api/pets/7"), R"({"id": 7, "name": "Rex", "tags": ["good"]})"));
@@ -526,9 +526,10 @@ void TestRestUpstream::bodyParam()
 
 void TestRestUpstream::connectionRefused()
 {
-    const quint16 closed = freeTcpPort(); // nothing listens there any more
-    RestUpstream upstream(config(
-        {restTool(QStringLiteral("t"), QStringLiteral("GET"), QStringLiteral("http://127.0.0.1:%1/x").arg(closed))}));
+    const ReservedPort closed; // bound, never listening: connections are refused
+    QVERIFY(closed.port() != 0);
+    RestUpstream upstream(config({restTool(QStringLiteral("t"), QStringLiteral("GET"),
+                                           QStringLiteral("http://127.0.0.1:%1/x").arg(closed.port()))}));
     upstream.start();
     const QJsonObject response =
         requestAndWait(upstream, QStringLiteral("tools/call"), callParams(QStringLiteral("t")));

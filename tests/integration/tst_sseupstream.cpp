@@ -127,10 +127,14 @@ void TestSseUpstream::initTestCase()
     m_url = base + QStringLiteral("/sse");
     m_everything = std::make_unique<SseUpstream>(config(QStringLiteral("everything"), m_url));
     answerRoots(*m_everything, this);
+    QSignalSpy serverRequests(m_everything.get(), &Upstream::serverRequestReceived);
     m_everything->start();
     QCOMPARE(m_everything->state(), UpstreamState::Starting);
     QVERIFY(waitForUpstreamState(*m_everything, UpstreamState::Ready));
-    QTest::qWait(500); // let the roots/list round trip after initialized pass
+    // The server asks for roots/list after initialized (answered by answerRoots): let that round
+    // trip pass before the tests, whose checks of server requests it would disturb.
+    QTRY_VERIFY_WITH_TIMEOUT(!serverRequests.isEmpty(), 10'000);
+    QCOMPARE(serverRequests.first().at(0).toJsonObject().value(key("method")).toString(), QStringLiteral("roots/list"));
 }
 
 void TestSseUpstream::cleanupTestCase()
@@ -308,18 +312,23 @@ void TestSseUpstream::streamLossFailsAndReconnects()
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Ready));
 
     std::optional<QJsonObject> result;
+    bool running = false; // the server works on the call: its first progress came
+    RequestHooks hooks;
+    hooks.onNotification = [&running](const QJsonObject &) { running = true; };
     upstream.sendRequest(
         QStringLiteral("tools/call"),
-        callTool(QStringLiteral("trigger-long-running-operation"), {{key("duration"), 10}, {key("steps"), 2}}),
-        [&result](const QJsonObject &r) { result = r; });
-    QTest::qWait(300);
+        callTool(QStringLiteral("trigger-long-running-operation"), {{key("duration"), 10}, {key("steps"), 40}},
+                 {{key("progressToken"), 1}}),
+        [&result](const QJsonObject &r) { result = r; }, hooks);
+    QTRY_VERIFY_WITH_TIMEOUT(running, 10'000);
     server.kill();
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Failing, 5000));
     QTRY_VERIFY(result.has_value());
     QCOMPARE(errorCode(*result), rpcerr::UpstreamUnavailable);
     QVERIFY2(!upstream.stateReason().isEmpty(), "a reason");
 
-    QVERIFY(!startServerEverythingOnPort(server, QStringLiteral("sse"), port).isEmpty());
+    // The fixture still holds the port it reserved: nobody took it in between.
+    QVERIFY(!startServerEverything(server, QStringLiteral("sse"), port).isEmpty());
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Ready, 20'000));
     QCOMPARE(firstText(requestAndWait(upstream, QStringLiteral("tools/call"),
                                       callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("back")}}))),
@@ -353,8 +362,10 @@ void TestSseUpstream::noEndpointEvent()
 
 void TestSseUpstream::unreachableServerFails()
 {
-    const quint16 port = freeTcpPort();
-    SseUpstream upstream(config(QStringLiteral("nowhere"), QStringLiteral("http://127.0.0.1:%1/sse").arg(port)));
+    const ReservedPort nowhere; // bound, never listening: connections are refused
+    QVERIFY(nowhere.port() != 0);
+    SseUpstream upstream(
+        config(QStringLiteral("nowhere"), QStringLiteral("http://127.0.0.1:%1/sse").arg(nowhere.port())));
     upstream.start();
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Failing, 10'000));
     QVERIFY2(upstream.stateReason().startsWith(QStringLiteral("network error from")),

@@ -191,7 +191,7 @@ void TestStdioUpstream::cleanupTestCase()
     // it stops, end them now and let them delete themselves, so no child outlives the test and
     // LeakSanitizer sees no QProcess left behind.
     StdioUpstream::reapRetired();
-    QTest::qWait(100);
+    QVERIFY(processPostedEvents()); // what their finished() queued
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
@@ -329,6 +329,7 @@ void TestStdioUpstream::cancelLongRunningCall()
         [&result](const QJsonObject &r) { result = r; }, hooks);
     QTRY_VERIFY_WITH_TIMEOUT(*progressed > 0, 10'000);
     QCOMPARE(m_everything->inFlight(), 1);
+    QSignalSpy unrelated(m_everything.get(), &Upstream::notificationReceived);
     m_everything->cancelRequest(handle, QStringLiteral("user pressed stop"));
     QVERIFY(!result.has_value()); // never synchronous
     QTRY_VERIFY(result.has_value());
@@ -340,7 +341,18 @@ void TestStdioUpstream::cancelLongRunningCall()
         requestAndWait(*m_everything, QStringLiteral("tools/call"),
                        callTool(QStringLiteral("echo"), {{key("message"), QStringLiteral("still here")}}));
     QCOMPARE(firstText(echo), QStringLiteral("Echo: still here"));
-    QTest::qWait(1200);
+    // The server does not stop the operation: its next progress (every 500 ms) matches no request
+    // any more and comes as an unrelated notification, not to the hook.
+    auto progressAfterCancel = [&unrelated] {
+        for (const QList<QVariant> &args : std::as_const(unrelated)) {
+            const QJsonObject n = args.at(0).toJsonObject();
+            if (n.value(key("method")).toString() == QLatin1String("notifications/progress") &&
+                n.value(key("params")).toObject().value(key("progressToken")).toInt() == 99)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(progressAfterCancel(), 5000);
     QCOMPARE(*progressed, afterCancel); // the hook is gone with the request
 }
 
@@ -422,11 +434,15 @@ void TestStdioUpstream::killedProcessRespawns()
 
     QSignalSpy states(&upstream, &Upstream::stateChanged);
     std::optional<QJsonObject> result;
+    bool running = false; // the server works on the call: its first progress came
+    RequestHooks hooks;
+    hooks.onNotification = [&running](const QJsonObject &) { running = true; };
     upstream.sendRequest(
         QStringLiteral("tools/call"),
-        callTool(QStringLiteral("trigger-long-running-operation"), {{key("duration"), 10}, {key("steps"), 2}}),
-        [&result](const QJsonObject &r) { result = r; });
-    QTest::qWait(300);
+        callTool(QStringLiteral("trigger-long-running-operation"), {{key("duration"), 10}, {key("steps"), 40}},
+                 {{key("progressToken"), 1}}),
+        [&result](const QJsonObject &r) { result = r; }, hooks);
+    QTRY_VERIFY_WITH_TIMEOUT(running, 10'000);
     QCOMPARE(::kill(static_cast<pid_t>(firstPid), SIGKILL), 0);
     QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 5000);
     QCOMPARE(errorCode(*result), rpcerr::UpstreamUnavailable);
@@ -567,17 +583,21 @@ void TestStdioUpstream::stopIsFinal()
     upstream.sendRequest(QStringLiteral("tools/call"), callTool(QStringLiteral("never-answered-before-stop")),
                          [&result](const QJsonObject &r) { result = r; });
     upstream.stop();
+    QSignalSpy states(&upstream, &Upstream::stateChanged);
     QCOMPARE(upstream.state(), UpstreamState::Stopped);
     QCOMPARE(upstream.processId(), 0);
     QTRY_VERIFY(result.has_value());
     QCOMPARE(errorCode(*result), rpcerr::UpstreamUnavailable);
-    QTest::qWait(1500); // no respawn
-    QCOMPARE(upstream.state(), UpstreamState::Stopped);
 #ifdef Q_OS_UNIX
     QTRY_VERIFY_WITH_TIMEOUT(::kill(static_cast<pid_t>(pid), 0) != 0, 5000); // the child went away
 #else
     Q_UNUSED(pid)
 #endif
+    // No respawn: its exit, handled by now, is no crash to recover from (a crash would have
+    // made the upstream Failing at once, the respawn following after the backoff).
+    QVERIFY(processPostedEvents());
+    QVERIFY(states.isEmpty());
+    QCOMPARE(upstream.state(), UpstreamState::Stopped);
     upstream.start(); // and it can be started again
     QVERIFY(waitForUpstreamState(upstream, UpstreamState::Ready, 10'000));
     upstream.restart();

@@ -10,15 +10,17 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
-#include <QThread>
+#include <QTest>
 
 #include <memory>
 #include <optional>
 
 #ifdef Q_OS_UNIX
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #endif
 
@@ -114,28 +116,55 @@ http {
     return true;
 }
 
-quint16 freeTcpPort()
+ReservedPort::ReservedPort()
 {
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
+#ifdef Q_OS_UNIX
+    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (m_fd < 0)
+        return;
+    const int on = 1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    if (::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        ::bind(m_fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0 ||
+        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+        ::close(m_fd);
+        m_fd = -1;
+        return;
+    }
+    m_port = ntohs(address.sin_port);
+#endif
+}
+
+ReservedPort::~ReservedPort()
+{
+#ifdef Q_OS_UNIX
+    if (m_fd >= 0)
+        ::close(m_fd);
+#endif
 }
 
 bool waitForTcpPort(quint16 port, int timeoutMs)
 {
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, port);
-        if (socket.waitForConnected(200))
-            return true;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        QThread::msleep(50);
-    }
-    return false;
+    return QTest::qWaitFor(
+        [port] {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, port);
+            return socket.waitForConnected(200);
+        },
+        timeoutMs);
+}
+
+bool processPostedEvents(int timeoutMs)
+{
+    QObject marker;
+    bool delivered = false;
+    QMetaObject::invokeMethod(
+        &marker, [&delivered] { delivered = true; }, Qt::QueuedConnection);
+    return QTest::qWaitFor([&delivered] { return delivered; }, timeoutMs);
 }
 
 ProcessFixture::ProcessFixture()
@@ -182,6 +211,31 @@ bool ProcessFixture::waitForOutput(const QByteArray &needle, int timeoutMs)
         QCoreApplication::processEvents();
     }
     return true;
+}
+
+QString ProcessFixture::waitForMatch(const QRegularExpression &pattern, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        const QRegularExpressionMatch match = pattern.match(QString::fromUtf8(m_output));
+        if (match.hasMatch())
+            return match.captured(1);
+        if (deadline.hasExpired() || m_process->state() == QProcess::NotRunning)
+            return {};
+        m_process->waitForReadyRead(50);
+        QCoreApplication::processEvents();
+    }
+}
+
+quint16 ProcessFixture::waitForPort(const QRegularExpression &pattern, int timeoutMs)
+{
+    return quint16(waitForMatch(pattern, timeoutMs).toUInt());
+}
+
+quint16 ProcessFixture::reservePort()
+{
+    m_ports.push_back(std::make_unique<ReservedPort>());
+    return m_ports.back()->port();
 }
 
 bool ProcessFixture::waitForFinished(int timeoutMs)
@@ -239,29 +293,20 @@ QStringList serverEverythingStdioArgs()
     return {npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")), QStringLiteral("stdio")};
 }
 
-QString startServerEverything(ProcessFixture &fixture, const QString &transport)
+QString startServerEverything(ProcessFixture &fixture, const QString &transport, quint16 port)
 {
-    const quint16 port = freeTcpPort();
+    if (port == 0)
+        port = fixture.reservePort();
+    if (port == 0)
+        return {};
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PORT"), QString::number(port));
     fixture.setEnvironment(env);
     if (!fixture.start(nodeProgram(),
                        {npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")), transport}))
         return {};
-    if (!waitForTcpPort(port, 20000))
-        return {};
-    return QStringLiteral("http://127.0.0.1:%1").arg(port);
-}
-
-QString startServerEverythingOnPort(ProcessFixture &fixture, const QString &transport, quint16 port)
-{
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("PORT"), QString::number(port));
-    fixture.setEnvironment(env);
-    if (!fixture.start(nodeProgram(),
-                       {npmPath(QStringLiteral("@modelcontextprotocol/server-everything/dist/index.js")), transport}))
-        return {};
-    if (!waitForTcpPort(port, 20000))
+    // "Server is running on port N" (sse), "... listening on port N" (streamableHttp), once it listens.
+    if (!fixture.waitForOutput("port " + QByteArray::number(port) + '\n', 20000))
         return {};
     return QStringLiteral("http://127.0.0.1:%1").arg(port);
 }

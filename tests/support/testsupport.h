@@ -2,7 +2,7 @@
 
 #include <optional>
 
-// Helpers shared by the tests: where the pinned npm peers live, free loopback ports, and a
+// Helpers shared by the tests: where the pinned npm peers live, reserved loopback ports, and a
 // process fixture that starts a real program (an MCP server, redis-server, nginx...) and
 // stops it again. Everything targets 127.0.0.1 only.
 
@@ -10,11 +10,13 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
 
 #include <memory>
+#include <vector>
 
 namespace metamcp {
 class Upstream;
@@ -42,10 +44,33 @@ QString builtProgram(const QString &name);
 // Writes `content` to `path`, creating its folder.
 bool writeFile(const QString &path, const QByteArray &content);
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-quint16 freeTcpPort();
-// Polls until something accepts TCP connections on 127.0.0.1:port.
+// A TCP port on 127.0.0.1 that this process holds for as long as the object lives: a socket
+// bound with SO_REUSEADDR to port 0 (the kernel picks the port) that never listens. Meanwhile
+// nobody else gets the port from bind(0), so no parallel test can take it, yet a server told to
+// listen there gets it, because Qt, Node.js and nginx bind their listeners with SO_REUSEADDR
+// too; also again after a restart, as long as the reservation lives. For servers that cannot
+// listen on port 0 and report the port (nginx, third-party peers taking PORT), and for a port
+// that refuses connections (nothing listens there while it is reserved).
+class ReservedPort
+{
+public:
+    ReservedPort();
+    ~ReservedPort();
+    ReservedPort(const ReservedPort &) = delete;
+    ReservedPort &operator=(const ReservedPort &) = delete;
+    quint16 port() const { return m_port; } // 0 if the reservation failed
+private:
+    int m_fd = -1;
+    quint16 m_port = 0;
+};
+
+// Runs the event loop until something accepts TCP connections on 127.0.0.1:port.
 bool waitForTcpPort(quint16 port, int timeoutMs = 15000);
+
+// Runs the event loop until every event posted to this thread so far (queued calls, zero-timer
+// single shots) has been delivered: posts a marker behind them and waits for it. The positive
+// event for checks that a queued callback did not come.
+bool processPostedEvents(int timeoutMs = 5000);
 
 // A child process with captured output. Killed (process group) on destruction.
 class ProcessFixture
@@ -61,6 +86,13 @@ public:
     bool start(const QString &program, const QStringList &args);
     // Waits until stdout+stderr so far contain `needle`.
     bool waitForOutput(const QByteArray &needle, int timeoutMs = 15000);
+    // Waits until stdout+stderr so far match `pattern`; returns its first capture (empty on timeout).
+    QString waitForMatch(const QRegularExpression &pattern, int timeoutMs = 15000);
+    // Waits for a line the program prints once it listens, e.g. "listening on port (\\d+)".
+    quint16 waitForPort(const QRegularExpression &pattern, int timeoutMs = 15000);
+    // Reserves a port (ReservedPort) that this fixture holds until it is destroyed, e.g. for a
+    // server started again on the same address.
+    quint16 reservePort();
     bool waitForFinished(int timeoutMs = 30000);
     void stop(); // SIGTERM, then SIGKILL after 3 s
     void kill(); // SIGKILL at once
@@ -73,16 +105,16 @@ public:
 private:
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
+    std::vector<std::unique_ptr<ReservedPort>> m_ports;
 };
 
-// server-everything in one of its transports on a free port: "streamableHttp" or "sse".
-// Returns the base URL (http://127.0.0.1:PORT) or an empty string on failure.
-QString startServerEverything(ProcessFixture &fixture, const QString &transport);
+// server-everything in one of its transports, "streamableHttp" or "sse", on `port` (0: a port
+// the fixture reserves, see reservePort(); pass it again to restart on the same address).
+// Waits for its "... port N" line. Returns the base URL (http://127.0.0.1:PORT) or an empty
+// string on failure.
+QString startServerEverything(ProcessFixture &fixture, const QString &transport, quint16 port = 0);
 // The UpstreamConfig-ready command line of server-everything over stdio.
 QStringList serverEverythingStdioArgs(); // {script path, "stdio"}
-
-// Like startServerEverything(), on a given port (restarting a server on the same address).
-QString startServerEverythingOnPort(ProcessFixture &fixture, const QString &transport, quint16 port);
 
 // Debian's nginx binary.
 inline QString nginxProgram()
@@ -91,7 +123,8 @@ inline QString nginxProgram()
 }
 // Starts nginxProgram() (one process, in the foreground) with its prefix in `root`: the
 // common settings (pid, temp paths, no access log) plus `httpBlock`, the contents of the
-// `http { }` block (types, server blocks, ...). Waits until each of `ports` accepts connections.
+// `http { }` block (types, server blocks, ...). nginx cannot listen on port 0: give its server
+// blocks ReservedPort ports. Waits until each of `ports` accepts connections.
 bool startNginx(ProcessFixture &fixture, const QString &root, const QString &httpBlock, const QList<quint16> &ports);
 
 // Runs the event loop until the upstream is in `state` (false on timeout).

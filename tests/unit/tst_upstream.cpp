@@ -1,6 +1,7 @@
 // The transport-independent part of Upstream (handles, FIFO queue, deadlines, cancellation,
 // progress and server-request routing, log, retry) with an in-memory fake transport.
 
+#include "testsupport.h"
 #include "upstream/upstream.h"
 
 #include <QElapsedTimer>
@@ -12,6 +13,7 @@
 #include <optional>
 
 using namespace metamcp;
+using metamcp::test::processPostedEvents;
 
 namespace {
 
@@ -173,8 +175,8 @@ void TestUpstream::handlesAreIdsAndDoneIsAsync()
     QCOMPARE(done.got->size(), 1);
     QCOMPARE(done.got->at(0).first, 2);
     QVERIFY(done.got->at(0).second.value(key("result")).toObject().value(key("ok")).toBool());
-    upstream.answer(second); // a second answer for the same id is ignored
-    QTest::qWait(10);
+    upstream.answer(second);        // a second answer for the same id is ignored
+    QVERIFY(processPostedEvents()); // also when delivered through a queued call
     QCOMPARE(done.got->size(), 1);
 
     upstream.finishInTransmit = true; // even a transport that finishes inside transmitRequest
@@ -199,7 +201,7 @@ void TestUpstream::doneMayDestroyTheUpstream()
     QVERIFY(result);
     QCOMPARE(result->value(key("result")).toObject().value(key("n")).toInt(), 1);
     QVERIFY(!alive); // finishRequest() noticed and did not touch the dead upstream
-    QTest::qWait(10);
+    QVERIFY(processPostedEvents());
     QVERIFY(queued.got->isEmpty()); // destroyed upstreams call nobody back
 }
 
@@ -271,7 +273,7 @@ void TestUpstream::serializedResults()
     doomed->sendRequest(QStringLiteral("b"), {}, done(6));
     doomed->answerSerialized(first, "{}");
     QVERIFY(!alive);
-    QTest::qWait(10);
+    QVERIFY(processPostedEvents());
     QCOMPARE(done.got->size(), 2);
 }
 
@@ -411,7 +413,7 @@ void TestUpstream::cancel()
     for (const auto &[tag, response] : std::as_const(*done.got))
         QCOMPARE(code(response), rpcerr::Cancelled);
     upstream.answer(sent); // late answer: ignored
-    QTest::qWait(10);
+    QVERIFY(processPostedEvents());
     QCOMPARE(done.got->size(), 2);
     QCOMPARE(upstream.inFlight(), 0);
 }
@@ -533,17 +535,26 @@ void TestUpstream::retryBackoff()
     QCOMPARE(upstream.state(), UpstreamState::Ready);
     clock.restart();
     upstream.retryLater(QStringLiteral("again")); // second failure without 30 s of Ready: 2 s
-    QTest::qWait(1500);
-    QCOMPARE(upstream.retries, 1);
-    QTRY_COMPARE_WITH_TIMEOUT(upstream.retries, 2, 3000);
+    // Polled from the start: seen at 2 only once it happened, so no retry came before 1.9 s.
+    QTRY_COMPARE_WITH_TIMEOUT(upstream.retries, 2, 4000);
     // The retry timer is a coarse one: it may fire up to 5 % early.
     QVERIFY2(clock.elapsed() >= 1900, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(upstream.retries, 2);
+    upstream.stop(); // resets the backoff: the next retry is due after 1 s, not 4 s
     upstream.retryLater(QStringLiteral("stop me"));
-    upstream.stop(); // cancels the retry and resets the backoff
-    QTest::qWait(4500);
+    upstream.stop(); // cancels that retry
+    QCOMPARE(upstream.state(), UpstreamState::Stopped);
+    // Negative check: a cancelled timer leaves no trace to wait for, so wait past the 1 s (+5 %
+    // coarse timer slack) at which the retry was due and see that it did not come.
+    QTest::qWait(1200);
     QCOMPARE(upstream.retries, 2);
     QCOMPARE(upstream.state(), UpstreamState::Stopped);
     QCOMPARE(states.last().at(0).value<UpstreamState>(), UpstreamState::Stopped);
+    // And the backoff was reset: the next failure is retried after 1 s again.
+    clock.restart();
+    upstream.retryLater(QStringLiteral("after stop"));
+    QTRY_COMPARE_WITH_TIMEOUT(upstream.retries, 3, 3000);
+    QVERIFY2(clock.elapsed() >= 950, qPrintable(QString::number(clock.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestUpstream)
