@@ -131,7 +131,7 @@ test)
     cmake --build build-asan -j "$jobs" --target metamcp_unit_tests metamcp_fuzzers || asan=$?
   end_phase "build (clang, ASan+UBSan, build-asan)"
   if [ "$asan" -eq 0 ]; then
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1}
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1:check_initialization_order=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     dbus-run-session -- sh -c '
       echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
