@@ -3,7 +3,10 @@
 #   scripts/bootstrap.sh run    install what is missing, build, start the console
 #                               (metamcpd with a demo namespace when there is no display)
 #   scripts/bootstrap.sh test   install what is missing (incl. test peers), build with -Werror,
-#                               run the whole test suite (ctest) under a private D-Bus + keyring
+#                               run the whole test suite (ctest) under a private D-Bus + keyring;
+#                               then build the gateway, its unit tests and the fuzzers with clang,
+#                               ASan+UBSan and without the GUI (build-asan), and run the unit and
+#                               fuzz labels there. Prints how long each phase took.
 #   scripts/bootstrap.sh deps   only install
 set -euo pipefail
 
@@ -21,6 +24,7 @@ build_packages=(
 )
 test_packages=(
   nginx xvfb xauth trayer gcovr wrk hyperfine openssl python3 curl procps prometheus
+  clang libclang-rt-14-dev # the sanitizer and fuzzer build (build-asan)
 )
 
 install_packages() {
@@ -82,15 +86,25 @@ JSON
   exec build/app/metamcpd --listen "${METAMCP_LISTEN:-127.0.0.1:8787}" --data-dir "$data" --import "$demo"
   ;;
 test)
+  phase_start=$SECONDS
+  phases=()
+  end_phase() { # name
+    phases+=("$(printf '%-34s %4d s' "$1" $((SECONDS - phase_start)))")
+    echo "bootstrap: phase $1 took $((SECONDS - phase_start)) s"
+    phase_start=$SECONDS
+  }
   install_packages "${build_packages[@]}" "${test_packages[@]}"
   install_node_peers
+  end_phase "install"
   configure_and_build build-ci -DMETAMCP_WERROR=ON -DBUILD_TESTING=ON
+  end_phase "build (gcc, build-ci)"
   export HOME=${METAMCP_TEST_HOME:-$(mktemp -d)}
   export QT_QPA_PLATFORM=offscreen
   # A private session bus with an unlocked gnome-keyring for QtKeychain; never the insecure fallback.
   # The conformance comparisons (server mode and client mode) run first and verbosely so that
   # their tables (direct vs through the gateway) are part of the log; then everything else.
-  exec dbus-run-session -- sh -c '
+  suite=0
+  dbus-run-session -- sh -c '
     echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
     cd build-ci || exit 1
     # One after the other: the 2026-07-28 server scenarios give a call 600 ms, and an isolated
@@ -104,7 +118,34 @@ test)
     ctest --output-on-failure --timeout 900 -j 2 -E "^tst_conformance(client)?$" '"${CTEST_ARGS:-}"'
     rest=$?
     [ "$conformance" -eq 0 ] && [ "$rest" -eq 0 ]
-  '
+  ' || suite=$?
+  end_phase "test suite (build-ci)"
+
+  # The gateway and its unit tests once more, built by clang with AddressSanitizer and
+  # UndefinedBehaviorSanitizer (any UB aborts), without the GUI, and the fuzzers (tests/fuzz)
+  # run briefly over their seed corpora. Only those targets are built, not the console.
+  asan=0
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DMETAMCP_GUI=OFF -DMETAMCP_SANITIZE=ON \
+    -DMETAMCP_FUZZ=ON -DMETAMCP_WERROR=ON -DBUILD_TESTING=ON >/dev/null &&
+    cmake --build build-asan -j "$jobs" --target metamcp_unit_tests metamcp_fuzzers || asan=$?
+  end_phase "build (clang, ASan+UBSan, build-asan)"
+  if [ "$asan" -eq 0 ]; then
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1:check_initialization_order=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    dbus-run-session -- sh -c '
+      echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+      ctest --test-dir build-asan --output-on-failure --timeout 900 -j 2 -L unit
+    ' || asan=$?
+    end_phase "unit tests under ASan+UBSan"
+    ctest --test-dir build-asan --output-on-failure -j 2 -L fuzz || asan=$?
+    cat build-asan/tests/fuzz/run/*/summary.txt 2>/dev/null || true
+    end_phase "fuzzers (build-asan)"
+  fi
+  echo "bootstrap: phases"
+  printf '  %s\n' "${phases[@]}"
+  echo "bootstrap: total $SECONDS s"
+  [ "$suite" -eq 0 ] && [ "$asan" -eq 0 ]
   ;;
 *)
   echo "usage: $0 run|test|deps" >&2

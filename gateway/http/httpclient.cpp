@@ -1,5 +1,6 @@
 #include "http/httpclient.h"
 
+#include "http/httpresponseparser.h"
 #include "http/httptext.h"
 
 #include <QByteArrayView>
@@ -48,11 +49,6 @@ using namespace metamcp::http::text;
 
 using Error = HttpClientResponse::Error;
 
-constexpr qsizetype kMaxChunkSizeLine = 4096;
-constexpr int kMaxChunkSizeDigits = 15;         // keeps the value well inside qint64
-constexpr qint64 kMaxBodyReserve = 1024 * 1024; // reserved up front from Content-Length
-constexpr qsizetype kMaxInterimResponses = 16;  // 1xx responses before the final one
-
 // Socket handlers on the stack of this thread (any client): a client destroyed from inside one
 // of its callbacks must not delete the socket whose signal is being emitted.
 thread_local int t_handlerDepth = 0;
@@ -63,70 +59,6 @@ struct HandlerScope
     ~HandlerScope() { --t_handlerDepth; }
     Q_DISABLE_COPY_MOVE(HandlerScope)
 };
-
-bool isToken(QByteArrayView v)
-{
-    if (v.isEmpty())
-        return false;
-    for (const char c : v)
-        if (!isTchar(c))
-            return false;
-    return true;
-}
-
-// Header names nearly every response carries come from static literals: lower-casing them costs
-// no allocation. The first three are the ones the parser interprets.
-enum KnownHeader { ContentLength, TransferEncoding, Connection, OtherKnown, Unknown };
-
-const std::array<QByteArray, 28> &knownHeaderNames()
-{
-    static const std::array<QByteArray, 28> names = {
-        QByteArrayLiteral("content-length"),
-        QByteArrayLiteral("transfer-encoding"),
-        QByteArrayLiteral("connection"),
-        QByteArrayLiteral("content-type"),
-        QByteArrayLiteral("date"),
-        QByteArrayLiteral("server"),
-        QByteArrayLiteral("keep-alive"),
-        QByteArrayLiteral("location"),
-        QByteArrayLiteral("etag"),
-        QByteArrayLiteral("last-modified"),
-        QByteArrayLiteral("cache-control"),
-        QByteArrayLiteral("accept-ranges"),
-        QByteArrayLiteral("vary"),
-        QByteArrayLiteral("expires"),
-        QByteArrayLiteral("set-cookie"),
-        QByteArrayLiteral("content-encoding"),
-        QByteArrayLiteral("retry-after"),
-        QByteArrayLiteral("www-authenticate"),
-        QByteArrayLiteral("pragma"),
-        QByteArrayLiteral("age"),
-        QByteArrayLiteral("x-request-id"),
-        QByteArrayLiteral("x-frame-options"),
-        QByteArrayLiteral("x-content-type-options"),
-        QByteArrayLiteral("strict-transport-security"),
-        QByteArrayLiteral("content-security-policy"),
-        QByteArrayLiteral("referrer-policy"),
-        QByteArrayLiteral("access-control-allow-origin"),
-        QByteArrayLiteral("link"),
-    };
-    return names;
-}
-
-KnownHeader lowerHeaderName(QByteArrayView name, QByteArray *lower)
-{
-    const auto &known = knownHeaderNames();
-    for (size_t i = 0; i < known.size(); ++i) {
-        if (equalsIgnoreCase(name, known[i])) {
-            *lower = known[i];
-            return i < OtherKnown ? KnownHeader(i) : OtherKnown;
-        }
-    }
-    lower->resize(name.size());
-    for (qsizetype i = 0; i < name.size(); ++i)
-        (*lower)[i] = toLowerAscii(name[i]);
-    return Unknown;
-}
 
 bool isIdempotent(QByteArrayView method)
 {
@@ -143,417 +75,6 @@ bool isRedirectStatus(int status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
-
-// What a misbehaving server sent, for an error message: printable ASCII, bounded.
-QString printable(QByteArrayView bytes)
-{
-    constexpr qsizetype kMax = 60;
-    QString out;
-    for (qsizetype i = 0; i < bytes.size() && i < kMax; ++i) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        out += (c >= 0x20 && c < 0x7F) ? QLatin1Char(char(c)) : QLatin1Char('?');
-    }
-    if (bytes.size() > kMax)
-        out += QChar(0x2026);
-    return out;
-}
-
-// Incremental HTTP/1.x response parser. Like HttpRequestParser it owns no input buffer: the
-// connection hands it the unconsumed bytes and learns how many were used; complete lines are
-// consumed as they arrive and body bytes go straight into the response.
-class ResponseParser
-{
-public:
-    enum class Result { NeedMore, Complete, Error, TooLarge };
-
-    void reset(HttpClientResponse *response, bool head, qint64 maxBodyBytes)
-    {
-        m_response = response;
-        m_head = head;
-        m_maxBody = maxBodyBytes;
-        m_state = State::StatusLine;
-        m_error.clear();
-        m_started = false;
-        m_interim = 0;
-        resetMessage();
-    }
-
-    Result feed(const char *data, qsizetype size, qsizetype *consumed);
-    // The connection was closed: the end of a close-delimited body, or an error.
-    Result finishAtEof();
-
-    bool hasStarted() const { return m_started; }
-    bool keepAlive() const { return m_keepAlive; }
-    bool isDone() const { return m_state == State::Done; }
-    const QString &error() const { return m_error; }
-
-private:
-    enum class State {
-        StatusLine,
-        Headers,
-        FixedBody,
-        ChunkSize,
-        ChunkData,
-        ChunkDataEnd,
-        Trailers,
-        UntilClose,
-        Done,
-        Failed
-    };
-
-    void resetMessage()
-    {
-        m_headerBytes = 0;
-        m_contentLength = -1;
-        m_chunkRemaining = 0;
-        m_http11 = true;
-        m_keepAlive = true;
-        m_connectionClose = false;
-        m_connectionKeepAlive = false;
-        m_chunked = false;
-        m_lastHeaderFraming = false;
-    }
-    Result fail(const QString &message)
-    {
-        m_state = State::Failed;
-        m_error = message;
-        return Result::Error;
-    }
-    Result tooLarge()
-    {
-        m_state = State::Failed;
-        m_error = QStringLiteral("The response exceeds %1 bytes").arg(m_maxBody);
-        return Result::TooLarge;
-    }
-    bool appendBody(const char *data, qsizetype size)
-    {
-        if (m_response->body.size() + size > m_maxBody)
-            return false;
-        m_response->body.append(data, size);
-        return true;
-    }
-    bool parseStatusLine(QByteArrayView line);
-    bool parseHeaderLine(QByteArrayView line, bool trailer);
-    Result finishHeaders();
-    bool parseChunkSize(QByteArrayView line);
-
-    HttpClientResponse *m_response = nullptr;
-    State m_state = State::StatusLine;
-    QString m_error;
-    qint64 m_maxBody = kDefaultMaxResponseBytes;
-    qint64 m_headerBytes = 0;
-    qint64 m_contentLength = -1;
-    qint64 m_chunkRemaining = 0;
-    qsizetype m_interim = 0;
-    bool m_head = false;
-    bool m_started = false;
-    bool m_http11 = true;
-    bool m_keepAlive = true;
-    bool m_connectionClose = false;
-    bool m_connectionKeepAlive = false;
-    bool m_chunked = false;
-    bool m_lastHeaderFraming = false; // the previous header line was Content-Length/Transfer-Encoding
-};
-
-ResponseParser::Result ResponseParser::feed(const char *data, qsizetype size, qsizetype *consumed)
-{
-    qsizetype pos = 0;
-    auto done = [&](Result r) {
-        *consumed = pos;
-        return r;
-    };
-    if (size > 0)
-        m_started = true;
-    for (;;) {
-        switch (m_state) {
-        case State::StatusLine:
-        case State::Headers:
-        case State::ChunkSize:
-        case State::ChunkDataEnd:
-        case State::Trailers: {
-            const bool headerPhase = m_state != State::ChunkSize && m_state != State::ChunkDataEnd;
-            const qsizetype limit = headerPhase                   ? kMaxResponseHeaderBytes - m_headerBytes
-                                    : m_state == State::ChunkSize ? kMaxChunkSizeLine
-                                                                  : 2;
-            if (pos >= size)
-                return done(Result::NeedMore);
-            const char *begin = data + pos;
-            const auto *nl = static_cast<const char *>(std::memchr(begin, '\n', size_t(size - pos)));
-            if (!nl) {
-                if (size - pos > limit)
-                    return done(headerPhase ? fail(QStringLiteral("The response header section is too large"))
-                                            : fail(QStringLiteral("Malformed chunked response body")));
-                return done(Result::NeedMore);
-            }
-            const qsizetype lineBytes = nl - begin + 1;
-            if (lineBytes > limit)
-                return done(headerPhase ? fail(QStringLiteral("The response header section is too large"))
-                                        : fail(QStringLiteral("Malformed chunked response body")));
-            pos += lineBytes;
-            QByteArrayView line(begin, nl - begin);
-            if (line.endsWith('\r'))
-                line.chop(1);
-            if (headerPhase)
-                m_headerBytes += lineBytes;
-
-            if (m_state == State::StatusLine) {
-                if (line.isEmpty())
-                    continue; // stray empty lines before the status line
-                if (!parseStatusLine(line))
-                    return done(
-                        fail(QStringLiteral("Malformed HTTP response (status line \"%1\")").arg(printable(line))));
-                m_state = State::Headers;
-            } else if (m_state == State::Headers) {
-                if (line.isEmpty()) {
-                    const Result r = finishHeaders();
-                    if (r != Result::NeedMore)
-                        return done(r);
-                } else if (!parseHeaderLine(line, false)) {
-                    return done(
-                        fail(QStringLiteral("Malformed HTTP response (header line \"%1\")").arg(printable(line))));
-                }
-            } else if (m_state == State::ChunkSize) {
-                if (!parseChunkSize(line))
-                    return done(fail(
-                        QStringLiteral("Malformed chunked response body (chunk size \"%1\")").arg(printable(line))));
-                if (m_chunkRemaining == 0) {
-                    m_state = State::Trailers;
-                    m_headerBytes = 0;
-                } else if (m_response->body.size() + m_chunkRemaining > m_maxBody) {
-                    return done(tooLarge());
-                } else {
-                    m_state = State::ChunkData;
-                }
-            } else if (m_state == State::ChunkDataEnd) {
-                if (!line.isEmpty())
-                    return done(fail(QStringLiteral("Malformed chunked response body (no CRLF after a chunk)")));
-                m_state = State::ChunkSize;
-            } else { // Trailers
-                if (line.isEmpty()) {
-                    m_state = State::Done;
-                } else if (!parseHeaderLine(line, true)) {
-                    return done(
-                        fail(QStringLiteral("Malformed HTTP response (trailer line \"%1\")").arg(printable(line))));
-                }
-            }
-            break;
-        }
-        case State::FixedBody:
-        case State::ChunkData: {
-            const qsizetype n = qsizetype(std::min<qint64>(m_chunkRemaining, size - pos));
-            if (n == 0)
-                return done(Result::NeedMore);
-            if (!appendBody(data + pos, n))
-                return done(tooLarge());
-            pos += n;
-            m_chunkRemaining -= n;
-            if (m_chunkRemaining == 0)
-                m_state = m_state == State::FixedBody ? State::Done : State::ChunkDataEnd;
-            break;
-        }
-        case State::UntilClose:
-            if (!appendBody(data + pos, size - pos))
-                return done(tooLarge());
-            pos = size;
-            return done(Result::NeedMore);
-        case State::Done:
-            return done(Result::Complete);
-        case State::Failed:
-            return done(Result::Error);
-        }
-    }
-}
-
-ResponseParser::Result ResponseParser::finishAtEof()
-{
-    switch (m_state) {
-    case State::UntilClose:
-        m_state = State::Done;
-        return Result::Complete;
-    case State::Done:
-        return Result::Complete;
-    case State::Failed:
-        return Result::Error;
-    default:
-        return fail(m_started ? QStringLiteral("The server closed the connection before the response was complete")
-                              : QStringLiteral("The server closed the connection without a response"));
-    }
-}
-
-bool ResponseParser::parseStatusLine(QByteArrayView line)
-{
-    // HTTP/1.x SP 3DIGIT [SP reason-phrase]
-    if (line.size() < 12 || !line.startsWith("HTTP/1.") || line[7] < '0' || line[7] > '9' || line[8] != ' ')
-        return false;
-    int status = 0;
-    for (int i = 9; i < 12; ++i) {
-        if (line[i] < '0' || line[i] > '9')
-            return false;
-        status = status * 10 + (line[i] - '0');
-    }
-    if (status < 100)
-        return false;
-    QByteArrayView reason;
-    if (line.size() > 12) {
-        if (line[12] != ' ')
-            return false;
-        reason = line.sliced(13);
-        if (hasBadValueChar(reason))
-            return false;
-    }
-    m_http11 = line[7] != '0';
-    m_response->status = status;
-    static const QByteArray ok = QByteArrayLiteral("OK");
-    m_response->reason = reason == "OK" ? ok : reason.toByteArray(); // the usual one costs no allocation
-    return true;
-}
-
-bool ResponseParser::parseHeaderLine(QByteArrayView line, bool trailer)
-{
-    if (isOws(line[0])) {
-        // obs-fold (RFC 9112 5.2): a user agent replaces it with a space. Never for framing headers.
-        if (m_response->headers.isEmpty() || m_lastHeaderFraming)
-            return false;
-        const QByteArrayView more = trimmedOws(line);
-        if (hasBadValueChar(more))
-            return false;
-        QByteArray &value = m_response->headers.last().second;
-        if (!more.isEmpty()) {
-            if (!value.isEmpty())
-                value += ' ';
-            value += more;
-        }
-        return true;
-    }
-    const qsizetype colon = line.indexOf(':');
-    if (colon <= 0)
-        return false;
-    const QByteArrayView name = line.first(colon);
-    const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
-    if (!isToken(name) || hasBadValueChar(value))
-        return false;
-    QByteArray lower;
-    const KnownHeader kind = lowerHeaderName(name, &lower);
-    m_lastHeaderFraming = false;
-    if (!trailer) {
-        switch (kind) {
-        case ContentLength: {
-            m_lastHeaderFraming = true;
-            // A list of identical values is tolerated (RFC 9110 8.6); anything else is an error.
-            const bool ok = forEachListElement(value, [this](QByteArrayView element) {
-                if (element.size() > 18)
-                    return false;
-                qint64 length = 0;
-                for (const char c : element) {
-                    if (c < '0' || c > '9')
-                        return false;
-                    length = length * 10 + (c - '0');
-                }
-                if (m_contentLength >= 0 && m_contentLength != length)
-                    return false;
-                m_contentLength = length;
-                return true;
-            });
-            if (!ok || value.isEmpty())
-                return false;
-            break;
-        }
-        case TransferEncoding: {
-            m_lastHeaderFraming = true;
-            bool ok = true;
-            forEachListElement(value, [this, &ok](QByteArrayView element) {
-                if (!equalsIgnoreCase(element, "chunked") || m_chunked)
-                    ok = false; // only "chunked", once: we never ask for other codings
-                m_chunked = true;
-                return ok;
-            });
-            if (!ok || !m_chunked)
-                return false;
-            break;
-        }
-        case Connection:
-            forEachListElement(value, [this](QByteArrayView element) {
-                if (equalsIgnoreCase(element, "close"))
-                    m_connectionClose = true;
-                else if (equalsIgnoreCase(element, "keep-alive"))
-                    m_connectionKeepAlive = true;
-                return true;
-            });
-            break;
-        default:
-            break;
-        }
-    }
-    m_response->headers.append({std::move(lower), value.toByteArray()});
-    return true;
-}
-
-ResponseParser::Result ResponseParser::finishHeaders()
-{
-    const int status = m_response->status;
-    if (status < 200) {
-        if (status == 101)
-            return fail(QStringLiteral("Unexpected 101 Switching Protocols"));
-        if (++m_interim > kMaxInterimResponses)
-            return fail(QStringLiteral("Too many interim (1xx) responses"));
-        // An interim response (100 Continue, 103 Early Hints): forget it, the real one follows.
-        m_response->status = 0;
-        m_response->reason.clear();
-        m_response->headers.clear();
-        resetMessage();
-        m_state = State::StatusLine;
-        return Result::NeedMore;
-    }
-    m_keepAlive = m_http11 ? !m_connectionClose : (m_connectionKeepAlive && !m_connectionClose);
-    if (m_head || status == 204 || status == 304) {
-        m_state = State::Done;
-        return Result::NeedMore;
-    }
-    if (m_chunked) {
-        if (m_contentLength >= 0)
-            m_keepAlive = false; // both framings: Transfer-Encoding wins, the connection is not reused
-        m_state = State::ChunkSize;
-        return Result::NeedMore;
-    }
-    if (m_contentLength >= 0) {
-        if (m_contentLength > m_maxBody)
-            return tooLarge();
-        m_response->body.reserve(qsizetype(std::min(m_contentLength, kMaxBodyReserve)));
-        m_chunkRemaining = m_contentLength;
-        m_state = m_contentLength > 0 ? State::FixedBody : State::Done;
-        return Result::NeedMore;
-    }
-    m_keepAlive = false;
-    m_state = State::UntilClose;
-    return Result::NeedMore;
-}
-
-bool ResponseParser::parseChunkSize(QByteArrayView line)
-{
-    // chunk-size [ OWS ; chunk-ext ] ; extensions are ignored
-    qsizetype i = 0;
-    qint64 size = 0;
-    while (i < line.size() && hexValue(line[i]) >= 0) {
-        if (i >= kMaxChunkSizeDigits)
-            return false;
-        size = size * 16 + hexValue(line[i]);
-        ++i;
-    }
-    if (i == 0)
-        return false;
-    while (i < line.size() && isOws(line[i]))
-        ++i;
-    if (i < line.size() && line[i] != ';')
-        return false;
-    m_chunkRemaining = size;
-    return true;
-}
-
-} // namespace
-
-// ---------------------------------------------------------------------------------------------
-
-namespace {
 
 struct Pool;
 struct Exchange;
@@ -573,7 +94,7 @@ public:
     Pool *pool;
     QTcpSocket *socket;
     Exchange *exchange = nullptr; // the request on this connection (or the one it was opened for)
-    ResponseParser parser;
+    http::HttpResponseParser parser;
     QByteArray in;  // received, not yet parsed (an unfinished line)
     QByteArray out; // the serialised request (capacity reused)
     QStringList sslErrors;
@@ -666,6 +187,7 @@ struct HttpClient::Private
     void onReadyRead(PooledConnection *c);
     void onClosed(PooledConnection *c);
     void process(PooledConnection *c);
+    static void takeParsed(PooledConnection *c, Exchange *x);
     void complete(PooledConnection *c, Exchange *x);
     void settle(Exchange *x);
     void fail(Exchange *x, Error kind, const QString &message);
@@ -841,7 +363,8 @@ void HttpClient::Private::startExchange(PooledConnection *c, Exchange *x)
     c->exchange = x;
     x->connection = c;
     x->response = HttpClientResponse();
-    c->parser.reset(&x->response, x->request.method == "HEAD", x->request.maxResponseBytes);
+    c->parser.setLimits(kMaxResponseHeaderBytes, x->request.maxResponseBytes);
+    c->parser.reset(x->request.method == "HEAD");
 
     const HttpClientRequest &r = x->request;
     QByteArray &out = c->out;
@@ -963,29 +486,41 @@ void HttpClient::Private::process(PooledConnection *c)
 {
     Exchange *x = c->exchange;
     qsizetype consumed = 0;
-    const ResponseParser::Result result = c->parser.feed(c->in.constData(), c->in.size(), &consumed);
+    const http::HttpResponseParser::Result result = c->parser.feed(c->in.constData(), c->in.size(), &consumed);
     if (consumed >= c->in.size())
         c->in.resize(0);
     else if (consumed > 0)
         c->in.remove(0, consumed);
 
     switch (result) {
-    case ResponseParser::Result::NeedMore:
+    case http::HttpResponseParser::Result::NeedMore:
         return;
-    case ResponseParser::Result::Complete:
+    case http::HttpResponseParser::Result::Complete:
+        takeParsed(c, x);
         complete(c, x);
         return;
-    case ResponseParser::Result::TooLarge:
-    case ResponseParser::Result::Error: {
+    case http::HttpResponseParser::Result::TooLarge:
+    case http::HttpResponseParser::Result::Error: {
+        takeParsed(c, x); // as far as it got, as the caller always saw it
         const QString message = c->parser.error();
         Pool *pool = c->pool;
         detach(x);
         closeConnection(c);
         pump(pool);
-        fail(x, result == ResponseParser::Result::TooLarge ? Error::TooLarge : Error::Protocol, message);
+        fail(x, result == http::HttpResponseParser::Result::TooLarge ? Error::TooLarge : Error::Protocol, message);
         return;
     }
     }
+}
+
+// The parser's message (complete or not) becomes the exchange's response.
+void HttpClient::Private::takeParsed(PooledConnection *c, Exchange *x)
+{
+    http::HttpResponseMessage message = c->parser.takeMessage();
+    x->response.status = message.status;
+    x->response.reason = std::move(message.reason);
+    x->response.headers = std::move(message.headers);
+    x->response.body = std::move(message.body);
 }
 
 void HttpClient::Private::complete(PooledConnection *c, Exchange *x)
@@ -1076,8 +611,9 @@ void HttpClient::Private::onClosed(PooledConnection *c)
         pump(pool);
         return;
     }
-    if (c->ready && c->parser.hasStarted() && c->parser.finishAtEof() == ResponseParser::Result::Complete) {
+    if (c->ready && c->parser.hasStarted() && c->parser.finishAtEof() == http::HttpResponseParser::Result::Complete) {
         c->in.resize(0);
+        takeParsed(c, x);
         complete(c, x); // a close-delimited body
         return;
     }
@@ -1113,6 +649,8 @@ void HttpClient::Private::onClosed(PooledConnection *c)
     } else {
         message = c->socket->errorString();
     }
+    if (c->ready)
+        takeParsed(c, x);
     detach(x);
     closeConnection(c);
     pump(pool);
@@ -1166,6 +704,8 @@ void HttpClient::Private::onTimeout(quint64 id)
     x->timerId = 0;
     Pool *pool = x->pool;
     PooledConnection *c = x->connection;
+    if (c && c->ready)
+        takeParsed(c, x);
     detach(x);
     if (c)
         closeConnection(c); // also one still connecting: the connect itself may be what hangs

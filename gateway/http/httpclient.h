@@ -17,6 +17,7 @@
 //   are retried only when none of their bytes had been handed to the socket.
 //
 // Requests and responses
+//   Parsed by http::HttpResponseParser (httpresponseparser.h; every line ends in CRLF):
 //   Content-Length or chunked (trailers are appended to the headers) or close-delimited bodies;
 //   1xx interim responses are skipped; HEAD, 204 and 304 have no body. The client adds Host,
 //   Content-Length (whenever a body is given, and 0 for POST/PUT/PATCH without one) and never

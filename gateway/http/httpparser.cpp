@@ -219,14 +219,24 @@ HttpRequestParser::LineResult HttpRequestParser::takeLine(const char *data, qsiz
     const qsizetype from = m_lineScanned;
     const auto *newline = static_cast<const char *>(std::memchr(start + from, '\n', size_t(available - from)));
     const qsizetype checkedEnd = newline ? newline - start : available;
-    if (checkedEnd > from && std::memchr(start + from, '\0', size_t(checkedEnd - from))) {
-        fail(400, "NUL byte in request");
-        return LineResult::Error;
+    // The bytes of a line are judged in order as they arrive, and only its first maxLength: the
+    // first bad byte decides (NUL; in the request line any junk, refused before its end comes),
+    // and a line too long is too long, whatever the split across reads.
+    const qsizetype scanEnd = qMin(checkedEnd, maxLength);
+    if (scanEnd > from) {
+        const char *bad = m_state == State::RequestLine
+                              ? firstBadRequestLineByte(start, start + from, start + scanEnd)
+                              : static_cast<const char *>(std::memchr(start + from, '\0', size_t(scanEnd - from)));
+        if (bad) {
+            fail(400, *bad == '\0' ? "NUL byte in request" : "Malformed request line");
+            return LineResult::Error;
+        }
     }
     if (!newline) {
         if (available > maxLength)
             return LineResult::TooLong;
-        m_lineScanned = available;
+        // A CR at the end may be the start of CRLF: judged again with what follows.
+        m_lineScanned = start[available - 1] == '\r' ? available - 1 : available;
         return LineResult::NeedMore;
     }
     const qsizetype lineLength = newline - start + 1;
@@ -247,27 +257,30 @@ HttpRequestParser::LineResult HttpRequestParser::takeLine(const char *data, qsiz
     return LineResult::Line;
 }
 
-// Rejects junk early instead of waiting for a line end that may never come: checks the bytes of
-// the unfinished request line from `from` on (the earlier ones were checked by previous calls).
-bool HttpRequestParser::checkPartialRequestLine(const char *begin, const char *end, qsizetype from)
+// The first byte of the request line in [from, to) that no request line may hold (NUL, a
+// non-token character in the method, a control character after it), or nullptr; `line` is
+// where the line begins. Junk is refused early instead of waiting for a line end that may never
+// come. A CR is allowed only as the last byte (it may be the CR of CRLF); m_methodDone carries
+// over from the bytes judged before.
+const char *HttpRequestParser::firstBadRequestLineByte(const char *line, const char *from, const char *to)
 {
-    for (const char *p = begin + from; p < end; ++p) {
+    for (const char *p = from; p < to; ++p) {
         const char c = *p;
-        if (c == '\r' && p + 1 == end)
-            return true; // may be the CR of CRLF
+        if (c == '\r' && p + 1 == to)
+            return nullptr;
         if (!m_methodDone) {
             if (c == ' ') {
-                if (p == begin)
-                    return false;
+                if (p == line)
+                    return p;
                 m_methodDone = true;
             } else if (!isTchar(c)) {
-                return false;
+                return p;
             }
         } else if (isBadValueChar(c) || c == '\t') {
-            return false;
+            return p;
         }
     }
-    return true;
+    return nullptr;
 }
 
 bool HttpRequestParser::parseRequestLine(const char *begin, const char *end)
@@ -529,7 +542,6 @@ HttpRequestParser::Result HttpRequestParser::feed(const char *data, qsizetype si
         case State::RequestLine:
         case State::Headers:
         case State::Trailers: {
-            const qsizetype from = m_lineScanned;
             const char *begin = nullptr;
             const char *end = nullptr;
             const LineResult line = takeLine(data, size, &pos, m_maxHeaderBytes - m_headerBytes, &begin, &end);
@@ -546,12 +558,8 @@ HttpRequestParser::Result HttpRequestParser::feed(const char *data, qsizetype si
                 break;
             }
             if (line == LineResult::NeedMore) {
-                if (m_state == State::RequestLine && pos < size) {
-                    if (!(size - pos == 1 && data[pos] == '\r'))
-                        m_started = true;
-                    if (!checkPartialRequestLine(data + pos, data + size, from))
-                        result = fail(400, "Malformed request line");
-                }
+                if (m_state == State::RequestLine && pos < size && !(size - pos == 1 && data[pos] == '\r'))
+                    m_started = true;
                 more = false;
                 break;
             }

@@ -59,7 +59,7 @@ private:
 
     LineResult takeLine(const char *data, qsizetype size, qsizetype *pos, qsizetype maxLength, const char **begin,
                         const char **end);
-    bool checkPartialRequestLine(const char *begin, const char *end, qsizetype from);
+    const char *firstBadRequestLineByte(const char *line, const char *from, const char *to);
     bool parseRequestLine(const char *begin, const char *end);
     bool parseTarget(const char *begin, const char *end);
     bool parseHeaderLine(const char *begin, const char *end, bool store);
@@ -82,7 +82,7 @@ private:
     int m_errorStatus = 0;
     QByteArray m_errorMessage;
     bool m_started = false;
-    bool m_methodDone = false; // the partial request line got past the method
+    bool m_methodDone = false; // the request line got past the method
     bool m_versionUnsupported = false;
     bool m_contentLengthInvalid = false;
     bool m_transferEncodingInvalid = false;

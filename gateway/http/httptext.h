@@ -1,9 +1,11 @@
 #pragma once
 
 // Character classes and small helpers of HTTP/1.1 message text (RFC 9110/9112), shared by the
-// server's request parser and the REST client's response parser. Header-only, allocation-free.
+// server's request parser and the response parser of the REST client. Header-only; only
+// printable() allocates.
 
 #include <QByteArrayView>
+#include <QString>
 
 #include <algorithm>
 #include <array>
@@ -101,6 +103,26 @@ inline bool hasBadValueChar(QByteArrayView v)
 {
     // A lambda, not the function's address: the compiler inlines the test into the loop.
     return std::any_of(v.begin(), v.end(), [](char c) { return isBadValueChar(c); });
+}
+
+// A non-empty run of tchar (a method, a header name).
+inline bool isToken(QByteArrayView v)
+{
+    return !v.isEmpty() && std::all_of(v.begin(), v.end(), [](char c) { return isTchar(c); });
+}
+
+// What a misbehaving peer sent, for an error message: printable ASCII, bounded.
+inline QString printable(QByteArrayView bytes)
+{
+    constexpr qsizetype kMax = 60;
+    QString out;
+    for (qsizetype i = 0; i < bytes.size() && i < kMax; ++i) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        out += (c >= 0x20 && c < 0x7F) ? QLatin1Char(char(c)) : QLatin1Char('?');
+    }
+    if (bytes.size() > kMax)
+        out += QChar(0x2026);
+    return out;
 }
 
 } // namespace metamcp::http::text

@@ -1,5 +1,7 @@
 #include "model/jsontext.h"
 
+#include <cmath>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -25,6 +27,40 @@ template<typename Handler> rapidjson::ParseResult parseStrict(rapidjson::MemoryS
     rapidjson::Reader reader;
     return reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(stream, handler);
 }
+
+// QJsonDocument refuses a number that overflows (a long mantissa with a large exponent, which
+// rapidjson may read as infinity instead of failing), and a number whose digits are not all zero
+// but whose value underflows to zero ("1e-400", "2e-324": "illegal number"); rapidjson reads it as 0. Text that passes
+// the strict checks must be text QJsonDocument reads too, so a handler refuses a double of 0 when this says so. The
+// number ends where the stream is (rapidjson calls the handler after taking it); its mantissa is what precedes the
+// exponent.
+bool underflowsToZero(const rapidjson::MemoryStream &stream)
+{
+    auto isNumberChar = [](char c) {
+        return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+    };
+    const char *const end = stream.begin_ + stream.Tell();
+    const char *p = end;
+    while (p > stream.begin_ && isNumberChar(p[-1]))
+        --p;
+    for (; p < end && *p != 'e' && *p != 'E'; ++p)
+        if (*p >= '1' && *p <= '9')
+            return true;
+    return false;
+}
+
+// The handler of isStrictJson(): accepts every value except a number QJsonDocument refuses.
+class StrictHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, StrictHandler>
+{
+public:
+    explicit StrictHandler(const rapidjson::MemoryStream &stream)
+        : m_stream(stream)
+    {}
+    bool Double(double d) { return std::isfinite(d) && (d != 0.0 || !underflowsToZero(m_stream)); }
+
+private:
+    const rapidjson::MemoryStream &m_stream;
+};
 
 // Any byte below 0x20? Eight bytes at a time (SWAR): in a word, (x - 0x20..20) & ~x has a
 // byte's top bit set only if some byte is below 0x20 (a borrow starts only at one, and a byte
@@ -77,8 +113,8 @@ bool isStrictJson(QByteArrayView text)
     if (hasNoText(text))
         return false;
     rapidjson::MemoryStream stream(text.data(), static_cast<size_t>(text.size()));
-    rapidjson::BaseReaderHandler<> ignore;
-    return !parseStrict(stream, ignore).IsError();
+    StrictHandler handler(stream);
+    return !parseStrict(stream, handler).IsError();
 }
 
 std::optional<QString> controlCharacterError(QByteArrayView text)
@@ -172,6 +208,7 @@ public:
     {
         return u <= uint64_t(std::numeric_limits<qint64>::max()) ? integer(qint64(u)) : scalar();
     }
+    bool Double(double d) { return std::isfinite(d) && (d != 0.0 || !underflowsToZero(m_stream)) && scalar(); }
     bool String(const char *str, rapidjson::SizeType length, bool)
     {
         if (m_depth == 1 && m_key == Member::JsonRpc)

@@ -16,7 +16,9 @@ namespace metamcp::json {
 // Strict where QJsonDocument is lenient (raw control characters and NUL in strings, "1.", ".5",
 // unknown escapes, a BOM), so that text which passes may be spliced into a message unchanged.
 // Also false for what the grammar allows but rapidjson refuses: numbers beyond double range
-// and lone surrogate escapes ("\ud800"); callers fall back to QJsonDocument for those.
+// and lone surrogate escapes ("\ud800"); callers fall back to QJsonDocument for those. And
+// false for numbers that underflow to zero ("1e-400"), which QJsonDocument refuses: whatever
+// passes, QJsonDocument reads.
 bool isStrictJson(QByteArrayView text);
 
 // For a client message that QJsonDocument has read: why it is not JSON by RFC 8259 after all, as

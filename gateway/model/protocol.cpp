@@ -1,5 +1,7 @@
 #include "model/protocol.h"
 
+#include <cmath>
+
 #include "model/jsontext.h"
 
 #include <QJsonArray>
@@ -60,8 +62,9 @@ bool isValidId(const QJsonValue &id)
     if (id.isString())
         return true;
     if (id.isDouble()) {
+        // An integer that fits in 64 bits (a cast of anything else is undefined behaviour).
         const double d = id.toDouble();
-        return d == static_cast<double>(static_cast<qint64>(d));
+        return std::isfinite(d) && d >= -0x1p63 && d < 0x1p63 && d == std::trunc(d);
     }
     return false;
 }

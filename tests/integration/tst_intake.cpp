@@ -97,6 +97,9 @@ void TestIntake::sameErrorsOverStdioAndHttp_data()
                                        << QByteArray() << -32600 << true;
     QTest::newRow("id of a bad type") << QByteArray(R"({"jsonrpc":"2.0","id":{},"method":"tools/list"})")
                                       << QByteArray() << QByteArray() << -32600 << true;
+    // Found by fuzz_jsonrpc: an id beyond 64 bits was cast to an integer (undefined behaviour).
+    QTest::newRow("id beyond 64 bits") << QByteArray(R"({"jsonrpc":"2.0","id":900719266666669254740993,"method":"x"})")
+                                       << QByteArray() << QByteArray() << -32600 << true;
     QTest::newRow("batch") << QByteArray(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])") << QByteArray()
                            << QByteArray() << -32600 << false;
     QTest::newRow("2026: no clientCapabilities")

@@ -453,8 +453,8 @@ void TestHttpClient::rawResponses_data()
     QTest::newRow("HEAD with length") << QByteArray("HEAD")
                                       << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n") << false << 200
                                       << QByteArray() << true;
-    QTest::newRow("bare LF and no reason") << QByteArray("GET") << QByteArray("HTTP/1.1 200\nContent-Length: 3\n\nabc")
-                                           << false << 200 << QByteArray("abc") << true;
+    QTest::newRow("no reason") << QByteArray("GET") << QByteArray("HTTP/1.1 200\r\nContent-Length: 3\r\n\r\nabc")
+                               << false << 200 << QByteArray("abc") << true;
     QTest::newRow("obs-fold") << QByteArray("GET")
                               << QByteArray("HTTP/1.1 200 OK\r\nX-Long: a\r\n b\r\nContent-Length: 1\r\n\r\nz") << false
                               << 200 << QByteArray("z") << true;
@@ -530,6 +530,8 @@ void TestHttpClient::junkResponses_data()
     QTest::newRow("status not a number") << QByteArray("HTTP/1.1 2x0 OK\r\n\r\n") << Error::Protocol;
     QTest::newRow("status below 100") << QByteArray("HTTP/1.1 099 Low\r\n\r\n") << Error::Protocol;
     QTest::newRow("request instead of response") << QByteArray("GET FOFOFO HTTP 1/1\r\n\r\n") << Error::Protocol;
+    // Lines end in CRLF, as in requests (http/httpresponseparser.h).
+    QTest::newRow("bare LF") << QByteArray("HTTP/1.1 200\nContent-Length: 3\n\nabc") << Error::Protocol;
     QTest::newRow("header without colon")
         << QByteArray("HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n") << Error::Protocol;
     QTest::newRow("space in header name")

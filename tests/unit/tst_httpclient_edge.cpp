@@ -149,6 +149,10 @@ void TestHttpClientEdge::refused_data()
                                                << Error::Protocol << QStringLiteral("Malformed chunked response body");
     QTest::newRow("byte instead of CRLF after a chunk") << QByteArray(chunkedHead + "2\r\nabX\n0\r\n\r\n") << big
                                                         << Error::Protocol << QStringLiteral("no CRLF after a chunk");
+    QTest::newRow("bare LF before the status line") << QByteArray("\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                                                    << big << Error::Protocol << QStringLiteral("bare LF");
+    QTest::newRow("bare LF after a chunk") << QByteArray(chunkedHead + "2\r\nab\n0\r\n\r\n") << big << Error::Protocol
+                                           << QStringLiteral("no CRLF after a chunk");
     QTest::newRow("bad trailer") << QByteArray(chunkedHead + "2\r\nab\r\n0\r\nno colon here\r\n\r\n") << big
                                  << Error::Protocol << QStringLiteral("trailer line");
     QTest::newRow("chunked body over the limit")
@@ -191,7 +195,7 @@ void TestHttpClientEdge::accepted_data()
     QTest::addColumn<bool>("reusable");
 
     QTest::newRow("empty lines before the status line")
-        << QByteArray("\r\n\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") << QByteArray("ok") << true;
+        << QByteArray("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") << QByteArray("ok") << true;
     // RFC 9112 6.3: Transfer-Encoding wins, and the connection must not be reused.
     QTest::newRow("chunked and content-length")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"

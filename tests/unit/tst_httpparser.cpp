@@ -103,6 +103,8 @@ private Q_SLOTS:
     void junkIsRejectedBeforeLineEnd();
     void splitInvariance_data();
     void splitInvariance();
+    void firstBadByteDecides_data();
+    void firstBadByteDecides();
     void incompleteRequestWaits();
     void pipelinedRequests();
     void expectContinue();
@@ -416,6 +418,57 @@ void TestHttpParser::splitInvariance()
                 QFAIL(
                     describe("split at " + QByteArray::number(i) + " and " + QByteArray::number(j), three).constData());
         }
+    }
+}
+
+// Found by tests/fuzz (fuzz_httpparser): a request line was judged byte by byte while it was
+// unfinished, but as a whole line (NUL, then the limit, then CRLF) when it came in one read, so
+// the answer (400 or 431, and the reason) depended on the split. Now the first bad byte decides,
+// among the first kMaxHeaderBytes only; a line longer than that is 431.
+void TestHttpParser::firstBadByteDecides_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("message");
+
+    QTest::newRow("junk, then a bare LF")
+        << QByteArray("GET /\x07 HTTP/1.1\nHost: a\r\n\r\n") << 400 << QByteArray("Malformed request line");
+    QTest::newRow("junk, then NUL") << QByteArray("GET /\x01\0 HTTP/1.1\r\nHost: a\r\n\r\n", 29) << 400
+                                    << QByteArray("Malformed request line");
+    QTest::newRow("NUL, then junk") << QByteArray("GET /\0\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 29) << 400
+                                    << QByteArray("NUL byte in request");
+    QTest::newRow("CR inside the request line")
+        << QByteArray("GET /a\rb HTTP/1.1\r\nHost: a\r\n\r\n") << 400 << QByteArray("Malformed request line");
+    const QByteArray longTarget = "GET /" + QByteArray(kMaxHeaderBytes, 'a');
+    QTest::newRow("NUL beyond the limit") << QByteArray(longTarget + '\0' + " HTTP/1.1\r\n\r\n") << 431
+                                          << QByteArray("Request header exceeds 1024 bytes");
+    QTest::newRow("junk beyond the limit")
+        << QByteArray(longTarget + "\x01 HTTP/1.1\r\n\r\n") << 431 << QByteArray("Request header exceeds 1024 bytes");
+    QTest::newRow("junk within the limit of a long line")
+        << QByteArray("GET /\x01" + QByteArray(kMaxHeaderBytes, 'a') + " HTTP/1.1\r\n\r\n") << 400
+        << QByteArray("Malformed request line");
+    QTest::newRow("NUL in a header beyond the limit")
+        << QByteArray("GET / HTTP/1.1\r\nX: " + QByteArray(kMaxHeaderBytes, 'a') + '\0' + "\r\n\r\n") << 431
+        << QByteArray("Request header exceeds 1024 bytes");
+}
+
+void TestHttpParser::firstBadByteDecides()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, status);
+    QFETCH(QByteArray, message);
+    const Outcome whole = feedCut(input, {});
+    QCOMPARE(whole.result, Result::Error);
+    QCOMPARE(whole.status, status);
+    QCOMPARE(whole.message, message);
+    QList<qsizetype> everyByte;
+    for (qsizetype i = 1; i < input.size(); ++i)
+        everyByte.append(i);
+    if (const Outcome bytewise = feedCut(input, everyByte); bytewise != whole)
+        QFAIL(describe("byte by byte", bytewise).constData());
+    for (qsizetype i = 1; i < input.size(); ++i) {
+        if (const Outcome two = feedCut(input, {i}); two != whole)
+            QFAIL(describe("split at " + QByteArray::number(i), two).constData());
     }
 }
 

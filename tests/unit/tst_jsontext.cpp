@@ -82,6 +82,17 @@ void TestJsonText::strict_data()
     // Allowed by the grammar, refused by rapidjson: the callers fall back to QJsonDocument.
     QTest::newRow("lone surrogate escape") << QByteArray(R"({"a":"\ud800"})") << false;
     QTest::newRow("number beyond double") << QByteArray(R"({"a":1e999})") << false;
+    // Found by tests/fuzz (fuzz_jsonscan): rapidjson read a number that underflows to zero as 0,
+    // QJsonDocument refuses it ("illegal number"), so text passed as strict failed to parse later.
+    QTest::newRow("number underflowing to zero") << QByteArray(R"({"a":1e-400})") << false;
+    QTest::newRow("number rounding to zero") << QByteArray(R"([2e-324])") << false;
+    // Found by fuzz_jsonscan: a long mantissa with a large exponent, read by rapidjson as infinity.
+    QTest::newRow("long mantissa overflowing")
+        << QByteArray(
+               R"({"a":[12288888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888882253E222]})")
+        << false;
+    QTest::newRow("denormal number") << QByteArray(R"({"a":1e-310})") << true;
+    QTest::newRow("zero with a tiny exponent") << QByteArray(R"([-0.000e-400,0E-99999])") << true;
 }
 
 void TestJsonText::strict()
@@ -306,7 +317,11 @@ void TestJsonText::notSuccessResponses_data()
     QTest::newRow("null id") << QByteArray(R"({"jsonrpc":"2.0","id":null,"result":{}})");
     QTest::newRow("fractional id") << QByteArray(R"({"jsonrpc":"2.0","id":1.5,"result":{}})");
     QTest::newRow("object id") << QByteArray(R"({"jsonrpc":"2.0","id":{"a":1},"result":{}})");
+    QTest::newRow("number underflowing to zero")
+        << QByteArray(R"({"jsonrpc":"2.0","id":1,"x":[1e-400],"result":{"v":0}})");
     QTest::newRow("id beyond int64") << QByteArray(R"({"jsonrpc":"2.0","id":18446744073709551615,"result":{}})");
+    QTest::newRow("number overflowing through a long mantissa") << QByteArray(
+        R"({"jsonrpc":"2.0","id":0,"result":{"k":[12288888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888882253E222]}})");
     QTest::newRow("no id") << QByteArray(R"({"jsonrpc":"2.0","result":{}})");
     QTest::newRow("array result") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":[1]})");
     QTest::newRow("scalar result") << QByteArray(R"({"jsonrpc":"2.0","id":1,"result":1})");

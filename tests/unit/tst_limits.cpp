@@ -8,6 +8,7 @@
 #include "fakeupstream.h"
 #include "mcp/clientsession.h"
 #include "model/protocol.h"
+#include "upstream/stdioupstream.h"
 #include "upstream/upstreamfactory.h"
 
 #include <QJsonArray>
@@ -177,6 +178,8 @@ time.sleep(600)
     QVERIFY2(answers[0].value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"maxStdioWriteBuffer"_s),
              QJsonDocument(answers[0]).toJson().constData());
     u->stop();
+    u.reset();
+    StdioUpstream::reapRetired(); // the stopped process is not left behind
 }
 
 void TestLimits::schemaCacheIsLru()
