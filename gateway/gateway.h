@@ -10,6 +10,7 @@
 #include "model/config.h"
 #include "model/events.h"
 #include "model/options.h"
+#include "services/configservice.h"
 #include "services/store.h"
 
 #include <QObject>
@@ -102,6 +103,8 @@ Q_SIGNALS:
     void stopped();
     void pausedChanged(bool paused);
     void configChanged(const metamcp::GatewayConfig &config);
+    // One per item a configuration change added, changed or removed (ConfigService::changed).
+    void configItemChanged(const metamcp::ConfigChange &change);
     void upstreamStateChanged(const QString &name, metamcp::UpstreamState state, const QString &reason);
     void toolsChanged(const QString &ns);
     void callEvents(const QList<metamcp::CallEvent> &events);
