@@ -213,6 +213,28 @@ void Gateway::applyListenConfig(const ListenConfig &listen, Done done)
     });
 }
 
+void Gateway::applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun, ChangesDone done)
+{
+    auto cb = onThreadOf<const QString &, const QList<ConfigChange> &>(this, std::move(done));
+    post([core = m_core, document, format, dryRun, cb] {
+        core->applyConfiguration(document, format, dryRun,
+                                 [cb](const QString &error, const QList<ConfigChange> &changes) {
+                                     if (cb)
+                                         cb(error, changes);
+                                 });
+    });
+}
+
+void Gateway::exportConfiguration(configdoc::Format format, std::function<void(const QByteArray &)> done)
+{
+    auto cb = onThreadOf<const QByteArray &>(this, std::move(done));
+    post([core = m_core, format, cb] {
+        const QByteArray document = core->exportConfiguration(format);
+        if (cb)
+            cb(document);
+    });
+}
+
 void Gateway::importMcpServersFile(const QString &path, const QString &ns,
                                    std::function<void(const QString &, const QStringList &)> done)
 {

@@ -126,6 +126,7 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     , m_configService(new ConfigService(*m_store, *m_credentials, *m_upstreams, *m_router, this))
     , m_eventTimer(new QTimer(this))
     , m_localBridge(options.localBridge)
+    , m_runUpstreams(options.runUpstreams)
 {
     m_configService->setEndpoint(m_endpoint);
     m_configService->setListenOverride(options.listenOverride);
@@ -217,7 +218,7 @@ void GatewayCore::start()
         startBridgeServer();
     // Upstreams start once their credentials are read from the keychain.
     m_configService->loadSecrets([self = QPointer<GatewayCore>(this)] {
-        if (self && self->m_running)
+        if (self && self->m_running && self->m_runUpstreams)
             self->m_configService->setUpstreamsLive(true);
     });
     Q_EMIT statusesChanged(m_upstreams->statuses());
@@ -402,6 +403,17 @@ void GatewayCore::applyListenConfig(const ListenConfig &listen, Done done)
 {
     m_configService->setListenConfig(listen,
                                      [done](const QString &error, const QList<ConfigChange> &) { done(error); });
+}
+
+void GatewayCore::applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun,
+                                     ConfigService::Done done)
+{
+    configdoc::apply(*m_configService, *m_credentials, document, format, dryRun, std::move(done));
+}
+
+QByteArray GatewayCore::exportConfiguration(configdoc::Format format) const
+{
+    return configdoc::write(m_configService->config(), format);
 }
 
 QString GatewayCore::moveListener(const ListenConfig &listen)

@@ -8,7 +8,7 @@
 #include "model/config.h"
 #include "model/events.h"
 #include "http/httptypes.h"
-#include "services/configservice.h"
+#include "services/configdocument.h"
 #include "services/store.h"
 
 #include <QObject>
@@ -60,6 +60,10 @@ public:
     void removeNamespace(const QString &name, Done done);
     void setToolOverride(const QString &ns, const ToolOverride &override_, Done done);
     void applyListenConfig(const ListenConfig &listen, Done done);
+    // Configuration as code: a whole document through the config service (dryRun: compare only).
+    void applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun,
+                            ConfigService::Done done);
+    QByteArray exportConfiguration(configdoc::Format format) const;
     bool restartServer(const QString &name);
 
     Store &store() { return *m_store; }
@@ -136,6 +140,7 @@ private:
     QHash<quint64, QString> m_consoleRequests; // handle -> namespace, while in flight
     std::unique_ptr<Stdio> m_stdio;
     bool m_localBridge;
+    bool m_runUpstreams;
     QLocalServer *m_bridgeServer = nullptr;
     std::vector<std::unique_ptr<Stdio>> m_bridged;
 };

@@ -21,6 +21,8 @@ struct GatewayOptions
     // Serve `metamcpd --stdio` bridges of the same user on the data directory's local socket
     // (facade/localbridge.h). Not for an in-memory gateway, nor for a bridge's own fallback.
     bool localBridge = true;
+    // false: the upstream servers are not started (metamcpd apply / export only edit the data).
+    bool runUpstreams = true;
 };
 
 } // namespace metamcp

@@ -81,6 +81,7 @@ public:
     void setListenHook(ListenHook hook) { m_listenHook = std::move(hook); }
     // Listen settings that win over the stored ones until a change sets them (metamcpd --listen).
     void setListenOverride(const std::optional<ListenConfig> &listen) { m_listenOverride = listen; }
+    bool hasListenOverride() const { return m_listenOverride.has_value(); }
 
     // Reads the store (creating the default namespace) and applies it to the router.
     void load();
