@@ -22,6 +22,7 @@ void registerGatewayMetaTypes()
     qRegisterMetaType<metamcp::NamespaceConfig>();
     qRegisterMetaType<metamcp::ListenConfig>();
     qRegisterMetaType<metamcp::UpstreamState>();
+    qRegisterMetaType<metamcp::ConfigChange>();
 }
 
 void Gateway::ThreadDeleter::operator()(QThread *thread) const
@@ -71,6 +72,7 @@ Gateway::Gateway(const GatewayOptions &options, QObject *parent)
         Q_EMIT metricSample(sample);
     });
     connect(m_core, &GatewayCore::serverLogLine, this, &Gateway::serverLogLine);
+    connect(m_core, &GatewayCore::configItemChanged, this, &Gateway::configItemChanged);
     connect(m_core, &GatewayCore::sessionCountChanged, this, &Gateway::sessionCountChanged);
     m_thread->start();
 }
@@ -171,9 +173,10 @@ void Gateway::upsertNamespace(const NamespaceConfig &ns, Done done)
 {
     auto cb = onThreadOf<const QString &>(this, std::move(done));
     post([core = m_core, ns, cb] {
-        const QString error = core->upsertNamespace(ns);
-        if (cb)
-            cb(error);
+        core->upsertNamespace(ns, [cb](const QString &error) {
+            if (cb)
+                cb(error);
+        });
     });
 }
 
@@ -181,9 +184,10 @@ void Gateway::removeNamespace(const QString &name, Done done)
 {
     auto cb = onThreadOf<const QString &>(this, std::move(done));
     post([core = m_core, name, cb] {
-        const QString error = core->removeNamespace(name);
-        if (cb)
-            cb(error);
+        core->removeNamespace(name, [cb](const QString &error) {
+            if (cb)
+                cb(error);
+        });
     });
 }
 
@@ -191,9 +195,10 @@ void Gateway::setToolOverride(const QString &ns, const ToolOverride &override_, 
 {
     auto cb = onThreadOf<const QString &>(this, std::move(done));
     post([core = m_core, ns, override_, cb] {
-        const QString error = core->setToolOverride(ns, override_);
-        if (cb)
-            cb(error);
+        core->setToolOverride(ns, override_, [cb](const QString &error) {
+            if (cb)
+                cb(error);
+        });
     });
 }
 
@@ -201,9 +206,32 @@ void Gateway::applyListenConfig(const ListenConfig &listen, Done done)
 {
     auto cb = onThreadOf<const QString &>(this, std::move(done));
     post([core = m_core, listen, cb] {
-        const QString error = core->applyListenConfig(listen);
+        core->applyListenConfig(listen, [cb](const QString &error) {
+            if (cb)
+                cb(error);
+        });
+    });
+}
+
+void Gateway::applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun, ChangesDone done)
+{
+    auto cb = onThreadOf<const QString &, const QList<ConfigChange> &>(this, std::move(done));
+    post([core = m_core, document, format, dryRun, cb] {
+        core->applyConfiguration(document, format, dryRun,
+                                 [cb](const QString &error, const QList<ConfigChange> &changes) {
+                                     if (cb)
+                                         cb(error, changes);
+                                 });
+    });
+}
+
+void Gateway::exportConfiguration(configdoc::Format format, std::function<void(const QByteArray &)> done)
+{
+    auto cb = onThreadOf<const QByteArray &>(this, std::move(done));
+    post([core = m_core, format, cb] {
+        const QByteArray document = core->exportConfiguration(format);
         if (cb)
-            cb(error);
+            cb(document);
     });
 }
 

@@ -10,6 +10,7 @@
 #include "model/config.h"
 #include "model/events.h"
 #include "model/options.h"
+#include "services/configdocument.h"
 #include "services/store.h"
 
 #include <QObject>
@@ -58,6 +59,11 @@ public:
     void upsertNamespace(const NamespaceConfig &ns, Done done = {});
     void removeNamespace(const QString &name, Done done = {});
     void setToolOverride(const QString &ns, const ToolOverride &override_, Done done = {});
+    // Configuration as code (docs/CONFIG-AS-CODE.md): the whole configuration as a document,
+    // and a document applied (or, dryRun, only compared) through the config service.
+    using ChangesDone = std::function<void(const QString &error, const QList<ConfigChange> &changes)>;
+    void applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun, ChangesDone done);
+    void exportConfiguration(configdoc::Format format, std::function<void(const QByteArray &document)> done);
     void applyListenConfig(const ListenConfig &listen, Done done = {});
     // Adds the mcpServers of a client config file to a namespace (idempotent).
     void importMcpServersFile(const QString &path, const QString &ns = kDefaultNamespace,
@@ -102,6 +108,8 @@ Q_SIGNALS:
     void stopped();
     void pausedChanged(bool paused);
     void configChanged(const metamcp::GatewayConfig &config);
+    // One per item a configuration change added, changed or removed (ConfigService::changed).
+    void configItemChanged(const metamcp::ConfigChange &change);
     void upstreamStateChanged(const QString &name, metamcp::UpstreamState state, const QString &reason);
     void toolsChanged(const QString &ns);
     void callEvents(const QList<metamcp::CallEvent> &events);

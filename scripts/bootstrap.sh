@@ -19,7 +19,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-networkauth-dev qt6-charts-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite qt6-qpa-plugins
-  qtkeychain-qt6-dev qcoro-qt6-dev libvalijson-dev rapidjson-dev libhiredis-dev libgl-dev libqt6opengl6-dev
+  qtkeychain-qt6-dev qcoro-qt6-dev libvalijson-dev rapidjson-dev libyaml-cpp-dev libhiredis-dev libgl-dev libqt6opengl6-dev
   libsecret-1-0 gnome-keyring dbus dbus-x11
 )
 test_packages=(

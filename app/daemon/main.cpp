@@ -1,13 +1,17 @@
 // metamcpd: the headless MetaMCP gateway (the same gateway library the console embeds).
 
+#include "facade/localbridge.h"
 #include "gateway.h"
 #include "stdiobridge.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QHostAddress>
+#include <QLocalSocket>
 #include <QLoggingCategory>
+#include <QSaveFile>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
@@ -60,13 +64,108 @@ bool parseListen(const QString &text, ListenConfig *listen, QString *error)
     return true;
 }
 
+// True when a gateway (console or metamcpd) serves `dataDir` now: its local bridge answers.
+bool gatewayRunsFor(const QString &dataDir)
+{
+    QLocalSocket socket;
+    socket.connectToServer(bridge::serverName(dataDir));
+    const bool running = socket.waitForConnected(1000);
+    socket.abort();
+    return running;
+}
+
+// `metamcpd apply FILE [--dry-run]` and `metamcpd export [FILE]`: configuration as code on the
+// data directory, with a gateway that neither listens nor starts upstream servers.
+int runConfigCommand(QCoreApplication &app, const QString &command, const QStringList &args, bool dryRun,
+                     const QString &dataDir)
+{
+    if (gatewayRunsFor(dataDir)) {
+        std::fprintf(stderr,
+                     "metamcpd: a gateway is running for %s; stop it first, or use its console (File > Import "
+                     "configuration / Export configuration)\n",
+                     qPrintable(dataDir));
+        return 1;
+    }
+    QByteArray document;
+    const QString file = args.value(0);
+    if (command == u"apply") {
+        if (file.isEmpty()) {
+            std::fprintf(stderr, "metamcpd: apply wants a FILE (JSON or YAML)\n");
+            return 2;
+        }
+        QFile in(file);
+        if (!in.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "metamcpd: cannot read %s: %s\n", qPrintable(file), qPrintable(in.errorString()));
+            return 2;
+        }
+        document = in.readAll();
+    }
+    GatewayOptions options;
+    options.dataDir = dataDir;
+    options.listen = false;
+    options.localBridge = false;
+    options.runUpstreams = false;
+    options.captureBodies = false;
+    Gateway gateway(options);
+    int rc = 0;
+    QObject::connect(&gateway, &Gateway::startFailed, &app, [&](const QString &reason) {
+        std::fprintf(stderr, "metamcpd: %s\n", qPrintable(reason));
+        app.exit(1);
+    });
+    QObject::connect(&gateway, &Gateway::started, &app, [&] {
+        if (command == u"export") {
+            const configdoc::Format format = configdoc::formatForPath(file);
+            gateway.exportConfiguration(format, [&](const QByteArray &bytes) {
+                if (file.isEmpty()) {
+                    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+                    std::fflush(stdout);
+                } else {
+                    QSaveFile out(file);
+                    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit()) {
+                        std::fprintf(stderr, "metamcpd: cannot write %s: %s\n", qPrintable(file),
+                                     qPrintable(out.errorString()));
+                        rc = 1;
+                    }
+                }
+                app.exit(rc);
+            });
+            return;
+        }
+        gateway.applyConfiguration(document, configdoc::formatForPath(file), dryRun,
+                                   [&](const QString &error, const QList<ConfigChange> &changes) {
+                                       if (!error.isEmpty()) {
+                                           std::fprintf(stderr, "metamcpd: %s: nothing applied:\n", qPrintable(file));
+                                           for (const QString &line : error.split(QLatin1Char('\n')))
+                                               std::fprintf(stderr, "  %s\n", qPrintable(line));
+                                           rc = 1;
+                                       } else {
+                                           std::printf("%s\n", qPrintable(configdoc::describe(changes)));
+                                           if (dryRun && !changes.isEmpty())
+                                               std::printf("(dry run: nothing changed)\n");
+                                           std::fflush(stdout);
+                                       }
+                                       app.exit(rc);
+                                   });
+    });
+    gateway.start();
+    const int exit = app.exec();
+    return rc ? rc : exit;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
     // Qt's plain UNIX event dispatcher instead of GLib's: measured here with the gateway
     // benchmark, REST calls 11.1k -> 14.0k req/s and -44 us p50; nothing in the daemon needs GLib.
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+    // Configuration as code (apply, export, --config) reads and writes the keychain, whose
+    // libsecret backend answers through the GLib main context: keep GLib's dispatcher there.
+    bool keychainWork = false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArrayView arg(argv[i]);
+        keychainWork = keychainWork || arg == "apply" || arg == "export" || arg.startsWith("--config");
+    }
+    if (!keychainWork && !qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("metamcpd"));
@@ -103,7 +202,22 @@ int main(int argc, char *argv[])
     parser.addOption(importOption);
     parser.addOption(openApiOption);
     parser.addOption(stdioOption);
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("Apply a configuration document (JSON or YAML, "
+                                                         "docs/CONFIG-AS-CODE.md) at start; --listen wins over its "
+                                                         "listen settings."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption dryRunOption(QStringLiteral("dry-run"),
+                                          QStringLiteral("apply: print the changes, change nothing."));
     parser.addOption(nsOption);
+    parser.addOption(configOption);
+    parser.addOption(dryRunOption);
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("Optional: \"apply FILE\" applies a configuration document to "
+                                                "the data directory and prints what changed; \"export [FILE]\" "
+                                                "writes the configuration (JSON, or YAML for *.yaml; stdout "
+                                                "without FILE). Secrets stay in the keychain."),
+                                 QStringLiteral("[apply FILE | export [FILE]]"));
     parser.process(app);
 
     const bool stdio = parser.isSet(stdioOption);
@@ -124,6 +238,15 @@ int main(int argc, char *argv[])
     if (!QDir().mkpath(options.dataDir)) {
         std::fprintf(stderr, "metamcpd: cannot create the data directory %s\n", qPrintable(options.dataDir));
         return 1;
+    }
+    if (const QStringList positional = parser.positionalArguments(); !positional.isEmpty()) {
+        const QString command = positional.first();
+        if (command != u"apply" && command != u"export") {
+            std::fprintf(stderr, "metamcpd: unknown command \"%s\" (apply FILE, export [FILE])\n", qPrintable(command));
+            return 2;
+        }
+        QLoggingCategory::setFilterRules(QStringLiteral("metamcp.*.info=false"));
+        return runConfigCommand(app, command, positional.mid(1), parser.isSet(dryRunOption), options.dataDir);
     }
     if (stdio) {
         // stdout carries the protocol: keep the logs on stderr and quiet.
@@ -165,8 +288,37 @@ int main(int argc, char *argv[])
             QObject::connect(&reader, &StdinReader::endOfInput, &app, [&app] { app.exit(0); });
             reader.start();
         };
-        // Imports run one after the other, then the stdio session opens.
+        // The configuration document, then imports, one after the other; then the stdio session opens.
         auto steps = std::make_shared<QList<std::function<void(std::function<void()>)>>>();
+        if (parser.isSet(configOption)) {
+            steps->append([&](std::function<void()> next) {
+                const QString file = parser.value(configOption);
+                QFile in(file);
+                if (!in.open(QIODevice::ReadOnly)) {
+                    std::fprintf(stderr, "metamcpd: cannot read %s: %s\n", qPrintable(file),
+                                 qPrintable(in.errorString()));
+                    exitCode = 2;
+                    app.exit(2);
+                    return;
+                }
+                gateway.applyConfiguration(
+                    in.readAll(), configdoc::formatForPath(file), false,
+                    [&, next, file](const QString &error, const QList<ConfigChange> &changes) {
+                        if (!error.isEmpty()) {
+                            std::fprintf(stderr, "metamcpd: %s: nothing applied:\n", qPrintable(file));
+                            for (const QString &line : error.split(QLatin1Char('\n')))
+                                std::fprintf(stderr, "  %s\n", qPrintable(line));
+                            exitCode = 1;
+                            app.exit(1);
+                            return;
+                        }
+                        std::fprintf(
+                            stderr, "metamcpd: %s: %s\n", qPrintable(file),
+                            qPrintable(configdoc::describe(changes).replace(QLatin1Char('\n'), QStringLiteral("; "))));
+                        next();
+                    });
+            });
+        }
         if (parser.isSet(importOption)) {
             steps->append([&](std::function<void()> next) {
                 gateway.importMcpServersFile(parser.value(importOption), kDefaultNamespace,

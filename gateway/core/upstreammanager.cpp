@@ -70,6 +70,17 @@ void UpstreamManager::apply(const QList<UpstreamConfig> &servers)
         auto it = m_entries.constFind(config.name);
         if (it != m_entries.cend() && it.value()->upstream->config() == config)
             continue;
+        if (it != m_entries.cend() && !Upstream::needsRestart(it.value()->upstream->config(), config)) {
+            // Headers only: every instance sends them from its next request on.
+            Entry &entry = *it.value();
+            entry.upstream->applyLiveConfig(config);
+            for (const auto &[owner, inst] : entry.instances)
+                inst->upstream->applyLiveConfig(config);
+            for (const auto &spare : entry.spares)
+                spare->upstream->applyLiveConfig(config);
+            qCInfo(lcUpstreams).noquote() << "upstream" << config.name << "headers changed (no restart)";
+            continue;
+        }
         if (it != m_entries.cend())
             remove(config.name);
         add(config);
@@ -170,6 +181,7 @@ UpstreamManager::startInstance(const QString &name, const UpstreamConfig &config
     inst->upstream = m_factory(config, nullptr);
     inst->upstream->setQueueLimit(m_limits.maxUpstreamQueue);
     inst->upstream->setWriteBufferLimit(m_limits.maxStdioWriteBuffer);
+    inst->upstream->setCredentialProvider(m_credentials);
     inst->serial = entry->nextSerial++;
     inst->idle = std::make_unique<QTimer>();
     inst->idle->setSingleShot(true);
@@ -313,6 +325,8 @@ void UpstreamManager::add(const UpstreamConfig &config)
     entry->upstream = m_factory(config, nullptr);
     entry->upstream->setQueueLimit(m_limits.maxUpstreamQueue);
     entry->upstream->setWriteBufferLimit(m_limits.maxStdioWriteBuffer);
+    entry->upstream->setCredentialProvider(m_credentials);
+    ++m_starts[config.name];
     Upstream *u = entry->upstream.get();
     const QString name = config.name;
     m_entries.insert(name, entry);

@@ -2,7 +2,10 @@
 
 // Owns the running Upstream objects and their registries (tools, resources, resource
 // templates, prompts as last listed), on the gateway thread. apply() diffs a new server
-// list against the running set: new servers start, removed ones stop, changed ones restart.
+// list against the running set: new servers start, removed ones stop, changed ones restart,
+// except when only the headers of an HTTP, SSE or REST server changed (Upstream::needsRestart):
+// those are sent per request (from the CredentialProvider), so the running upstream keeps its
+// process or session and takes the new config as it is.
 // A registry is fetched (all pages) when its upstream turns Ready and again on
 // notifications/*/list_changed. A 2026-07-28 upstream's lists carry cache hints (ttlMs,
 // cacheScope): such a list is fetched again when its ttlMs has passed (in the background, at most
@@ -69,10 +72,19 @@ public:
     void setFactory(UpstreamFactory factory) { m_factory = std::move(factory); }
     // Queue and stdio write bounds for the upstreams started from now on.
     void setLimits(const McpLimits &limits) { m_limits = limits; }
+    // Where the HTTP transports get their per-request headers (secret values included); handed
+    // to every upstream started from now on.
+    void setCredentialProvider(std::shared_ptr<const CredentialProvider> provider)
+    {
+        m_credentials = std::move(provider);
+    }
 
     void apply(const QList<UpstreamConfig> &servers);
     void stopAll();
     bool restart(const QString &name);
+    // How often the primary instance of `name` was created (started or restarted by apply());
+    // restart() of a running upstream and its own reconnects do not count.
+    int starts(const QString &name) const { return m_starts.value(name); }
 
     Upstream *upstream(const QString &name) const;
     // The instance that serves a call of `owner` (non-empty): the primary for a shared server,
@@ -137,6 +149,8 @@ private:
     };
     QHash<QString, std::shared_ptr<Entry>> m_entries;
     QHash<const Upstream *, QString> m_owners; // isolated instances -> owner
+    std::shared_ptr<const CredentialProvider> m_credentials;
+    QHash<QString, int> m_starts;
     QList<std::shared_ptr<Waiter>> m_waiters;
 };
 

@@ -14,6 +14,7 @@
 #include "model/jsontext.h"
 #include "model/protocol.h"
 #include "services/clientconfig.h"
+#include "services/configservice.h"
 #include "services/credentialstore.h"
 #include "services/openapiimporter.h"
 #include "upstream/stdioupstream.h"
@@ -137,7 +138,6 @@ struct GatewayCore::Stdio
 GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     : QObject(parent)
     , m_dataDir(options.dataDir)
-    , m_listenOverride(options.listenOverride)
     , m_listen(options.listen)
     , m_store(std::make_unique<Store>())
     , m_credentials(new CredentialStore(QStringLiteral("MetaMCP"), this))
@@ -145,10 +145,26 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     , m_router(new Router(m_upstreams, this))
     , m_endpoint(new McpHttpEndpoint(m_router, this))
     , m_metrics(new MetricsCollector(this))
+    , m_configService(new ConfigService(*m_store, *m_credentials, *m_upstreams, *m_router, this))
     , m_eventTimer(new QTimer(this))
     , m_keyUsageTimer(new QTimer(this))
     , m_localBridge(options.localBridge)
+    , m_runUpstreams(options.runUpstreams)
 {
+    m_configService->setEndpoint(m_endpoint);
+    m_configService->setListenOverride(options.listenOverride);
+    m_configService->setListenHook([this](const ListenConfig &listen) { return moveListener(listen); });
+    connect(m_configService, &ConfigService::changed, this, [this](const ConfigChange &change) {
+        if (change.kind == ConfigChange::Kind::Settings)
+            m_listenChanged = true;
+        Q_EMIT configItemChanged(change);
+    });
+    connect(m_configService, &ConfigService::configChanged, this, [this](const GatewayConfig &config) {
+        Q_EMIT configChanged(config);
+        if (std::exchange(m_listenChanged, false) && m_running && m_server)
+            Q_EMIT started(m_server->serverAddress(), m_server->serverPort());
+    });
+    connect(m_configService, &ConfigService::logLine, this, &GatewayCore::serverLogLine);
     m_router->setCaptureBodies(options.captureBodies);
     m_router->setLimits(options.limits);
     m_upstreams->setLimits(options.limits);
@@ -228,8 +244,8 @@ void GatewayCore::start()
         Q_EMIT startFailed(QStringLiteral("Cannot open the database in %1: %2").arg(m_dataDir, error));
         return;
     }
-    reloadConfig();
-    if (m_listen && !startListening(&error)) {
+    m_configService->load();
+    if (m_listen && !startListening(m_configService->config().listen, &error)) {
         Q_EMIT startFailed(error);
         return;
     }
@@ -239,9 +255,9 @@ void GatewayCore::start()
     if (m_localBridge && !m_dataDir.isEmpty())
         startBridgeServer();
     // Upstreams start once their credentials are read from the keychain.
-    resolveSecrets([this] {
-        m_secretsResolved = true;
-        applyUpstreams();
+    m_configService->loadSecrets([self = QPointer<GatewayCore>(this)] {
+        if (self && self->m_running && self->m_runUpstreams)
+            self->m_configService->setUpstreamsLive(true);
     });
     Q_EMIT statusesChanged(m_upstreams->statuses());
     Q_EMIT started(m_server ? m_server->serverAddress() : QHostAddress(), port());
@@ -265,9 +281,9 @@ void GatewayCore::stop()
         delete m_server;
         m_server = nullptr;
     }
+    m_configService->setUpstreamsLive(false);
     m_upstreams->stopAll();
     StdioUpstream::reapRetired(); // no child outlives the gateway
-    m_secretsResolved = false;
     flushEvents();
     m_eventTimer->stop();
     m_keyUsageTimer->stop();
@@ -283,9 +299,8 @@ void GatewayCore::setPaused(bool paused)
     Q_EMIT pausedChanged(paused);
 }
 
-bool GatewayCore::startListening(QString *error)
+bool GatewayCore::startListening(const ListenConfig &listen, QString *error)
 {
-    const ListenConfig &listen = m_config.listen;
     auto server = std::make_unique<http::HttpServer>(this, this);
     http::HttpServerLimits limits;
     limits.maxBodyBytes = listen.maxBodyBytes;
@@ -325,160 +340,21 @@ bool GatewayCore::startListening(QString *error)
     return true;
 }
 
-void GatewayCore::reloadConfig()
+GatewayConfig GatewayCore::config() const
 {
-    m_config = m_store->loadConfig();
-    if (m_listenOverride)
-        m_config.listen = *m_listenOverride;
-    if (!m_config.ns(kDefaultNamespace)) {
-        NamespaceConfig def;
-        def.name = kDefaultNamespace;
-        def.description = QStringLiteral("Served at /mcp and /sse");
-        m_store->upsertNamespace(def);
-        m_config.namespaces.prepend(def);
-    }
-    m_router->setConfig(m_config);
-    m_endpoint->setListenConfig(m_config.listen);
-    publishConfig();
-}
-
-void GatewayCore::publishConfig()
-{
-    Q_EMIT configChanged(m_config);
-}
-
-QList<UpstreamConfig> GatewayCore::resolvedServers() const
-{
-    QList<UpstreamConfig> servers = m_config.servers;
-    for (UpstreamConfig &server : servers) {
-        const auto secrets = m_secrets.value(server.name);
-        for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
-            server.setSecretValue(it.key(), it.value());
-    }
-    return servers;
-}
-
-void GatewayCore::applyUpstreams()
-{
-    if (m_running && m_secretsResolved)
-        m_upstreams->apply(resolvedServers());
-}
-
-void GatewayCore::resolveSecrets(std::function<void()> done)
-{
-    auto pending = std::make_shared<int>(1);
-    auto finishOne = [pending, done] {
-        if (--*pending == 0)
-            done();
-    };
-    for (const UpstreamConfig &server : std::as_const(m_config.servers)) {
-        const QStringList fields = server.secretFields();
-        for (const QString &field : fields) {
-            ++*pending;
-            const QString name = server.name;
-            m_credentials->read(CredentialStore::serverKey(name, field), [this, name, field, finishOne](
-                                                                             const QString &error,
-                                                                             const std::optional<QString> &value) {
-                if (!error.isEmpty())
-                    Q_EMIT serverLogLine(name,
-                                         QStringLiteral("The credential %1 could not be read: %2").arg(field, error));
-                else if (!value)
-                    Q_EMIT serverLogLine(name, QStringLiteral("The credential %1 is not in the keychain").arg(field));
-                else
-                    m_secrets[name].insert(field, *value);
-                finishOne();
-            });
-        }
-    }
-    finishOne();
-}
-
-void GatewayCore::storeSecrets(const UpstreamConfig &server, Done done)
-{
-    auto pending = std::make_shared<int>(1);
-    auto failed = std::make_shared<QString>();
-    auto written = std::make_shared<QHash<QString, QString>>();
-    auto finishOne = [this, pending, failed, written, done, name = server.name] {
-        if (--*pending > 0)
-            return;
-        if (failed->isEmpty())
-            for (auto it = written->cbegin(); it != written->cend(); ++it)
-                m_secrets[name].insert(it.key(), it.value());
-        done(*failed);
-    };
-    for (const QString &field : server.secretFields()) {
-        const QString value = server.secretValue(field);
-        if (value.isEmpty())
-            continue; // unchanged: keep what the keychain has
-        ++*pending;
-        m_credentials->write(CredentialStore::serverKey(server.name, field), value,
-                             [failed, written, field, value, finishOne](const QString &error) {
-                                 if (!error.isEmpty() && failed->isEmpty())
-                                     *failed =
-                                         QStringLiteral("The secret %1 could not be stored: %2").arg(field, error);
-                                 else
-                                     written->insert(field, value);
-                                 finishOne();
-                             });
-    }
-    finishOne();
+    return m_configService->config();
 }
 
 void GatewayCore::upsertServer(const UpstreamConfig &server, const QStringList &addToNamespaces, Done done)
 {
-    if (const QString problem = server.validate(); !problem.isEmpty())
-        return done(problem);
-    QPointer<GatewayCore> self = this;
-    storeSecrets(server, [self, server, addToNamespaces, done](const QString &error) {
-        if (!self)
-            return;
-        if (!error.isEmpty())
-            return done(error);
-        // Only the names of secret fields reach the database.
-        if (!self->m_store->upsertServer(server.withoutSecrets()))
-            return done(self->m_store->lastError());
-        for (const QString &nsName : addToNamespaces) {
-            const NamespaceConfig *ns = self->m_config.ns(nsName);
-            NamespaceConfig updated = ns ? *ns : NamespaceConfig{};
-            updated.name = nsName;
-            if (!updated.servers.contains(server.name)) {
-                updated.servers.append(server.name);
-                if (!self->m_store->upsertNamespace(updated))
-                    return done(self->m_store->lastError());
-            }
-        }
-        self->reloadConfig();
-        self->applyUpstreams();
-        done({});
-    });
+    m_configService->upsertServer(server, addToNamespaces,
+                                  [done](const QString &error, const QList<ConfigChange> &) { done(error); });
 }
 
 void GatewayCore::removeServer(const QString &name, Done done)
 {
-    const UpstreamConfig *server = m_config.server(name);
-    if (!server)
-        return done(QStringLiteral("There is no server named %1.").arg(name));
-    const QStringList fields = server->secretFields();
-    if (!m_store->removeServer(name))
-        return done(m_store->lastError());
-    for (const QString &field : fields)
-        m_credentials->remove(CredentialStore::serverKey(name, field), [this, name](const QString &error) {
-            if (!error.isEmpty())
-                Q_EMIT serverLogLine(name, error);
-        });
-    m_secrets.remove(name);
-    reloadConfig();
-    applyUpstreams();
-    done({});
+    m_configService->removeServer(name, [done](const QString &error, const QList<ConfigChange> &) { done(error); });
 }
-
-struct ImportJob
-{
-    QList<UpstreamConfig> servers;
-    QString ns;
-    QStringList added;
-    std::function<void(const QString &, const QStringList &)> done;
-};
 
 void GatewayCore::importMcpServersFile(const QString &path, const QString &ns,
                                        std::function<void(const QString &, const QStringList &)> done)
@@ -488,11 +364,38 @@ void GatewayCore::importMcpServersFile(const QString &path, const QString &ns,
         return done(result.error, {});
     for (const QString &warning : result.warnings)
         qCWarning(lcGateway).noquote() << "import:" << warning;
-    auto job = std::make_shared<ImportJob>();
-    job->servers = result.servers;
-    job->ns = ns;
-    job->done = std::move(done);
-    importNext(job);
+    QStringList names;
+    for (const UpstreamConfig &server : result.servers) {
+        if (const QString problem = server.validate(); !problem.isEmpty())
+            return done(QStringLiteral("%1: %2").arg(server.name, problem), {});
+        names.append(server.name);
+    }
+    // One change: every server (unchanged ones change nothing), and the namespace if new.
+    m_configService->change(
+        [servers = result.servers, ns](GatewayConfig &next) -> QString {
+            auto target = std::find_if(next.namespaces.begin(), next.namespaces.end(),
+                                       [&](const NamespaceConfig &n) { return n.name == ns; });
+            if (target == next.namespaces.end()) {
+                NamespaceConfig created;
+                created.name = ns;
+                next.namespaces.append(created);
+                target = next.namespaces.end() - 1;
+            }
+            for (const UpstreamConfig &server : servers) {
+                auto it = std::find_if(next.servers.begin(), next.servers.end(),
+                                       [&](const UpstreamConfig &s) { return s.name == server.name; });
+                if (it == next.servers.end())
+                    next.servers.append(server);
+                else
+                    *it = server;
+                if (!target->servers.contains(server.name))
+                    target->servers.append(server.name);
+            }
+            return {};
+        },
+        [done, names](const QString &error, const QList<ConfigChange> &) {
+            done(error, error.isEmpty() ? names : QStringList());
+        });
 }
 
 void GatewayCore::importOpenApiFile(const QString &path, const QString &name, const QString &ns, const QUrl &baseUrl,
@@ -519,99 +422,60 @@ void GatewayCore::importOpenApiFile(const QString &path, const QString &name, co
                  [done, tools](const QString &error) { done(error, error.isEmpty() ? tools : QStringList()); });
 }
 
-void GatewayCore::importNext(std::shared_ptr<ImportJob> job)
+void GatewayCore::upsertNamespace(const NamespaceConfig &ns, Done done)
 {
-    if (job->servers.isEmpty()) {
-        if (!m_config.ns(job->ns)) {
-            NamespaceConfig created;
-            created.name = job->ns;
-            if (!m_store->upsertNamespace(created))
-                return job->done(m_store->lastError(), job->added);
-            reloadConfig();
-        }
-        return job->done({}, job->added);
+    m_configService->upsertNamespace(ns, [done](const QString &error, const QList<ConfigChange> &) { done(error); });
+}
+
+void GatewayCore::removeNamespace(const QString &name, Done done)
+{
+    m_configService->removeNamespace(name, [done](const QString &error, const QList<ConfigChange> &) { done(error); });
+}
+
+void GatewayCore::setToolOverride(const QString &ns, const ToolOverride &override_, Done done)
+{
+    m_configService->setToolOverride(ns, override_,
+                                     [done](const QString &error, const QList<ConfigChange> &) { done(error); });
+}
+
+void GatewayCore::applyListenConfig(const ListenConfig &listen, Done done)
+{
+    m_configService->setListenConfig(listen,
+                                     [done](const QString &error, const QList<ConfigChange> &) { done(error); });
+}
+
+void GatewayCore::applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun,
+                                     ConfigService::Done done)
+{
+    configdoc::apply(*m_configService, *m_credentials, document, format, dryRun, std::move(done));
+}
+
+QByteArray GatewayCore::exportConfiguration(configdoc::Format format) const
+{
+    return configdoc::write(m_configService->config(), format);
+}
+
+QString GatewayCore::moveListener(const ListenConfig &listen)
+{
+    const ListenConfig previous = m_configService->config().listen;
+    if (!m_running || !m_listen ||
+        (listen.address == previous.address && listen.port == previous.port &&
+         listen.tlsCertificateFile == previous.tlsCertificateFile && listen.tlsKeyFile == previous.tlsKeyFile &&
+         listen.maxBodyBytes == previous.maxBodyBytes))
+        return {};
+    // Try the new listener before letting go of the old one.
+    http::HttpServer *old = m_server;
+    m_server = nullptr;
+    QString error;
+    if (!startListening(listen, &error)) {
+        m_server = old;
+        return error;
     }
-    const UpstreamConfig server = job->servers.takeFirst();
-    const UpstreamConfig *existing = m_config.server(server.name);
-    bool unchanged = existing && *existing == server.withoutSecrets() && m_config.ns(job->ns) &&
-                     m_config.ns(job->ns)->servers.contains(server.name);
-    for (const QString &field : server.secretFields())
-        unchanged = unchanged && m_secrets.value(server.name).value(field) == server.secretValue(field);
-    if (unchanged) {
-        job->added.append(server.name);
-        return importNext(job);
-    }
-    upsertServer(server, {job->ns}, [this, job, name = server.name](const QString &error) {
-        if (!error.isEmpty())
-            return job->done(QStringLiteral("%1: %2").arg(name, error), job->added);
-        job->added.append(name);
-        importNext(job);
-    });
-}
-
-QString GatewayCore::upsertNamespace(const NamespaceConfig &ns)
-{
-    static const QRegularExpression nameRe(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
-    if (!nameRe.match(ns.name).hasMatch())
-        return QStringLiteral("A namespace name may only contain letters, digits, '-' and '_'.");
-    for (const QString &server : ns.servers)
-        if (!m_config.server(server))
-            return QStringLiteral("There is no server named %1.").arg(server);
-    if (ns.separator.isEmpty())
-        return QStringLiteral("The tool name separator must not be empty.");
-    if (!m_store->upsertNamespace(ns))
-        return m_store->lastError();
-    reloadConfig();
-    return {};
-}
-
-QString GatewayCore::removeNamespace(const QString &name)
-{
-    if (name == kDefaultNamespace)
-        return QStringLiteral("The default namespace cannot be removed.");
-    if (!m_store->removeNamespace(name))
-        return m_store->lastError();
-    reloadConfig();
-    return {};
-}
-
-QString GatewayCore::setToolOverride(const QString &ns, const ToolOverride &override_)
-{
-    if (!m_config.ns(ns))
-        return QStringLiteral("There is no namespace named %1.").arg(ns);
-    if (!m_store->setToolOverride(ns, override_))
-        return m_store->lastError();
-    reloadConfig();
-    return {};
-}
-
-QString GatewayCore::applyListenConfig(const ListenConfig &listen)
-{
-    const ListenConfig previous = m_config.listen;
-    if (m_running && m_listen &&
-        (listen.address != previous.address || listen.port != previous.port ||
-         listen.tlsCertificateFile != previous.tlsCertificateFile || listen.tlsKeyFile != previous.tlsKeyFile ||
-         listen.maxBodyBytes != previous.maxBodyBytes)) {
-        // Try the new listener before letting go of the old one.
-        http::HttpServer *old = m_server;
-        m_server = nullptr;
-        m_config.listen = listen;
-        QString error;
-        if (!startListening(&error)) {
-            m_server = old;
-            m_config.listen = previous;
-            return error;
-        }
-        m_endpoint->closeAllSessions();
+    m_endpoint->closeAllSessions();
+    if (old) {
         old->close();
         old->deleteLater();
     }
-    if (!m_store->saveListenConfig(listen))
-        return m_store->lastError();
-    m_listenOverride.reset();
-    reloadConfig();
-    if (m_running && m_server)
-        Q_EMIT started(m_server->serverAddress(), m_server->serverPort());
     return {};
 }
 

@@ -10,6 +10,7 @@
 #include "http/httptypes.h"
 #include "model/config.h"
 #include "model/events.h"
+#include "services/configdocument.h"
 #include "services/store.h"
 
 #include <QObject>
@@ -55,18 +56,24 @@ public:
     void importOpenApiFile(const QString &path, const QString &name, const QString &ns, const QUrl &baseUrl,
                            std::function<void(const QString &error, const QStringList &tools)> done);
 
-    // Configuration changes; return an error message or empty.
-    QString upsertNamespace(const NamespaceConfig &ns);
-    QString removeNamespace(const QString &name);
-    QString setToolOverride(const QString &ns, const ToolOverride &override_);
-    QString applyListenConfig(const ListenConfig &listen);
+    // Configuration changes, all through the ConfigService (validate, secrets, persist, apply,
+    // one ConfigChange each); `done` gets an error message or empty.
+    void upsertNamespace(const NamespaceConfig &ns, Done done);
+    void removeNamespace(const QString &name, Done done);
+    void setToolOverride(const QString &ns, const ToolOverride &override_, Done done);
+    void applyListenConfig(const ListenConfig &listen, Done done);
+    // Configuration as code: a whole document through the config service (dryRun: compare only).
+    void applyConfiguration(const QByteArray &document, configdoc::Format format, bool dryRun,
+                            ConfigService::Done done);
+    QByteArray exportConfiguration(configdoc::Format format) const;
     bool restartServer(const QString &name);
 
     Store &store() { return *m_store; }
     Router &router() { return *m_router; }
     UpstreamManager &upstreams() { return *m_upstreams; }
     McpHttpEndpoint &endpoint() { return *m_endpoint; }
-    const GatewayConfig &config() const { return m_config; }
+    ConfigService &configService() { return *m_configService; }
+    GatewayConfig config() const;
     quint16 port() const;
 
     // In-process client requests (console "Try it", replay).
@@ -91,6 +98,7 @@ Q_SIGNALS:
     void stopped();
     void pausedChanged(bool paused);
     void configChanged(const metamcp::GatewayConfig &config);
+    void configItemChanged(const metamcp::ConfigChange &change);
     void upstreamStateChanged(const QString &name, metamcp::UpstreamState state, const QString &reason);
     void statusesChanged(const QList<metamcp::UpstreamStatus> &statuses);
     void toolsChanged(const QString &ns);
@@ -100,14 +108,9 @@ Q_SIGNALS:
     void sessionCountChanged(int sessions);
 
 private:
-    void reloadConfig();
-    QList<UpstreamConfig> resolvedServers() const;
-    void applyUpstreams();
-    void resolveSecrets(std::function<void()> done);
-    void storeSecrets(const UpstreamConfig &server, Done done);
-    void importNext(std::shared_ptr<struct ImportJob> job);
-    void publishConfig();
-    bool startListening(QString *error);
+    bool startListening(const ListenConfig &listen, QString *error);
+    // The ConfigService's listen hook: binds a changed address/port/TLS before the change commits.
+    QString moveListener(const ListenConfig &listen);
     void flushEvents();
     ClientSession *consoleSession(const QString &ns);
     struct Stdio;
@@ -119,18 +122,16 @@ private:
     void closeBridged(Stdio *connection);
 
     QString m_dataDir;
-    std::optional<ListenConfig> m_listenOverride;
     bool m_listen;
     std::unique_ptr<Store> m_store;
     CredentialStore *m_credentials;
-    QHash<QString, QHash<QString, QString>> m_secrets; // server -> "header:X"/"env:Y" -> value (memory only)
-    bool m_secretsResolved = false;
     UpstreamManager *m_upstreams;
     Router *m_router;
     McpHttpEndpoint *m_endpoint;
     MetricsCollector *m_metrics;
+    ConfigService *m_configService;
+    bool m_listenChanged = false;
     http::HttpServer *m_server = nullptr;
-    GatewayConfig m_config;
     bool m_running = false;
     bool m_paused = false;
     CallLog m_callLog; // structured call log lines not yet written
@@ -141,6 +142,7 @@ private:
     QHash<quint64, QString> m_consoleRequests; // handle -> namespace, while in flight
     std::unique_ptr<Stdio> m_stdio;
     bool m_localBridge;
+    bool m_runUpstreams;
     QLocalServer *m_bridgeServer = nullptr;
     std::vector<std::unique_ptr<Stdio>> m_bridged;
 };

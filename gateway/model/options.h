@@ -23,6 +23,8 @@ struct GatewayOptions
     // (facade/localbridge.h). Not for an in-memory gateway, nor for a bridge's own fallback.
     bool localBridge = true;
     McpLimits limits; // bounds of sessions, parked calls, upstream queues, schema cache
+    // false: the upstream servers are not started (metamcpd apply / export only edit the data).
+    bool runUpstreams = true;
 };
 
 } // namespace metamcp

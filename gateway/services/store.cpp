@@ -227,8 +227,21 @@ struct Store::Private
     }
 
     // Runs `body` in a transaction; rolls back when it returns false.
+    // Inside an outer transaction (Store::transaction) it only runs `body`: the outer one
+    // commits or rolls back everything.
+    int transactionDepth = 0;
     template<typename F> bool transaction(F &&body)
     {
+        if (transactionDepth > 0)
+            return body();
+        struct Depth
+        {
+            int &depth;
+            explicit Depth(int &d)
+                : depth(++d)
+            {}
+            ~Depth() { --depth; }
+        } depth(transactionDepth);
         QSqlDatabase database = db();
         if (!database.transaction())
             return fail(QStringLiteral("Cannot begin a transaction: %1").arg(database.lastError().text()));
@@ -553,6 +566,13 @@ QList<NamespaceConfig> Store::Private::loadNamespaces()
             }
     }
     return out;
+}
+
+bool Store::transaction(const std::function<bool()> &body)
+{
+    if (!isOpen())
+        return d->fail(QStringLiteral("The store is not open"));
+    return d->transaction(body);
 }
 
 bool Store::upsertNamespace(const NamespaceConfig &ns)

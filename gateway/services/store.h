@@ -12,6 +12,7 @@
 #include <QString>
 #include <QVariant>
 
+#include <functional>
 #include <optional>
 
 namespace metamcp {
@@ -49,6 +50,10 @@ public:
     int schemaVersion() const;
     static int latestSchemaVersion();
     QString lastError() const;
+
+    // Runs `body` (changes through the methods below) in one transaction: all or nothing.
+    // Rolled back when `body` returns false.
+    bool transaction(const std::function<bool()> &body);
 
     // Whole configuration (listen settings, servers, namespaces with overrides).
     GatewayConfig loadConfig() const;

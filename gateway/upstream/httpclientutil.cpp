@@ -7,10 +7,10 @@
 
 namespace metamcp::httpclient {
 
-QNetworkRequest makeRequest(const UpstreamConfig &config, const QUrl &url, const QByteArray &accept)
+QNetworkRequest makeRequest(const QMap<QString, QString> &headers, const QUrl &url, const QByteArray &accept)
 {
     QNetworkRequest request(url);
-    for (auto it = config.headers.cbegin(); it != config.headers.cend(); ++it)
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it)
         request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
     request.setRawHeader("Accept", accept);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);

@@ -16,8 +16,9 @@ class QNetworkReply;
 
 namespace metamcp::httpclient {
 
-// A request to `url` with the configured custom headers and `accept`; caching disabled.
-QNetworkRequest makeRequest(const UpstreamConfig &config, const QUrl &url, const QByteArray &accept);
+// A request to `url` with `headers` (Upstream::requestHeaders(): asked per request) and
+// `accept`; caching disabled.
+QNetworkRequest makeRequest(const QMap<QString, QString> &headers, const QUrl &url, const QByteArray &accept);
 // URL as shown in messages and logs: no user info, query or fragment (they may hold secrets).
 QString displayUrl(const QUrl &url);
 // The start of a body as one readable line ("" for an empty body).

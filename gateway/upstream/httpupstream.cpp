@@ -173,7 +173,7 @@ void HttpUpstream::abortAll()
 
 QNetworkRequest HttpUpstream::request(const QByteArray &accept, bool withProtocolVersion) const
 {
-    QNetworkRequest req = httpclient::makeRequest(config(), config().url, accept);
+    QNetworkRequest req = httpclient::makeRequest(requestHeaders(), config().url, accept);
     if (!m_sessionId.isEmpty())
         req.setRawHeader("Mcp-Session-Id", m_sessionId.toUtf8());
     if (withProtocolVersion && !protocolVersion().isEmpty())

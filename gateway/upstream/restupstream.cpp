@@ -1,7 +1,7 @@
 #include "upstream/restupstream.h"
 
-#include "model/jsontext.h"
 #include "http/httpclient.h"
+#include "model/jsontext.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -419,7 +419,7 @@ void RestUpstream::transmitCall(quint64 handle, const QString &method, const QJs
                 setHeader(req.headers, it.key().toUtf8(), value.toUtf8());
             }
         };
-        addHeaders(config().headers);
+        addHeaders(requestHeaders());
         addHeaders(tool->headers);
 
         // Body.

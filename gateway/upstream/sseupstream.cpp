@@ -94,7 +94,7 @@ void SseUpstream::connectStream()
     m_streaming = false;
     m_startClock.start();
     m_endpointTimer.start(std::max(1, config().startupTimeoutMs));
-    QNetworkReply *stream = m_manager->get(httpclient::makeRequest(config(), url, "text/event-stream"));
+    QNetworkReply *stream = m_manager->get(httpclient::makeRequest(requestHeaders(), url, "text/event-stream"));
     m_stream = stream;
     connect(stream, &QNetworkReply::readyRead, this, [this, stream] {
         if (stream == m_stream)
@@ -204,7 +204,7 @@ void SseUpstream::onStreamFinished()
 
 QNetworkReply *SseUpstream::post(const QJsonObject &message)
 {
-    QNetworkRequest req = httpclient::makeRequest(config(), m_endpoint, "application/json, text/event-stream");
+    QNetworkRequest req = httpclient::makeRequest(requestHeaders(), m_endpoint, "application/json, text/event-stream");
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     return m_manager->post(req, QJsonDocument(message).toJson(QJsonDocument::Compact));
 }

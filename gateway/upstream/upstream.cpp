@@ -108,6 +108,33 @@ Upstream::Upstream(const UpstreamConfig &config, QObject *parent)
     connect(&d->stableTimer, &QTimer::timeout, this, [this] { d->nextRetryMs = kInitialRetryMs; });
 }
 
+QMap<QString, QString> Upstream::requestHeaders() const
+{
+    if (m_credentials)
+        if (std::optional<QMap<QString, QString>> headers = m_credentials->requestHeaders(m_config.name))
+            return *std::move(headers);
+    return m_config.headers;
+}
+
+bool Upstream::needsRestart(const UpstreamConfig &current, const UpstreamConfig &next)
+{
+    if (current.kind == UpstreamKind::Stdio || next.kind != current.kind)
+        return !(current == next);
+    UpstreamConfig a = current;
+    UpstreamConfig b = next;
+    a.headers.clear();
+    b.headers.clear();
+    a.secretHeaders.clear();
+    b.secretHeaders.clear();
+    return !(a == b);
+}
+
+void Upstream::applyLiveConfig(const UpstreamConfig &next)
+{
+    Q_ASSERT(!needsRestart(m_config, next));
+    m_config = next;
+}
+
 Upstream::~Upstream() = default;
 
 void Upstream::restart()

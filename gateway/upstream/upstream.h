@@ -28,6 +28,7 @@
 #include "model/config.h"
 #include "model/errors.h"
 #include "model/upstreamstate.h"
+#include "upstream/credentialprovider.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -75,6 +76,20 @@ public:
 
     const UpstreamConfig &config() const { return m_config; }
     QString name() const { return m_config.name; }
+
+    // Per-request headers of HTTP transports come from `provider` (shared: it outlives the
+    // upstream whoever goes first); without one, from config().headers.
+    void setCredentialProvider(std::shared_ptr<const CredentialProvider> provider)
+    {
+        m_credentials = std::move(provider);
+    }
+    // The headers of the next HTTP request: the provider's current ones, else the configured.
+    QMap<QString, QString> requestHeaders() const;
+    // Whether running with `next` instead of config() needs a new upstream (process, session).
+    // Only the headers of an HTTP, SSE or REST server do not: they are read per request.
+    static bool needsRestart(const UpstreamConfig &current, const UpstreamConfig &next);
+    // Takes `next` as the config without restarting; only when !needsRestart(config(), next).
+    void applyLiveConfig(const UpstreamConfig &next);
     UpstreamState state() const { return m_state; }
     QString stateReason() const { return m_stateReason; }
 
@@ -234,6 +249,7 @@ private:
     void onDeadline(quint64 handle);
 
     UpstreamConfig m_config;
+    std::shared_ptr<const CredentialProvider> m_credentials;
     UpstreamState m_state = UpstreamState::Stopped;
     QString m_stateReason;
     QJsonObject m_serverCapabilities;
