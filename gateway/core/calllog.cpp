@@ -2,6 +2,8 @@
 
 #include "model/jsontext.h"
 
+Q_LOGGING_CATEGORY(lcCalls, "metamcp.calls")
+
 namespace metamcp {
 
 void CallLog::onCallEvent(const CallEvent &event)

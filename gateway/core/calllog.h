@@ -8,6 +8,10 @@
 #include "core/observers.h"
 
 #include <QByteArray>
+#include <QLoggingCategory>
+
+// metamcp.calls: the call log's lines (info) and the Router's remarks about calls (debug, warning).
+Q_DECLARE_LOGGING_CATEGORY(lcCalls)
 
 namespace metamcp {
 

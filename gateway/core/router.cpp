@@ -1,5 +1,7 @@
 #include "core/router.h"
 
+#include "core/calllog.h"
+
 #include "core/upstreammanager.h"
 #include "model/protocol.h"
 #include "upstream/upstream.h"
@@ -8,12 +10,9 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimer>
-
-Q_LOGGING_CATEGORY(lcCalls, "metamcp.calls")
 
 namespace metamcp {
 
@@ -39,28 +38,6 @@ QString randomHex128()
 QString errorText(const QJsonObject &response)
 {
     return jsonrpc::errorMessage(response);
-}
-
-// RFC 6570 template -> anchored regex; every expression matches greedily.
-QRegularExpression templateRegex(const QString &uriTemplate)
-{
-    QString pattern = QStringLiteral("^");
-    qsizetype pos = 0;
-    while (pos < uriTemplate.size()) {
-        const qsizetype open = uriTemplate.indexOf(QLatin1Char('{'), pos);
-        if (open < 0) {
-            pattern += QRegularExpression::escape(uriTemplate.mid(pos));
-            break;
-        }
-        pattern += QRegularExpression::escape(uriTemplate.mid(pos, open - pos));
-        const qsizetype close = uriTemplate.indexOf(QLatin1Char('}'), open);
-        if (close < 0)
-            return QRegularExpression(); // invalid template: matches nothing useful
-        pattern += QStringLiteral(".*");
-        pos = close + 1;
-    }
-    pattern += QLatin1Char('$');
-    return QRegularExpression(pattern);
 }
 
 QString encodeCursor(quint64 generation, int offset)
@@ -98,6 +75,11 @@ QString clientCapabilityFor(const QString &method)
 
 // How long input requests of an upstream are collected before the client is asked for them.
 constexpr int kInputCoalesceMs = 20;
+// The first letter of a requestState: a call the gateway parked (its client is asked for the
+// upstream's server->client requests), or an upstream's own input_required round relayed to a
+// stateless client.
+constexpr QChar kParkedKind = u'p';
+constexpr QChar kUpstreamFlowKind = u'u';
 
 // Which of the capabilities that input requests need the session's client declared.
 QStringList inputCapabilitiesOf(const ClientSession *session)
@@ -125,16 +107,6 @@ int logLevelRank(const QString &level)
 }
 
 } // namespace
-
-struct ToolRef
-{
-    QString server;
-    QString upstreamName;
-    bool enabled = true;
-    QJsonObject tool; // as exposed
-    QJsonObject inputSchema;
-    QByteArray validatorKey; // server, tool and registry generation: one compiled schema each
-};
 
 // One client request from arrival to its response.
 struct Router::Call : std::enable_shared_from_this<Router::Call>
@@ -265,7 +237,6 @@ struct Router::UpstreamFlow
     QString method;
     QString target; // tool/prompt name or resource URI the retry must name again
     QJsonValue upstreamState;
-    std::unique_ptr<QTimer> expiry;
 };
 
 struct Router::Parked
@@ -279,32 +250,8 @@ struct Router::Parked
     QJsonObject inputRequests;                                        // input key -> {method, params}
     std::optional<QJsonObject> finalResponse; // the upstream finished while no client call waited
     quint64 nextKey = 1;
-    quint64 round = 0;              // how many times the client was asked; part of the requestState
     QStringList clientCapabilities; // of sampling, elicitation, roots: those the last request declared
-    std::unique_ptr<QTimer> expiry;
-    std::unique_ptr<QTimer> ask; // running while the requests of one round are collected
-};
-
-struct PromptRef
-{
-    QString server;
-    QString upstreamName;
-};
-
-struct Router::NsIndex
-{
-    bool valid = false;
-    quint64 generation = 0;
-    QHash<QString, ToolRef> tools; // by exposed name
-    QJsonArray toolList;           // enabled tools in order
-    QList<ToolInfo> toolInfos;     // all, for the console
-    QHash<QString, PromptRef> prompts;
-    QJsonArray promptList;
-    QJsonArray resourceList;
-    QJsonArray templateList;
-    QHash<QString, QString> resourceServer; // uri -> server
-    QList<std::pair<QRegularExpression, QString>> templateServers;
-    QJsonArray unavailable; // [{server, state, reason}]
+    std::unique_ptr<QTimer> ask;    // running while the requests of one round are collected
 };
 
 Router::Router(UpstreamManager *upstreams, QObject *parent)
@@ -312,8 +259,6 @@ Router::Router(UpstreamManager *upstreams, QObject *parent)
     , m_upstreams(upstreams)
     , m_listChangedTimer(new QTimer(this))
 {
-    m_stateKey.resize(32);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_stateKey.data()), 8);
     m_listChangedTimer->setSingleShot(true);
     m_listChangedTimer->setInterval(50);
     connect(m_listChangedTimer, &QTimer::timeout, this, &Router::flushListChanged);
@@ -474,33 +419,43 @@ void Router::initialize(const CallPtr &call)
     s->clientCapabilities = call->params.value(QLatin1String("capabilities")).toObject();
     s->initialized = true;
     call->client = s->clientName();
+    QJsonObject result{{QStringLiteral("protocolVersion"), version},
+                       {QStringLiteral("capabilities"), capabilitiesOf(s->ns())},
+                       {QStringLiteral("serverInfo"), serverInfoOf(s->ns())}};
+    if (const QString instructions = instructionsOf(s->ns()); !instructions.isEmpty())
+        result.insert(QStringLiteral("instructions"), instructions);
+    finish(call, jsonrpc::result(call->id, result));
+}
 
+QJsonObject Router::serverInfoOf(const QString &ns)
+{
+    return QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
+                       {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(ns)},
+                       {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}};
+}
+
+QJsonObject Router::capabilitiesOf(const QString &ns) const
+{
+    QJsonObject capabilities{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                             {QStringLiteral("resources"),
+                              QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}}},
+                             {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
+                             {QStringLiteral("completions"), QJsonObject{}},
+                             {QStringLiteral("logging"), QJsonObject{}}};
+    if (const QJsonObject extensions = declaredExtensions(ns); !extensions.isEmpty())
+        capabilities.insert(QStringLiteral("extensions"), extensions);
+    return capabilities;
+}
+
+QString Router::instructionsOf(const QString &ns) const
+{
     QStringList instructions;
-    if (const NamespaceConfig *ns = m_config.ns(s->ns())) {
-        for (const QString &server : ns->servers)
+    if (const NamespaceConfig *cfg = m_config.ns(ns)) {
+        for (const QString &server : cfg->servers)
             if (Upstream *u = m_upstreams->upstream(server); u && !u->instructions().isEmpty())
                 instructions.append(QStringLiteral("## %1\n%2").arg(server, u->instructions()));
     }
-    QJsonObject result{{QStringLiteral("protocolVersion"), version},
-                       {QStringLiteral("capabilities"),
-                        QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                                    {QStringLiteral("resources"), QJsonObject{{QStringLiteral("subscribe"), true},
-                                                                              {QStringLiteral("listChanged"), true}}},
-                                    {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                                    {QStringLiteral("completions"), QJsonObject{}},
-                                    {QStringLiteral("logging"), QJsonObject{}}}},
-                       {QStringLiteral("serverInfo"),
-                        QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
-                                    {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(s->ns())},
-                                    {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}}}};
-    if (!instructions.isEmpty())
-        result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
-    if (const QJsonObject extensions = declaredExtensions(s->ns()); !extensions.isEmpty()) {
-        QJsonObject capabilities = result.value(QLatin1String("capabilities")).toObject();
-        capabilities.insert(QStringLiteral("extensions"), extensions);
-        result.insert(QStringLiteral("capabilities"), capabilities);
-    }
-    finish(call, jsonrpc::result(call->id, result));
+    return instructions.join(QStringLiteral("\n\n"));
 }
 
 void Router::list(const CallPtr &call, const QString &kind)
@@ -517,7 +472,7 @@ void Router::list(const CallPtr &call, const QString &kind)
     auto respond = [this, call, kind, method] {
         if (call->finished)
             return;
-        NsIndex &idx = index(call->ns);
+        NamespaceIndex &idx = index(call->ns);
         const QJsonArray *all = kind == u"tools"       ? &idx.toolList
                                 : kind == u"prompts"   ? &idx.promptList
                                 : kind == u"resources" ? &idx.resourceList
@@ -628,7 +583,7 @@ void Router::installStages()
         QStringLiteral("resolve"), CallPhase::Authorize, [this, callOf](const CallControlPtr &c) {
             Call &call = callOf(c);
             const QString &name = call.ctx.tool;
-            NsIndex &idx = index(call.ns);
+            NamespaceIndex &idx = index(call.ns);
             auto it = idx.tools.constFind(name);
             if (it != idx.tools.cend() && it->enabled) {
                 call.tool = *it;
@@ -751,7 +706,7 @@ void Router::getPrompt(const CallPtr &call)
     if (name.isEmpty())
         return fail(call, rpcerr::InvalidParams, QStringLiteral("prompts/get needs a \"name\" string"));
     call->target = name;
-    NsIndex &idx = index(call->ns);
+    NamespaceIndex &idx = index(call->ns);
     auto it = idx.prompts.constFind(name);
     if (it == idx.prompts.cend())
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown prompt: %1").arg(name));
@@ -795,7 +750,7 @@ void Router::complete(const CallPtr &call)
     if (type == u"ref/prompt") {
         const QString name = ref.value(QLatin1String("name")).toString();
         call->target = name;
-        NsIndex &idx = index(call->ns);
+        NamespaceIndex &idx = index(call->ns);
         auto it = idx.prompts.constFind(name);
         if (it == idx.prompts.cend())
             return fail(call, rpcerr::InvalidParams, QStringLiteral("Unknown prompt: %1").arg(name));
@@ -844,26 +799,9 @@ void Router::setLogLevel(const CallPtr &call)
 void Router::discover(const CallPtr &call)
 {
     QJsonObject result{{QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::allProtocolVersions())},
-                       {QStringLiteral("capabilities"),
-                        QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                                    {QStringLiteral("resources"), QJsonObject{{QStringLiteral("subscribe"), true},
-                                                                              {QStringLiteral("listChanged"), true}}},
-                                    {QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}}},
-                                    {QStringLiteral("completions"), QJsonObject{}},
-                                    {QStringLiteral("logging"), QJsonObject{}}}}};
-    QStringList instructions;
-    if (const NamespaceConfig *ns = m_config.ns(call->ns)) {
-        for (const QString &server : ns->servers)
-            if (Upstream *u = m_upstreams->upstream(server); u && !u->instructions().isEmpty())
-                instructions.append(QStringLiteral("## %1\n%2").arg(server, u->instructions()));
-    }
-    if (!instructions.isEmpty())
-        result.insert(QStringLiteral("instructions"), instructions.join(QStringLiteral("\n\n")));
-    if (const QJsonObject extensions = declaredExtensions(call->ns); !extensions.isEmpty()) {
-        QJsonObject capabilities = result.value(QLatin1String("capabilities")).toObject();
-        capabilities.insert(QStringLiteral("extensions"), extensions);
-        result.insert(QStringLiteral("capabilities"), capabilities);
-    }
+                       {QStringLiteral("capabilities"), capabilitiesOf(call->ns)}};
+    if (const QString instructions = instructionsOf(call->ns); !instructions.isEmpty())
+        result.insert(QStringLiteral("instructions"), instructions);
     finish(call, jsonrpc::result(call->id, result));
 }
 
@@ -1276,7 +1214,7 @@ void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObj
         result.value(QLatin1String("resultType")).toString() == u"task" &&
         result.value(QLatin1String("taskId")).isString()) {
         if (!route->parkedId.isEmpty())
-            m_parked.remove(route->parkedId);
+            dropParked(route->parkedId);
         QJsonObject r = response;
         r.insert(QStringLiteral("id"), c->id);
         r.insert(QStringLiteral("result"), registerTask(route, result));
@@ -1290,7 +1228,7 @@ void Router::onForwardAnswer(const std::shared_ptr<Route> &route, const QJsonObj
         return;
     }
     if (!route->parkedId.isEmpty())
-        m_parked.remove(route->parkedId);
+        dropParked(route->parkedId);
     if (c->cancelled)
         return finish(c, {});
     if (result.value(QLatin1String("resultType")).toString() == u"input_required")
@@ -1319,21 +1257,20 @@ void Router::upstreamAsksForInput(const std::shared_ptr<Route> &route, const QJs
         // The client answers the round itself and retries with the gateway's state, which names
         // this flow (and its namespace) and is signed like the gateway's own rounds.
         auto flow = std::make_shared<UpstreamFlow>();
-        flow->id =
-            QStringLiteral("u") + QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
-                                                      QByteArray::number(QRandomGenerator::system()->generate64(), 16));
+        flow->id = m_broker.open(c->ns, kUpstreamFlowKind, [this](const QString &id) { m_upstreamFlows.remove(id); });
+        if (flow->id.isEmpty())
+            return fail(c, rpcerr::LimitReached,
+                        QStringLiteral("Too many requests are waiting for client input (%1, limit maxParkedCalls); "
+                                       "try again later")
+                            .arg(m_broker.size()));
         flow->ns = c->ns;
         flow->server = route->server;
         flow->method = route->method;
         flow->target = c->target;
         flow->upstreamState = upstreamState;
-        flow->expiry = std::make_unique<QTimer>();
-        flow->expiry->setSingleShot(true);
-        connect(flow->expiry.get(), &QTimer::timeout, this, [this, id = flow->id] { m_upstreamFlows.remove(id); });
-        flow->expiry->start(m_parkTimeoutMs);
         m_upstreamFlows.insert(flow->id, flow);
         QJsonObject out = result;
-        out.insert(QStringLiteral("requestState"), signedState(flow->id, flow->ns));
+        out.insert(QStringLiteral("requestState"), m_broker.nextRound(flow->id));
         return finish(c, jsonrpc::result(c->id, out));
     }
     // A session's client is asked on the call's stream, request by request; with every answer in,
@@ -1438,35 +1375,11 @@ bool Router::relayCancellation(const QString &server, const QString &owner, cons
 // ---------------------------------------------------------------------------------------------
 // 2026-07-28 multi round-trip requests
 
-QString Router::requestStateFor(const Parked &parked) const
-{
-    return signedState(parked.id + QLatin1Char('.') + QString::number(parked.round), parked.ns);
-}
-
-QString Router::signedState(const QString &payload, const QString &ns) const
-{
-    const QByteArray mac = QMessageAuthenticationCode::hash(payload.toLatin1() + '|' + ns.toUtf8(), m_stateKey,
-                                                            QCryptographicHash::Sha256);
-    return payload + QLatin1Char('.') +
-           QString::fromLatin1(mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-bool Router::stateMatches(const QString &expected, const QString &given)
-{
-    // Constant-time comparison of the MAC.
-    if (expected.size() != given.size())
-        return false;
-    ushort diff = 0;
-    for (qsizetype i = 0; i < expected.size(); ++i)
-        diff |= expected.at(i).unicode() ^ given.at(i).unicode();
-    return diff == 0;
-}
-
 void Router::resumeUpstreamFlow(const CallPtr &call, const QString &requestState)
 {
-    const QString id = requestState.section(QLatin1Char('.'), 0, 0);
+    const QString id = m_broker.resolve(requestState, call->ns);
     const auto flow = m_upstreamFlows.value(id);
-    if (!flow || flow->ns != call->ns || !stateMatches(signedState(id, flow->ns), requestState))
+    if (!flow)
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
     call->target =
         call->params.value(QLatin1String("name")).toString(call->params.value(QLatin1String("uri")).toString());
@@ -1475,6 +1388,7 @@ void Router::resumeUpstreamFlow(const CallPtr &call, const QString &requestState
                     QStringLiteral("The retry must repeat the request that asked for input (%1 %2)")
                         .arg(flow->method, flow->target));
     m_upstreamFlows.remove(id); // one retry per state: the upstream's next round gets a new one
+    m_broker.close(id);
     call->upstream = flow->server;
     Upstream *u = readyUpstream(call, flow->server);
     if (!u)
@@ -1483,26 +1397,21 @@ void Router::resumeUpstreamFlow(const CallPtr &call, const QString &requestState
     params.insert(QStringLiteral("requestState"), flow->upstreamState);
     if (call->method == u"tools/call") {
         // The tool's exposed name back to the upstream's.
-        const NsIndex &idx = index(call->ns);
+        const NamespaceIndex &idx = index(call->ns);
         if (const auto tool = idx.tools.constFind(call->target); tool != idx.tools.cend())
             params.insert(QStringLiteral("name"), tool->upstreamName);
     } else if (call->method == u"prompts/get") {
-        const NsIndex &idx = index(call->ns);
+        const NamespaceIndex &idx = index(call->ns);
         if (const auto prompt = idx.prompts.constFind(call->target); prompt != idx.prompts.cend())
             params.insert(QStringLiteral("name"), prompt->upstreamName);
     }
     forward(call, u, call->method, params);
 }
 
-std::shared_ptr<Router::Parked> Router::parkedFrom(const QString &requestState, const QString &ns) const
+void Router::dropParked(const QString &id)
 {
-    const qsizetype dot = requestState.indexOf(QLatin1Char('.'));
-    if (dot <= 0)
-        return nullptr;
-    std::shared_ptr<Parked> parked = m_parked.value(requestState.left(dot));
-    if (!parked || parked->ns != ns)
-        return nullptr;
-    return stateMatches(requestStateFor(*parked), requestState) ? parked : nullptr;
+    m_parked.remove(id);
+    m_broker.close(id);
 }
 
 bool Router::clientSupports(const Route &route, const QString &capability) const
@@ -1550,7 +1459,7 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
         }
         return;
     }
-    if (!parked && m_limits.maxParkedCalls > 0 && int(m_parked.size()) >= m_limits.maxParkedCalls) {
+    if (!parked && m_broker.isFull()) {
         // Bounded: a new call may not wait for input; it fails, and so does the upstream's request.
         reply(jsonrpc::error(QJsonValue::Null, rpcerr::LimitReached,
                              QStringLiteral("The gateway has too many calls waiting for client input")));
@@ -1558,7 +1467,7 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
             fail(c, rpcerr::LimitReached,
                  QStringLiteral("Too many calls are waiting for client input (%1, limit maxParkedCalls); try again "
                                 "later")
-                     .arg(m_parked.size()));
+                     .arg(m_broker.size()));
         if (route->upstream)
             route->upstream->cancelRequest(route->handle, QStringLiteral("too many calls waiting for input"));
         return;
@@ -1566,21 +1475,9 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
     if (!parked) {
         parked = std::make_shared<Parked>();
         parked->clientCapabilities = inputCapabilitiesOf(c->session);
-        parked->id = QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
-                                         QByteArray::number(QRandomGenerator::system()->generate64(), 16));
-        parked->ns = c->ns;
-        parked->route = route;
-        parked->expiry = std::make_unique<QTimer>();
-        parked->expiry->setSingleShot(true);
-        const QString id = parked->id;
-        // A tool may send several requests at once (say elicitation, sampling and roots/list
-        // through Promise.all), each its own write: wait briefly, so that one round asks for all
-        // of them. A request that comes later is asked for in the next round.
-        parked->ask = std::make_unique<QTimer>();
-        parked->ask->setSingleShot(true);
-        parked->ask->setInterval(kInputCoalesceMs);
-        connect(parked->ask.get(), &QTimer::timeout, this, [this, id] { askForInput(id); });
-        connect(parked->expiry.get(), &QTimer::timeout, this, [this, id] {
+        // When the client does not come back in time, the upstream's requests fail and its call
+        // ends.
+        parked->id = m_broker.open(c->ns, kParkedKind, [this](const QString &id) {
             auto p = m_parked.take(id);
             if (!p)
                 return;
@@ -1590,12 +1487,22 @@ void Router::parkForInput(const std::shared_ptr<Route> &route, const QJsonObject
             if (p->upstream)
                 p->upstream->cancelRequest(p->handle, QStringLiteral("the client did not answer in time"));
         });
+        const QString id = parked->id;
+        parked->ns = c->ns;
+        parked->route = route;
+        // A tool may send several requests at once (say elicitation, sampling and roots/list
+        // through Promise.all), each its own write: wait briefly, so that one round asks for all
+        // of them. A request that comes later is asked for in the next round.
+        parked->ask = std::make_unique<QTimer>();
+        parked->ask->setSingleShot(true);
+        parked->ask->setInterval(kInputCoalesceMs);
+        connect(parked->ask.get(), &QTimer::timeout, this, [this, id] { askForInput(id); });
         parked->upstream = route->upstream;
         parked->handle = route->handle;
         route->parkedId = parked->id;
         m_parked.insert(parked->id, parked);
     }
-    parked->expiry->start(m_parkTimeoutMs);
+    m_broker.touch(parked->id);
     const QString key = QStringLiteral("input-%1").arg(parked->nextKey++);
     parked->replies.insert(key, [reply](const QJsonObject &response) { reply(response); });
     QJsonObject input{{QStringLiteral("method"), method}};
@@ -1615,10 +1522,9 @@ void Router::askForInput(const QString &parkedId)
     auto c = parked->route->call;
     if (!c || c->finished)
         return; // asked already; the retry collects them
-    ++parked->round;
     QJsonObject result{{QStringLiteral("resultType"), QStringLiteral("input_required")},
                        {QStringLiteral("inputRequests"), parked->inputRequests},
-                       {QStringLiteral("requestState"), requestStateFor(*parked)}};
+                       {QStringLiteral("requestState"), m_broker.nextRound(parkedId)}};
     parked->route->call.reset(); // the retry attaches the next call
     finish(c, jsonrpc::result(c->id, result));
 }
@@ -1626,9 +1532,9 @@ void Router::askForInput(const QString &parkedId)
 void Router::resumeParked(const CallPtr &call)
 {
     const QString state = call->params.value(QLatin1String("requestState")).toString();
-    if (state.startsWith(QLatin1Char('u')))
+    if (state.startsWith(kUpstreamFlowKind))
         return resumeUpstreamFlow(call, state);
-    auto parked = parkedFrom(state, call->ns);
+    auto parked = m_parked.value(m_broker.resolve(state, call->ns));
     if (!parked)
         return fail(call, rpcerr::InvalidParams, QStringLiteral("Invalid or expired requestState"));
     const QString id = parked->id;
@@ -1657,13 +1563,13 @@ void Router::resumeParked(const CallPtr &call)
     }
     if (parked->finalResponse) {
         QJsonObject r = *parked->finalResponse;
-        m_parked.remove(id);
+        dropParked(id);
         r.insert(QStringLiteral("id"), call->id);
         return finish(call, r);
     }
     if (!parked->inputRequests.isEmpty())
         return askForInput(id); // some answers are missing: ask again
-    parked->expiry->start(m_parkTimeoutMs);
+    m_broker.touch(id);
 }
 
 void Router::subscribe(ClientSession *session, const QStringList &uris)
@@ -1724,10 +1630,7 @@ QJsonObject Router::stampResult(const CallPtr &call, QJsonObject result) const
             result.insert(QStringLiteral("cacheScope"), QStringLiteral("private"));
     }
     QJsonObject meta = result.value(QLatin1String("_meta")).toObject();
-    meta.insert(QStringLiteral("io.modelcontextprotocol/serverInfo"),
-                QJsonObject{{QStringLiteral("name"), QStringLiteral("metamcp")},
-                            {QStringLiteral("title"), QStringLiteral("MetaMCP Gateway (%1)").arg(call->ns)},
-                            {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}});
+    meta.insert(QStringLiteral("io.modelcontextprotocol/serverInfo"), serverInfoOf(call->ns));
     result.insert(QStringLiteral("_meta"), meta);
     return result;
 }
@@ -1861,112 +1764,51 @@ void Router::fail(const CallPtr &call, int code, const QString &message, const Q
 // ---------------------------------------------------------------------------------------------
 // Namespace index
 
-Router::NsIndex &Router::index(const QString &nsName)
+NamespaceIndex &Router::index(const QString &nsName)
 {
     auto &slot = m_indexes[nsName];
     if (!slot)
-        slot = std::make_shared<NsIndex>();
-    NsIndex &idx = *slot;
-    if (idx.valid)
-        return idx;
-    const quint64 generation = idx.generation + 1;
-    idx = NsIndex();
-    idx.generation = generation;
-    idx.valid = true;
+        slot = std::make_shared<IndexSlot>();
+    if (slot->valid)
+        return slot->index;
+    const quint64 generation = slot->index.generation + 1;
+    slot->valid = true;
     const NamespaceConfig *ns = m_config.ns(nsName);
-    if (!ns)
-        return idx;
-    for (const QString &server : ns->servers) {
-        const Upstream *u = m_upstreams->upstream(server);
-        const Registry *reg = m_upstreams->registry(server);
-        if (!u || !reg || u->state() != UpstreamState::Ready || !reg->loaded) {
-            const UpstreamConfig *cfg = m_config.server(server);
-            QString state = u ? upstreamStateName(u->state()) : QStringLiteral("stopped");
-            QString reason = u ? u->stateReason() : (cfg && !cfg->enabled ? QStringLiteral("disabled") : QString());
-            if (u && u->state() == UpstreamState::Ready && reg && !reg->loaded)
-                reason = QStringLiteral("did not list its tools in time");
-            idx.unavailable.append(QJsonObject{{QStringLiteral("server"), server},
-                                               {QStringLiteral("state"), state},
-                                               {QStringLiteral("reason"), reason}});
-            continue;
-        }
-        for (const QJsonValue &v : reg->tools) {
-            QJsonObject tool = v.toObject();
-            const QString upstreamName = tool.value(QLatin1String("name")).toString();
-            if (upstreamName.isEmpty())
-                continue;
-            if (const QString problem =
-                    mcp::headerAnnotationProblem(tool.value(QLatin1String("inputSchema")).toObject());
-                !problem.isEmpty()) {
-                // A client could not send the headers it asks for: leave it out (SEP-2243).
-                qCWarning(lcCalls).noquote() << "tool" << upstreamName << "of" << server << "left out:" << problem;
-                continue;
-            }
-            ToolRef ref;
-            ref.server = server;
-            ref.upstreamName = upstreamName;
-            QString exposed = ns->prefixNames ? server + ns->separator + upstreamName : upstreamName;
-            for (const ToolOverride &o : ns->toolOverrides) {
-                if (o.server != server || o.tool != upstreamName)
-                    continue;
-                ref.enabled = o.enabled;
-                if (!o.rename.isEmpty())
-                    exposed = o.rename;
-                if (!o.description.isEmpty())
-                    tool.insert(QStringLiteral("description"), o.description);
-            }
-            if (idx.tools.contains(exposed))
-                continue; // first server wins; the console shows the clash
-            tool.insert(QStringLiteral("name"), exposed);
-            ref.tool = tool;
-            ref.inputSchema = tool.value(QLatin1String("inputSchema")).toObject();
-            ref.validatorKey =
-                (server + QLatin1Char('\n') + upstreamName + QLatin1Char('\n') + QString::number(reg->generation))
-                    .toUtf8();
-            idx.tools.insert(exposed, ref);
-            if (ref.enabled)
-                idx.toolList.append(tool);
-            idx.toolInfos.append(ToolInfo{nsName, exposed, server, upstreamName, ref.enabled,
-                                          tool.value(QLatin1String("description")).toString(), tool});
-        }
-        for (const QJsonValue &v : reg->prompts) {
-            QJsonObject prompt = v.toObject();
-            const QString upstreamName = prompt.value(QLatin1String("name")).toString();
-            const QString exposed = ns->prefixNames ? server + ns->separator + upstreamName : upstreamName;
-            if (upstreamName.isEmpty() || idx.prompts.contains(exposed))
-                continue;
-            prompt.insert(QStringLiteral("name"), exposed);
-            idx.prompts.insert(exposed, PromptRef{server, upstreamName});
-            idx.promptList.append(prompt);
-        }
-        for (const QJsonValue &v : reg->resources) {
-            const QJsonObject resource = v.toObject();
-            const QString uri = resource.value(QLatin1String("uri")).toString();
-            if (uri.isEmpty() || idx.resourceServer.contains(uri))
-                continue;
-            idx.resourceServer.insert(uri, server);
-            idx.resourceList.append(resource);
-        }
-        for (const QJsonValue &v : reg->resourceTemplates) {
-            const QJsonObject t = v.toObject();
-            const QString uriTemplate = t.value(QLatin1String("uriTemplate")).toString();
-            if (uriTemplate.isEmpty())
-                continue;
-            idx.templateServers.append({templateRegex(uriTemplate), server});
-            idx.templateList.append(t);
-        }
+    if (!ns) {
+        slot->index = NamespaceIndex();
+        slot->index.generation = generation;
+        return slot->index;
     }
-    return idx;
+    QList<ServerListing> listings;
+    listings.reserve(ns->servers.size());
+    for (const QString &server : ns->servers) {
+        ServerListing l;
+        l.server = server;
+        const UpstreamConfig *cfg = m_config.server(server);
+        l.enabled = !cfg || cfg->enabled;
+        if (const Upstream *u = m_upstreams->upstream(server)) {
+            l.running = true;
+            l.state = u->state();
+            l.stateReason = u->stateReason();
+        }
+        if (const Registry *reg = m_upstreams->registry(server)) {
+            l.loaded = reg->loaded;
+            l.generation = reg->generation;
+            l.tools = reg->tools;
+            l.prompts = reg->prompts;
+            l.resources = reg->resources;
+            l.resourceTemplates = reg->resourceTemplates;
+        }
+        listings.append(std::move(l));
+    }
+    slot->index = NamespaceIndex::build(*ns, listings, generation);
+    return slot->index;
 }
 
 QString Router::serverForUri(const QString &ns, const QString &uri)
 {
-    NsIndex &idx = index(ns);
-    if (auto it = idx.resourceServer.constFind(uri); it != idx.resourceServer.cend())
-        return *it;
-    for (const auto &[re, server] : std::as_const(idx.templateServers))
-        if (re.isValid() && re.match(uri).hasMatch())
-            return server;
+    if (QString server = index(ns).serverForUri(uri); !server.isEmpty())
+        return server;
     // A single server with resources in the namespace can take any URI.
     QString only;
     if (const NamespaceConfig *cfg = m_config.ns(ns)) {
@@ -1989,7 +1831,7 @@ QList<ToolInfo> Router::tools(const QString &ns)
 
 QJsonObject Router::toolInputSchema(const QString &ns, const QString &tool)
 {
-    const NsIndex &idx = index(ns);
+    const NamespaceIndex &idx = index(ns);
     const auto it = idx.tools.constFind(tool);
     return it == idx.tools.cend() || !it->enabled ? QJsonObject() : it->inputSchema;
 }

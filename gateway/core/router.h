@@ -8,6 +8,8 @@
 // upstreams send back to the right client session. Gateway thread only.
 
 #include "core/callpipeline.h"
+#include "core/inputbroker.h"
+#include "core/namespaceindex.h"
 #include "core/observers.h"
 #include "core/schemavalidator.h"
 #include "mcp/clientsession.h"
@@ -73,10 +75,14 @@ public:
     {
         m_limits = limits;
         m_validator.setCapacity(limits.schemaCacheEntries);
+        m_broker.setCapacity(limits.maxParkedCalls);
     }
     const SchemaValidator &validator() const { return m_validator; }
     // How long a request that waits for client input (2026-07-28 input_required) stays parked.
-    void setParkTimeoutMs(int ms) { m_parkTimeoutMs = ms; }
+    void setParkTimeoutMs(int ms) { m_broker.setTimeoutMs(ms); }
+    // The time of park timeouts (core/inputbroker.h); not owned, nullptr is Clock::steady().
+    // Before the first call.
+    void setClock(Clock *clock) { m_broker.setClock(clock); }
     int parkedCount() const { return int(m_parked.size()); }
     // Tasks (io.modelcontextprotocol/tasks) the gateway knows, by gateway task id.
     int taskCount() const { return int(m_tasks.size()); }
@@ -101,7 +107,11 @@ Q_SIGNALS:
 
 private:
     struct Call;
-    struct NsIndex;
+    struct IndexSlot
+    {
+        bool valid = false;
+        NamespaceIndex index;
+    };
     struct Route;
     struct Parked;
     struct UpstreamFlow;
@@ -124,6 +134,11 @@ private:
     void complete(const CallPtr &call);
     void setLogLevel(const CallPtr &call);
     void discover(const CallPtr &call);
+    // The gateway as the server of namespace `ns`, one source for initialize, server/discover
+    // and the _meta of every 2026-07-28 result.
+    static QJsonObject serverInfoOf(const QString &ns);
+    QJsonObject capabilitiesOf(const QString &ns) const;
+    QString instructionsOf(const QString &ns) const; // "## <server>\n<its instructions>" each
     // Extensions (capabilities.extensions, keyed by extension id). A method the core does not
     // have goes to the upstream of the namespace that declared the extension it belongs to
     // (`skills/list` -> the extension whose id ends in "/skills"); several such upstreams need
@@ -175,13 +190,8 @@ private:
     // the round (with a gateway state) and its retry goes back through resumeUpstreamFlow().
     void upstreamAsksForInput(const std::shared_ptr<Route> &route, const QJsonObject &result);
     void resumeUpstreamFlow(const CallPtr &call, const QString &requestState);
-    // "<payload>.<HMAC of payload and namespace>" and its constant-time check.
-    QString signedState(const QString &payload, const QString &ns) const;
-    static bool stateMatches(const QString &expected, const QString &given);
-    // "<parked id>.<round>.<HMAC>": a new state each round, so that a state from an earlier round
-    // (or another namespace, or a tampered one) is refused.
-    QString requestStateFor(const Parked &parked) const;
-    std::shared_ptr<Parked> parkedFrom(const QString &requestState, const QString &ns) const;
+    // Forgets a parked call (no expiry).
+    void dropParked(const QString &id);
     // The completion point: every answer, error and cancellation of a client request passes
     // here once (the sink writes it, the call event is made and emitted). A second completion of
     // the same call is ignored.
@@ -196,7 +206,7 @@ private:
     QJsonObject stampResult(const CallPtr &call, QJsonObject result) const;
     void insertCacheHints(const CallPtr &call, const QString &method, QJsonObject *result) const;
 
-    NsIndex &index(const QString &ns);
+    NamespaceIndex &index(const QString &ns);
     void invalidate(const QString &server);
     QString serverForUri(const QString &ns, const QString &uri);
     Upstream *readyUpstream(const CallPtr &call, const QString &server);
@@ -210,7 +220,7 @@ private:
 
     UpstreamManager *m_upstreams;
     GatewayConfig m_config;
-    QHash<QString, std::shared_ptr<NsIndex>> m_indexes;
+    QHash<QString, std::shared_ptr<IndexSlot>> m_indexes;
     QHash<QString, QPointer<ClientSession>> m_sessions;
     SchemaValidator m_validator;
     QSet<QString> m_listChangedPending; // namespaces whose clients must hear list_changed
@@ -233,8 +243,8 @@ private:
     QHash<QString, Relayed> m_relayed;
     static QString relayKeyFor(const QString &server, const QString &owner, const QJsonValue &upstreamId);
     bool relayCancellation(const QString &server, const QString &owner, const QJsonObject &notification);
-    QByteArray m_stateKey; // HMAC key of requestState tokens (per process)
-    int m_parkTimeoutMs = 10 * 60 * 1000;
+    // Parked calls and upstream flows: their requestState tokens, rounds, timeouts and bound.
+    InputBroker m_broker;
     quint64 m_nextProgressToken = 1;
     CallPipeline m_pipeline;
     McpLimits m_limits;

@@ -42,8 +42,6 @@
 #endif
 
 Q_LOGGING_CATEGORY(lcGateway, "metamcp.gateway")
-// One structured JSON line per call, written in batches (see flushEvents).
-Q_LOGGING_CATEGORY(lcCallLog, "metamcp.calls")
 
 namespace metamcp {
 
@@ -181,7 +179,7 @@ GatewayCore::GatewayCore(const GatewayOptions &options, QObject *parent)
     m_keyUsageTimer->setInterval(kKeyUsageFlushMs);
     connect(m_keyUsageTimer, &QTimer::timeout, this, [this] { m_store->flushApiKeyUsage(); });
     // Observers of the completion point (core/observers.h).
-    m_callLog.setEnabled(lcCallLog().isInfoEnabled());
+    m_callLog.setEnabled(lcCalls().isInfoEnabled());
     m_router->addObserver(m_metrics);
     m_router->addObserver(&m_callLog);
     m_router->addObserver(&m_uiFeed);
