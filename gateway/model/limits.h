@@ -13,7 +13,8 @@ struct McpLimits
     // session beyond them is refused: 503 with Retry-After (all), 429 (one principal).
     int maxSessions = 10'000;
     int maxSessionsPerPrincipal = 1'000;
-    // 2026-07-28 calls parked while their client is asked for input: beyond, the upstream's
+    // 2026-07-28 calls parked while their client is asked for input, and upstream input_required
+    // rounds waiting for a stateless client's retry (core/inputbroker.h): beyond, the upstream's
     // request is refused and the call fails (-32000).
     int maxParkedCalls = 10'000;
     // Requests waiting for a free slot of one upstream (its maxConcurrency): beyond, -32002 at
