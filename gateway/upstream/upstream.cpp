@@ -380,15 +380,8 @@ void Upstream::cancelRequest(quint64 handle, const QString &reason)
     QString message = QStringLiteral("Request cancelled");
     if (!reason.isEmpty())
         message += QStringLiteral(": ") + reason;
-    if (it->second.transmitted) {
-        it->second.finishing = true;
-        abandon(handle, reason);
-        it = d->pending.find(handle);
-        if (it == d->pending.end())
-            return;
-        it->second.finishing = false;
-    }
-    finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::Cancelled, message));
+    if (abandon(handle, reason))
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::Cancelled, message));
 }
 
 void Upstream::onDeadline(quint64 handle)
@@ -399,29 +392,29 @@ void Upstream::onDeadline(quint64 handle)
     const QString message = QStringLiteral("Upstream %1 did not answer %2 within %3 ms")
                                 .arg(name(), it->second.method)
                                 .arg(it->second.timeoutMs);
-    if (it->second.transmitted) {
-        it->second.finishing = true;
-        abandon(handle, QStringLiteral("Request timed out after %1 ms").arg(it->second.timeoutMs));
-        it = d->pending.find(handle);
-        if (it == d->pending.end())
-            return;
-        it->second.finishing = false;
-    }
-    finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::Timeout, message));
+    if (abandon(handle, QStringLiteral("Request timed out after %1 ms").arg(it->second.timeoutMs)))
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::Timeout, message));
 }
 
-void Upstream::abandon(quint64 handle, const QString &reason)
+bool Upstream::abandon(quint64 handle, const QString &reason)
 {
-    const QString method = pendingMethod(handle);
-    if (!abandonRequest(handle, reason))
-        return;
+    auto it = d->pending.find(handle);
+    if (!it->second.transmitted)
+        return true;             // still queued: the upstream knows nothing of it
+    it->second.finishing = true; // finishRequest() from the transport is ignored meanwhile
+    const QString method = it->second.method;
     // MCP: the handshake is never cancelled; 2026-07-28: the closed request is the cancellation.
-    if (method == u"initialize" || method == u"server/discover" || m_stateless)
-        return;
-    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
-    if (!reason.isEmpty())
-        params.insert(QStringLiteral("reason"), reason);
-    sendNotification(QStringLiteral("notifications/cancelled"), params);
+    if (abandonRequest(handle, reason) && method != u"initialize" && method != u"server/discover" && !m_stateless) {
+        QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
+        if (!reason.isEmpty())
+            params.insert(QStringLiteral("reason"), reason);
+        sendNotification(QStringLiteral("notifications/cancelled"), params);
+    }
+    it = d->pending.find(handle);
+    if (it == d->pending.end())
+        return false;
+    it->second.finishing = false;
+    return true;
 }
 
 void Upstream::sendNotification(const QString &method, const QJsonObject &params)

@@ -260,8 +260,9 @@ private:
     template<typename Answer> void deliver(Answer &&answer, Delivery delivery);
     void pump();
     void onDeadline(quint64 handle);
-    // A transmitted request is cancelled or timed out: abandonRequest(), then notifications/cancelled.
-    void abandon(quint64 handle, const QString &reason);
+    // A pending request is cancelled or timed out: if transmitted, abandonRequest(), then
+    // notifications/cancelled. False when the request is gone meanwhile (nothing to finish).
+    bool abandon(quint64 handle, const QString &reason);
 
     UpstreamConfig m_config;
     std::shared_ptr<const CredentialProvider> m_credentials;
