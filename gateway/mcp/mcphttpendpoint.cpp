@@ -141,7 +141,8 @@ QByteArray hostPart(const QByteArray &hostHeader)
     return colon < 0 ? h : h.left(colon);
 }
 
-QByteArray sseEvent(const QByteArray &id, const QByteArray &data, const QByteArray &event = {})
+// One SSE event: a JSON-RPC message unless `event` says otherwise.
+QByteArray sseEvent(const QByteArray &data, const QByteArray &id = {}, QByteArrayView event = "message")
 {
     QByteArray out;
     out.reserve(data.size() + id.size() + 32);
@@ -151,6 +152,23 @@ QByteArray sseEvent(const QByteArray &id, const QByteArray &data, const QByteArr
         out.append("id: ").append(id).append('\n');
     out.append("data: ").append(data).append("\n\n");
     return out;
+}
+
+// Every SSE response of the endpoint: `headers` (CORS, session id) and the same stream headers,
+// the event-stream type, no caching, and no buffering by a proxy in between (nginx).
+void beginEventStream(HttpResponder *responder, HttpHeaders headers)
+{
+    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
+    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    headers.append({QByteArrayLiteral("X-Accel-Buffering"), QByteArrayLiteral("no")});
+    responder->beginStream(200, headers);
+}
+
+// A JSON body with `headers` and its Content-Type.
+void sendJson(HttpResponder *responder, int status, HttpHeaders headers, const QByteArray &body)
+{
+    headers.append({QByteArrayLiteral("Content-Type"), kJson});
+    responder->respond(status, headers, body);
 }
 
 } // namespace
@@ -174,7 +192,7 @@ struct McpHttpEndpoint::Stream
     qint64 writeSerialized(const QByteArray &message)
     {
         const quint64 seq = nextSeq++;
-        const QByteArray bytes = sseEvent(eventId(seq), message, QByteArrayLiteral("message"));
+        const QByteArray bytes = sseEvent(message, eventId(seq));
         replay.append({seq, bytes});
         while (replay.size() > replayLimit)
             replay.removeFirst();
@@ -325,10 +343,7 @@ public:
 private:
     qint64 respondJson(const QByteArray &body)
     {
-        HttpHeaders headers = m_headers;
-        headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        headers.append(m_extraHeaders);
-        m_responder->respond(m_status, headers, body);
+        sendJson(m_responder, m_status, m_headers + m_extraHeaders, body);
         return body.size();
     }
 
@@ -342,10 +357,7 @@ private:
         m_stream->replayLimit = m_endpoint->m_replayLimit;
         m_stream->responder = m_responder;
         session->streams.insert(m_stream->id, m_stream);
-        HttpHeaders headers = m_headers;
-        headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
-        headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
-        m_responder->beginStream(200, headers);
+        beginEventStream(m_responder, m_headers);
         if (m_prime)
             m_stream->prime(retryMs);
         return true;
@@ -383,14 +395,10 @@ public:
         if (!m_responder || m_responder->isFinished() || !m_acceptsSse)
             return;
         if (!m_streaming) {
-            HttpHeaders headers = m_headers;
-            headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
-            headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
-            headers.append({QByteArrayLiteral("X-Accel-Buffering"), QByteArrayLiteral("no")});
-            m_responder->beginStream(200, headers);
+            beginEventStream(m_responder, m_headers);
             m_streaming = true;
         }
-        m_responder->writeChunk(sseEvent({}, compact(message), QByteArrayLiteral("message")));
+        m_responder->writeChunk(sseEvent(compact(message)));
     }
     qint64 finish(const QJsonObject &response) override
     {
@@ -399,7 +407,7 @@ public:
         const QByteArray body = compact(response);
         if (m_streaming) {
             if (!response.isEmpty())
-                m_responder->writeChunk(sseEvent({}, body, QByteArrayLiteral("message")));
+                m_responder->writeChunk(sseEvent(body));
             m_responder->endStream();
             return body.size();
         }
@@ -407,12 +415,9 @@ public:
             m_responder->respond(202, m_headers, {});
             return 0;
         }
-        HttpHeaders headers = m_headers;
-        headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        headers.append(m_extraHeaders);
         // Errors the gateway decided carry their HTTP status (PROTOCOL-NOTES 1.5); errors from
         // upstreams and tool failures are answered in the body with 200.
-        m_responder->respond(m_status, headers, body);
+        sendJson(m_responder, m_status, m_headers + m_extraHeaders, body);
         return body.size();
     }
 
@@ -453,7 +458,7 @@ private:
         auto s = m_session.lock();
         if (!s || !s->legacyResponder || s->legacyResponder->isFinished())
             return 0;
-        const QByteArray bytes = sseEvent({}, message, QByteArrayLiteral("message"));
+        const QByteArray bytes = sseEvent(message);
         s->legacyResponder->writeChunk(bytes);
         return bytes.size();
     }
@@ -504,9 +509,7 @@ void McpHttpEndpoint::closeAllSessions()
 void McpHttpEndpoint::replyError(HttpResponder *responder, int status, int code, const QString &message,
                                  const HttpHeaders &extra, const QJsonValue &id)
 {
-    HttpHeaders headers = extra;
-    headers.append({QByteArrayLiteral("Content-Type"), kJson});
-    responder->respond(status, headers, compact(jsonrpc::error(id, code, message)));
+    sendJson(responder, status, extra, compact(jsonrpc::error(id, code, message)));
 }
 
 HttpHeaders McpHttpEndpoint::corsHeaders(const HttpRequest &request) const
@@ -524,9 +527,9 @@ void McpHttpEndpoint::handleRequest(const HttpRequest &request, HttpResponder *r
 {
     const QByteArray &path = request.path;
     if (path == "/healthz") {
-        responder->respond(200, {{QByteArrayLiteral("Content-Type"), kJson}},
-                           compact(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
-                                               {QStringLiteral("sessions"), sessionCount()}}));
+        sendJson(responder, 200, {},
+                 compact(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                                     {QStringLiteral("sessions"), sessionCount()}}));
         return;
     }
     auto nsFrom = [&path](QByteArrayView prefix, QString *ns) {
@@ -776,9 +779,9 @@ McpHttpEndpoint::HttpSession *McpHttpEndpoint::createSession(const QString &ns, 
 bool McpHttpEndpoint::admitSession(const Principal &principal, HttpResponder *responder, const HttpHeaders &cors,
                                    const QJsonValue &id)
 {
+    HttpHeaders headers = cors;
+    headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("30")});
     if (m_limits.maxSessions > 0 && m_sessions.size() >= m_limits.maxSessions) {
-        HttpHeaders headers = cors;
-        headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("30")});
         replyError(responder, 503, rpcerr::LimitReached,
                    QStringLiteral("The gateway serves %1 sessions, its limit (maxSessions); try again later")
                        .arg(m_sessions.size()),
@@ -792,8 +795,6 @@ bool McpHttpEndpoint::admitSession(const Principal &principal, HttpResponder *re
             if (s->session && s->session->principal.key() == key)
                 ++mine;
         if (mine >= m_limits.maxSessionsPerPrincipal) {
-            HttpHeaders headers = cors;
-            headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("30")});
             replyError(responder, 429, rpcerr::LimitReached,
                        QStringLiteral("%1 has %2 sessions open, the limit per caller (maxSessionsPerPrincipal); close "
                                       "one (DELETE) or try again later")
@@ -824,7 +825,7 @@ void McpHttpEndpoint::closeSession(const QString &id)
             QJsonObject{{QStringLiteral("resultType"), QStringLiteral("complete")},
                         {QStringLiteral("_meta"),
                          QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), s->listenId}}}});
-        s->listenResponder->writeChunk(sseEvent({}, compact(done), QByteArrayLiteral("message")));
+        s->listenResponder->writeChunk(sseEvent(compact(done)));
         s->listenResponder->endStream();
     }
     if (s->session) {
@@ -908,10 +909,8 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                         m_state->responder->respond(202, m_state->headers, {});
                         return 0;
                     }
-                    HttpHeaders h = m_state->headers;
-                    h.append({QByteArrayLiteral("Content-Type"), kJson});
-                    m_state->responder->respond(200, h,
-                                                QJsonDocument(m_state->responses).toJson(QJsonDocument::Compact));
+                    sendJson(m_state->responder, 200, m_state->headers,
+                             QJsonDocument(m_state->responses).toJson(QJsonDocument::Compact));
                 }
                 return 0;
             }
@@ -971,16 +970,13 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
             responder->respond(202, cors, {});
             return;
         }
-        HttpHeaders headers = cors;
-        headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        responder->respond(
-            400, headers,
-            compact(jsonrpc::error(
-                message.value(QLatin1String("id")), rpcerr::InvalidParams,
-                QStringLiteral("Invalid _meta envelope for protocol revision %1: _meta missing")
-                    .arg(QString::fromLatin1(versionHeader)),
-                QJsonObject{{QStringLiteral("envelope"),
-                             QJsonObject{{QStringLiteral("missing"), QJsonArray{QStringLiteral("_meta")}}}}})));
+        sendJson(responder, 400, cors,
+                 compact(jsonrpc::error(
+                     message.value(QLatin1String("id")), rpcerr::InvalidParams,
+                     QStringLiteral("Invalid _meta envelope for protocol revision %1: _meta missing")
+                         .arg(QString::fromLatin1(versionHeader)),
+                     QJsonObject{{QStringLiteral("envelope"),
+                                  QJsonObject{{QStringLiteral("missing"), QJsonArray{QStringLiteral("_meta")}}}}})));
         return;
     }
     if (!checkLegacyVersionHeader(request, responder))
@@ -1028,9 +1024,7 @@ void McpHttpEndpoint::handleMcpPost(const HttpRequest &request, HttpResponder *r
                 if (!m_responder || m_responder->isFinished())
                     return 0;
                 const QByteArray body = compact(response);
-                HttpHeaders h = m_headers;
-                h.append({QByteArrayLiteral("Content-Type"), kJson});
-                m_responder->respond(200, h, body);
+                sendJson(m_responder, 200, m_headers, body);
                 return body.size();
             }
 
@@ -1101,9 +1095,7 @@ void McpHttpEndpoint::handleStateless(const HttpRequest &request, HttpResponder 
         return;
     }
     if (check.outcome == intake::StatelessCheck::Outcome::Reject) {
-        HttpHeaders headers = cors;
-        headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        responder->respond(check.rejection.httpStatus, headers, compact(check.rejection.error()));
+        sendJson(responder, check.rejection.httpStatus, cors, compact(check.rejection.error()));
         return;
     }
     const QString &version = check.version;
@@ -1134,13 +1126,11 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
     const QJsonValue id = message.value(QLatin1String("id"));
     const QJsonObject params = message.value(QLatin1String("params")).toObject();
     const QJsonValue filterValue = params.value(QLatin1String("notifications"));
-    HttpHeaders headers = corsHeaders(request);
     if (!filterValue.isObject()) {
         session->deleteLater();
-        headers.append({QByteArrayLiteral("Content-Type"), kJson});
-        responder->respond(200, headers,
-                           compact(jsonrpc::error(id, rpcerr::InvalidParams,
-                                                  QStringLiteral("subscriptions/listen needs params.notifications"))));
+        sendJson(responder, 200, corsHeaders(request),
+                 compact(jsonrpc::error(id, rpcerr::InvalidParams,
+                                        QStringLiteral("subscriptions/listen needs params.notifications"))));
         return;
     }
     // Everything the gateway advertises can be honoured.
@@ -1189,7 +1179,7 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
             meta.insert(QStringLiteral("io.modelcontextprotocol/subscriptionId"), m_s->listenId);
             p.insert(QStringLiteral("_meta"), meta);
             n.insert(QStringLiteral("params"), p);
-            m_s->listenResponder->writeChunk(sseEvent({}, compact(n), QByteArrayLiteral("message")));
+            m_s->listenResponder->writeChunk(sseEvent(compact(n)));
             return true;
         }
 
@@ -1205,16 +1195,13 @@ void McpHttpEndpoint::openListenStream(const HttpRequest &request, HttpResponder
     m_router->subscribe(session, uris);
     connect(responder, &HttpResponder::closed, this, [this, sid] { closeSession(sid); });
 
-    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
-    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
-    headers.append({QByteArrayLiteral("X-Accel-Buffering"), QByteArrayLiteral("no")});
-    responder->beginStream(200, headers);
+    beginEventStream(responder, corsHeaders(request));
     const QJsonObject ack = jsonrpc::notification(
         QStringLiteral("notifications/subscriptions/acknowledged"),
         QJsonObject{
             {QStringLiteral("notifications"), honoured},
             {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("io.modelcontextprotocol/subscriptionId"), id}}}});
-    responder->writeChunk(sseEvent({}, compact(ack), QByteArrayLiteral("message")));
+    responder->writeChunk(sseEvent(compact(ack)));
 }
 
 void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *responder, const QString &ns,
@@ -1230,8 +1217,6 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
     if (!s)
         return;
     HttpHeaders headers = cors;
-    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
-    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
     headers.append({kSessionHeader, s->session->id().toLatin1()});
 
     // Resumption: Last-Event-ID names the stream and the last event the client saw.
@@ -1253,7 +1238,7 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
                        QStringLiteral("Conflict: that stream is still open on another connection"), cors);
             return;
         }
-        responder->beginStream(200, headers);
+        beginEventStream(responder, headers);
         for (const auto &[seq, bytes] : std::as_const(stream->replay))
             if (seq > lastSeq)
                 responder->writeChunk(bytes);
@@ -1276,7 +1261,7 @@ void McpHttpEndpoint::handleMcpGet(const HttpRequest &request, HttpResponder *re
         s->standalone->replayLimit = m_replayLimit;
     }
     s->standalone->responder = responder;
-    responder->beginStream(200, headers);
+    beginEventStream(responder, headers);
     if (mcp::versionAtLeast(s->session->protocolVersion, mcp::V2025_11_25))
         s->standalone->prime();
 }
@@ -1323,7 +1308,7 @@ void McpHttpEndpoint::openLegacyStream(const HttpRequest &request, HttpResponder
         {
             if (!m_s->legacyResponder || m_s->legacyResponder->isFinished())
                 return false;
-            m_s->legacyResponder->writeChunk(sseEvent({}, compact(message), QByteArrayLiteral("message")));
+            m_s->legacyResponder->writeChunk(sseEvent(compact(message)));
             return true;
         }
 
@@ -1334,11 +1319,8 @@ void McpHttpEndpoint::openLegacyStream(const HttpRequest &request, HttpResponder
     s->session->setChannel(s->channel.get());
     s->session->protocolVersion = mcp::V2024_11_05;
     connect(responder, &HttpResponder::closed, this, [this, id] { closeSession(id); });
-    HttpHeaders headers = corsHeaders(request);
-    headers.append({QByteArrayLiteral("Content-Type"), kEventStream});
-    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
-    responder->beginStream(200, headers);
-    responder->writeChunk(sseEvent({}, "/messages?sessionId=" + id.toLatin1(), QByteArrayLiteral("endpoint")));
+    beginEventStream(responder, corsHeaders(request));
+    responder->writeChunk(sseEvent("/messages?sessionId=" + id.toLatin1(), {}, "endpoint"));
 }
 
 void McpHttpEndpoint::handleLegacyPost(const HttpRequest &request, HttpResponder *responder)

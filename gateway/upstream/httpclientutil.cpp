@@ -18,6 +18,20 @@ QNetworkRequest makeRequest(const QMap<QString, QString> &headers, const QUrl &u
     return request;
 }
 
+bool isHttpUrl(const QUrl &url)
+{
+    return url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"));
+}
+
+void drop(QNetworkReply *reply, const QObject *receiver)
+{
+    if (!reply)
+        return;
+    QObject::disconnect(reply, nullptr, receiver, nullptr);
+    reply->abort();
+    reply->deleteLater();
+}
+
 QString displayUrl(const QUrl &url)
 {
     return url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment);
@@ -86,9 +100,9 @@ int failureCode(int status, const QByteArray &body)
     return rpcerr::UpstreamUnavailable;
 }
 
-bool bodyMentionsSession(const QByteArray &body)
+bool sessionLost(int status, const QByteArray &body)
 {
-    return body.toLower().contains("session");
+    return status == 404 || (status == 400 && body.toLower().contains("session"));
 }
 
 } // namespace metamcp::httpclient

@@ -19,6 +19,10 @@ namespace metamcp::httpclient {
 // A request to `url` with `headers` (Upstream::requestHeaders(): asked per request) and
 // `accept`; caching disabled.
 QNetworkRequest makeRequest(const QMap<QString, QString> &headers, const QUrl &url, const QByteArray &accept);
+// Whether `url` is a valid http or https URL (what the HTTP transports connect to).
+bool isHttpUrl(const QUrl &url);
+// Lets a reply go (none: nothing): disconnected from `receiver`, aborted, deleted later.
+void drop(QNetworkReply *reply, const QObject *receiver);
 // URL as shown in messages and logs: no user info, query or fragment (they may hold secrets).
 QString displayUrl(const QUrl &url);
 // The start of a body as one readable line ("" for an empty body).
@@ -35,8 +39,9 @@ QString authorizationFailure(const QNetworkReply *reply);
 // JSON-RPC error code for an HTTP failure: 401/403 -> Unauthorized; a JSON-RPC error body keeps
 // its code; otherwise UpstreamUnavailable.
 int failureCode(int status, const QByteArray &body);
-// True when a 400 body says the session id is missing/unknown/invalid (servers that answer a
-// lost session with 400 instead of 404, like the TypeScript SDK examples).
-bool bodyMentionsSession(const QByteArray &body);
+// True when an HTTP failure means the server lost the session: 404, or 400 with a body that
+// talks about the session id (servers that answer a lost session with 400 instead of 404, like
+// the TypeScript SDK examples).
+bool sessionLost(int status, const QByteArray &body);
 
 } // namespace metamcp::httpclient

@@ -5,7 +5,6 @@
 #include "upstream/httpclientutil.h"
 
 #include <QJsonDocument>
-#include <QJsonParseError>
 #include <QNetworkAccessManager>
 #include <QNetworkCookieJar>
 #include <QNetworkReply>
@@ -20,15 +19,6 @@ namespace {
 constexpr int kInitialGetRetryMs = 1000;
 constexpr int kMaxGetRetryMs = 60'000;
 constexpr int kDeleteTimeoutMs = 5000;
-
-std::optional<QJsonValue> parseJson(const QByteArray &bytes)
-{
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
-    if (error.error != QJsonParseError::NoError || doc.isNull())
-        return std::nullopt;
-    return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
-}
 
 } // namespace
 
@@ -94,7 +84,7 @@ void HttpUpstream::connectSession()
     m_getBackoffMs = kInitialGetRetryMs;
     m_getParser.reset();
     const QUrl url = config().url;
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+    if (!httpclient::isHttpUrl(url)) {
         setState(UpstreamState::Failing, QStringLiteral("invalid URL \"%1\"").arg(url.toString()));
         return; // a configuration error does not heal by retrying
     }
@@ -108,12 +98,9 @@ void HttpUpstream::connectSession()
             connectionFailed(error);
             return;
         }
-        appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3, session %4)")
-                      .arg(serverInfo().value(QStringLiteral("name")).toString(),
-                           serverInfo().value(QStringLiteral("version")).toString(), protocolVersion(),
-                           isStateless()           ? QStringLiteral("none: stateless")
-                           : m_sessionId.isEmpty() ? QStringLiteral("none")
-                                                   : m_sessionId));
+        logInitialized(QStringLiteral(", session ") + (isStateless()           ? QStringLiteral("none: stateless")
+                                                       : m_sessionId.isEmpty() ? QStringLiteral("none")
+                                                                               : m_sessionId));
         setState(UpstreamState::Ready);
         if (!isStateless()) // 2026-07-28 has no GET stream
             openGetStream();
@@ -126,8 +113,7 @@ void HttpUpstream::connectionFailed(const QString &reason)
     abortAll();
     m_sessionId.clear();
     m_reinitializing = false;
-    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is not available: %2").arg(name(), reason));
-    scheduleRetry(reason);
+    failAndRetry(reason);
 }
 
 void HttpUpstream::stop()
@@ -135,7 +121,6 @@ void HttpUpstream::stop()
     cancelRetry();
     ++m_generation;
     abortAll();
-    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
     if (!m_sessionId.isEmpty()) {
         // Fire and forget, on a manager of its own so that it survives our destruction.
         auto *manager = new QNetworkAccessManager();
@@ -151,7 +136,7 @@ void HttpUpstream::stop()
     }
     m_sessionId.clear();
     m_reinitializing = false;
-    setState(UpstreamState::Stopped);
+    finishStop();
 }
 
 void HttpUpstream::abortAll()
@@ -160,13 +145,8 @@ void HttpUpstream::abortAll()
     closeGetStream();
     m_waitingForSession.clear();
     auto calls = std::exchange(m_calls, {});
-    for (auto &[handle, call] : calls) {
-        if (QNetworkReply *reply = call->reply) {
-            disconnect(reply, nullptr, this, nullptr);
-            reply->abort();
-            reply->deleteLater();
-        }
-    }
+    for (auto &[handle, call] : calls)
+        httpclient::drop(call->reply, this);
 }
 
 // ---- sending ---------------------------------------------------------------------------
@@ -200,7 +180,7 @@ QNetworkReply *HttpUpstream::send(const std::function<QNetworkReply *(QNetworkAc
     return reply;
 }
 
-void HttpUpstream::postMessage(const QJsonObject &message)
+void HttpUpstream::sendMessage(const QJsonObject &message)
 {
     if (state() == UpstreamState::Stopped) {
         appendLog(QStringLiteral("[gateway] dropped %1: upstream stopped")
@@ -221,25 +201,10 @@ void HttpUpstream::postMessage(const QJsonObject &message)
         const QByteArray body = reply->readAll();
         appendLog(
             QStringLiteral("[gateway] %1 failed: %2").arg(what, httpclient::failureMessage(reply, config().url, body)));
-        const bool lost = status == 404 || (status == 400 && httpclient::bodyMentionsSession(body));
-        if (lost && !sentSession.isEmpty() && sentSession == m_sessionId && state() == UpstreamState::Ready)
+        if (httpclient::sessionLost(status, body) && !sentSession.isEmpty() && sentSession == m_sessionId &&
+            state() == UpstreamState::Ready)
             beginReinitialize();
     });
-}
-
-void HttpUpstream::sendNotification(const QString &method, const QJsonObject &params)
-{
-    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        message.insert(QStringLiteral("params"), params);
-    postMessage(message);
-}
-
-void HttpUpstream::sendResponse(const QJsonObject &response)
-{
-    QJsonObject message = response;
-    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
-    postMessage(message);
 }
 
 // ---- requests --------------------------------------------------------------------------
@@ -260,22 +225,13 @@ void HttpUpstream::transmitRequest(quint64 handle, const QJsonObject &request, c
     postCall(handle);
 }
 
-void HttpUpstream::abandonRequest(quint64 handle, const QString &reason)
+bool HttpUpstream::abandonRequest(quint64 handle, const QString &)
 {
-    const auto it = m_calls.find(handle);
-    if (it == m_calls.end())
-        return;
-    const bool sent = !m_waitingForSession.contains(handle);
-    const bool initialize = it->second->initialize;
-    m_waitingForSession.removeAll(handle);
+    if (!m_calls.contains(handle))
+        return false;
+    const bool sent = !m_waitingForSession.removeAll(handle); // else it never reached the server
     endCall(handle);
-    if (!sent || initialize || isStateless())
-        return; // never reached the server / initialize must not be cancelled / 2026-07-28: the
-                // closed request stream is the cancellation
-    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
-    if (!reason.isEmpty())
-        params.insert(QStringLiteral("reason"), reason);
-    sendNotification(QStringLiteral("notifications/cancelled"), params);
+    return sent;
 }
 
 void HttpUpstream::postCall(quint64 handle)
@@ -381,16 +337,10 @@ void HttpUpstream::handleStreamEvents(quint64 handle, const QList<SseEvent> &eve
         if (event.data.trimmed().isEmpty())
             continue; // priming event (id only) of 2025-11-25 servers
         const QByteArray data = event.data.toUtf8();
-        if (dispatchSerializedResponse(data))
-            continue; // a tool result passed on as text
-        const std::optional<QJsonValue> message = parseJson(data);
-        if (!message) {
-            appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") + httpclient::bodyExcerpt(data));
-            continue;
-        }
         // On the GET stream (handle 0) nothing ties a server request to a call: as over stdio,
         // it is the call's only while exactly one call that takes such requests is in flight.
-        dispatchMessage(*message, handle, handle == 0);
+        if (!dispatchText(data, handle, handle == 0))
+            appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") + httpclient::bodyExcerpt(data));
     }
     if (generation == m_generation)
         sweepFinishedCalls();
@@ -464,22 +414,22 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
         QString message = QStringLiteral("Upstream %1 closed the stream of %2 without a response").arg(name(), method);
         if (reply->error() != QNetworkReply::NoError)
             message += QStringLiteral(": ") + reply->errorString();
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable, message));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable, message));
         endCall(handle);
         return;
     }
 
     const QByteArray body = reply->readAll();
     if (status == 0) { // no HTTP response at all
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
-                                            httpclient::failureMessage(reply, config().url, body)));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable,
+                                             httpclient::failureMessage(reply, config().url, body)));
         endCall(handle);
         return;
     }
     if (status >= 300) {
-        const bool lost = status == 404 || (status == 400 && httpclient::bodyMentionsSession(body));
         const QString failure = httpclient::failureMessage(reply, config().url, body);
-        if (lost && !call.sentSessionId.isEmpty() && !call.initialize && !call.retried) {
+        if (httpclient::sessionLost(status, body) && !call.sentSessionId.isEmpty() && !call.initialize &&
+            !call.retried) {
             sessionLost(handle, failure);
             return;
         }
@@ -495,7 +445,7 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
                                     : QStringLiteral("Upstream %1: %2 (%3)")
                                           .arg(name(), authorization.isEmpty() ? failure : authorization, method);
         appendLog(QStringLiteral("[gateway] %1: %2").arg(method, authorization.isEmpty() ? failure : authorization));
-        finishRequest(handle, errorResponse(idFor(handle), httpclient::failureCode(status, body), message, data));
+        finishRequest(handle, jsonrpc::error(idFor(handle), httpclient::failureCode(status, body), message, data));
         endCall(handle);
         if (!authorization.isEmpty() && !initialize)
             connectionFailed(authorization);
@@ -504,25 +454,21 @@ void HttpUpstream::onCallFinished(quint64 handle, QNetworkReply *reply)
     if (call.initialize && reply->hasRawHeader("Mcp-Session-Id"))
         m_sessionId = QString::fromUtf8(reply->rawHeader("Mcp-Session-Id"));
 
-    if (!dispatchSerializedResponse(body)) {
-        const std::optional<QJsonValue> message = parseJson(body);
-        if (!message) {
-            const QString text = body.trimmed().isEmpty()
-                                     ? QStringLiteral("HTTP %1 from %2 without a response to %3")
-                                           .arg(status)
-                                           .arg(httpclient::displayUrl(config().url), method)
-                                     : QStringLiteral("invalid JSON from %1: %2")
-                                           .arg(httpclient::displayUrl(config().url), httpclient::bodyExcerpt(body));
-            finishRequest(handle, errorResponse(idFor(handle), rpcerr::InternalError, text));
-            endCall(handle);
-            return;
-        }
-        dispatchMessage(*message, handle, false);
+    if (!dispatchText(body, handle)) {
+        const QString text = body.trimmed().isEmpty()
+                                 ? QStringLiteral("HTTP %1 from %2 without a response to %3")
+                                       .arg(status)
+                                       .arg(httpclient::displayUrl(config().url), method)
+                                 : QStringLiteral("invalid JSON from %1: %2")
+                                       .arg(httpclient::displayUrl(config().url), httpclient::bodyExcerpt(body));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::InternalError, text));
+        endCall(handle);
+        return;
     }
     if (isPending(handle)) {
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::InternalError,
-                                            QStringLiteral("the body from %1 holds no response to %2")
-                                                .arg(httpclient::displayUrl(config().url), method)));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::InternalError,
+                                             QStringLiteral("the body from %1 holds no response to %2")
+                                                 .arg(httpclient::displayUrl(config().url), method)));
     }
     sweepFinishedCalls();
 }
@@ -595,12 +541,7 @@ void HttpUpstream::openGetStream()
 
 void HttpUpstream::closeGetStream()
 {
-    if (QNetworkReply *reply = m_getReply) {
-        m_getReply = nullptr;
-        disconnect(reply, nullptr, this, nullptr);
-        reply->abort();
-        reply->deleteLater();
-    }
+    httpclient::drop(std::exchange(m_getReply, nullptr), this);
 }
 
 void HttpUpstream::onGetData(QNetworkReply *reply)
@@ -636,7 +577,7 @@ void HttpUpstream::onGetFinished(QNetworkReply *reply)
         appendLog(QStringLiteral("[gateway] the server offers no GET stream (HTTP 405)"));
         return;
     }
-    if ((status == 404 || (status == 400 && httpclient::bodyMentionsSession(body))) && !m_sessionId.isEmpty()) {
+    if (httpclient::sessionLost(status, body) && !m_sessionId.isEmpty()) {
         appendLog(QStringLiteral("[gateway] session lost (%1); initializing a new one")
                       .arg(httpclient::failureMessage(reply, config().url, body)));
         beginReinitialize();

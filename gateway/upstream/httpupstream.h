@@ -49,8 +49,6 @@ public:
 
     void start() override;
     void stop() override;
-    void sendNotification(const QString &method, const QJsonObject &params = {}) override;
-    void sendResponse(const QJsonObject &response) override;
 
     // The Mcp-Session-Id the server assigned; empty before initialize or for stateless servers.
     QString sessionId() const { return m_sessionId; }
@@ -60,7 +58,9 @@ public:
 
 protected:
     void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) override;
-    void abandonRequest(quint64 handle, const QString &reason) override;
+    // A POST of its own (its answer is only checked for a lost session).
+    void sendMessage(const QJsonObject &message) override;
+    bool abandonRequest(quint64 handle, const QString &reason) override;
     void retryStart() override;
 
 private:
@@ -73,7 +73,6 @@ private:
     QNetworkRequest request(const QByteArray &accept, bool withProtocolVersion) const;
     // Starts a request on a manager of the pool with a free connection.
     QNetworkReply *send(const std::function<QNetworkReply *(QNetworkAccessManager *)> &start);
-    void postMessage(const QJsonObject &message);
 
     // 2026-07-28: Mcp-Method, Mcp-Name and the tool's Mcp-Param-* headers of a request.
     void setStandardHeaders(QNetworkRequest &req, const QJsonObject &request) const;

@@ -235,7 +235,7 @@ void RestUpstream::start()
         return;
     }
     setServerInfo(QJsonObject{
-        {QStringLiteral("protocolVersion"), kLatestProtocolVersion},
+        {QStringLiteral("protocolVersion"), mcp::sessionProtocolVersions().constFirst()},
         {QStringLiteral("capabilities"),
          QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}}},
         {QStringLiteral("serverInfo"), QJsonObject{{QStringLiteral("name"), config().name},
@@ -247,22 +247,10 @@ void RestUpstream::start()
 void RestUpstream::stop()
 {
     d->dropAll();
-    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
-    setState(UpstreamState::Stopped);
+    finishStop();
 }
 
-void RestUpstream::sendNotification(const QString &method, const QJsonObject &params)
-{
-    Q_UNUSED(method);
-    Q_UNUSED(params);
-    // notifications/initialized, notifications/cancelled (handled through abandonRequest): nothing to do.
-}
-
-void RestUpstream::sendResponse(const QJsonObject &response)
-{
-    Q_UNUSED(response);
-    // A REST API never sends server->client requests.
-}
+void RestUpstream::sendMessage(const QJsonObject &) {}
 
 QJsonObject RestUpstream::toolDescriptor(const RestToolConfig &tool)
 {
@@ -310,11 +298,7 @@ void RestUpstream::transmitCall(quint64 handle, const QString &method, const QJs
     auto answer = [this, handle](const QJsonObject &response) {
         QTimer::singleShot(0, this, [this, handle, response] { finishRequest(handle, response); });
     };
-    auto result = [&](const QJsonObject &value) {
-        answer(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                           {QStringLiteral("id"), id},
-                           {QStringLiteral("result"), value}});
-    };
+    auto result = [&](const QJsonObject &value) { answer(jsonrpc::result(id, value)); };
 
     if (method == QLatin1String("initialize")) {
         const QString requested = params.value(QStringLiteral("protocolVersion")).toString();
@@ -323,8 +307,9 @@ void RestUpstream::transmitCall(quint64 handle, const QString &method, const QJs
             info = QJsonObject{{QStringLiteral("name"), config().name},
                                {QStringLiteral("version"), QStringLiteral(METAMCP_VERSION)}};
         result(QJsonObject{
-            {QStringLiteral("protocolVersion"),
-             isSupportedProtocolVersion(requested) ? requested : kLatestProtocolVersion},
+            {QStringLiteral("protocolVersion"), mcp::sessionProtocolVersions().contains(requested)
+                                                    ? requested
+                                                    : mcp::sessionProtocolVersions().constFirst()},
             {QStringLiteral("capabilities"),
              QJsonObject{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}}},
             {QStringLiteral("serverInfo"), info},
@@ -343,7 +328,7 @@ void RestUpstream::transmitCall(quint64 handle, const QString &method, const QJs
             if (t.name == toolName)
                 tool = &t;
         if (!tool) {
-            answer(errorResponse(id, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(toolName)));
+            answer(jsonrpc::error(id, rpcerr::InvalidParams, QStringLiteral("Unknown tool: %1").arg(toolName)));
             return;
         }
         const QJsonObject args = params.value(QStringLiteral("arguments")).toObject();
@@ -455,7 +440,7 @@ void RestUpstream::transmitCall(quint64 handle, const QString &method, const QJs
         call.requestId = d->http->send(
             std::move(req), [this, handle](const rest::HttpClientResponse &response) { onResponse(handle, response); });
     } else {
-        answer(errorResponse(id, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
+        answer(jsonrpc::error(id, rpcerr::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
     }
 }
 
@@ -473,11 +458,7 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
         return QString::fromLatin1(call.method) + QLatin1Char(' ') + call.url.toDisplayString();
     };
     auto finish = [&](const QJsonObject &result) {
-        finishRequest(handle,
-                      QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                                  {QStringLiteral("id"), call.id},
-                                  {QStringLiteral("result"), result}},
-                      Delivery::Direct);
+        finishRequest(handle, jsonrpc::result(call.id, result), Delivery::Direct);
     };
     // Failures are logged; successful calls are not (that cost a signal per call on the hot path).
     auto fail = [&](const QString &message, const QString &logLine) {
@@ -589,13 +570,14 @@ void RestUpstream::onResponse(quint64 handle, const rest::HttpClientResponse &re
     finish(result);
 }
 
-void RestUpstream::abandonRequest(quint64 handle, const QString &reason)
+bool RestUpstream::abandonRequest(quint64 handle, const QString &reason)
 {
     const auto it = d->calls.find(handle);
     if (it != d->calls.end())
         appendLog(QStringLiteral("[rest] %1 %2 abandoned: %3")
                       .arg(QString::fromLatin1(it->second.method), it->second.url.toDisplayString(), reason));
     d->drop(handle);
+    return false; // an HTTP request, not an MCP peer: nobody to tell
 }
 
 } // namespace metamcp

@@ -29,8 +29,6 @@ public:
 
     void start() override; // Ready at once (nothing to connect to); Failing if config invalid
     void stop() override;
-    void sendNotification(const QString &method, const QJsonObject &params = {}) override;
-    void sendResponse(const QJsonObject &response) override;
 
     // The tools/list entry for one REST tool.
     static QJsonObject toolDescriptor(const RestToolConfig &tool);
@@ -39,7 +37,10 @@ protected:
     void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) override;
     void transmitCall(quint64 handle, const QString &method, const QJsonObject &params,
                       const RequestHooks &hooks) override;
-    void abandonRequest(quint64 handle, const QString &reason) override;
+    // Nothing: notifications/initialized means nothing to a REST API, and it never sends
+    // server->client requests to answer.
+    void sendMessage(const QJsonObject &message) override;
+    bool abandonRequest(quint64 handle, const QString &reason) override;
 
 private:
     void onResponse(quint64 handle, const rest::HttpClientResponse &response);

@@ -3,7 +3,6 @@
 #include "upstream/httpclientutil.h"
 
 #include <QJsonDocument>
-#include <QJsonParseError>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -11,8 +10,6 @@
 #include <algorithm>
 
 namespace metamcp {
-
-namespace {} // namespace
 
 SseUpstream::SseUpstream(const UpstreamConfig &config, QObject *parent)
     : Upstream(config, parent)
@@ -55,28 +52,17 @@ void SseUpstream::stop()
     cancelRetry();
     ++m_generation;
     abortAll();
-    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
-    setState(UpstreamState::Stopped);
+    finishStop();
 }
 
 void SseUpstream::abortAll()
 {
     m_endpointTimer.stop();
     m_endpoint.clear();
-    if (QNetworkReply *stream = m_stream) {
-        m_stream = nullptr;
-        disconnect(stream, nullptr, this, nullptr);
-        stream->abort();
-        stream->deleteLater();
-    }
+    httpclient::drop(std::exchange(m_stream, nullptr), this);
     auto posts = std::exchange(m_posts, {});
-    for (auto &[handle, reply] : posts) {
-        if (reply) {
-            disconnect(reply, nullptr, this, nullptr);
-            reply->abort();
-            reply->deleteLater();
-        }
-    }
+    for (auto &[handle, reply] : posts)
+        httpclient::drop(reply, this);
 }
 
 void SseUpstream::connectStream()
@@ -84,7 +70,7 @@ void SseUpstream::connectStream()
     ++m_generation;
     abortAll();
     const QUrl url = config().url;
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+    if (!httpclient::isHttpUrl(url)) {
         setState(UpstreamState::Failing, QStringLiteral("invalid URL \"%1\"").arg(url.toString()));
         return;
     }
@@ -112,8 +98,7 @@ void SseUpstream::connectionFailed(const QString &reason)
 {
     ++m_generation;
     abortAll();
-    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is not available: %2").arg(name(), reason));
-    scheduleRetry(reason);
+    failAndRetry(reason);
 }
 
 void SseUpstream::onStreamData()
@@ -136,15 +121,8 @@ void SseUpstream::onStreamData()
         if (event.type != QLatin1String("message"))
             continue;
         const QByteArray data = event.data.toUtf8();
-        if (dispatchSerializedResponse(data))
-            continue; // a tool result passed on as text
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(data, &error);
-        if (error.error != QJsonParseError::NoError || doc.isNull()) {
+        if (!dispatchText(data, 0, true))
             appendLog(QStringLiteral("[gateway] ignored non-JSON SSE data: ") + httpclient::bodyExcerpt(data));
-            continue;
-        }
-        dispatchMessage(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), 0, true);
     }
 }
 
@@ -174,9 +152,7 @@ void SseUpstream::onEndpoint(const QString &data)
             connectionFailed(error);
             return;
         }
-        appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3)")
-                      .arg(serverInfo().value(QStringLiteral("name")).toString(),
-                           serverInfo().value(QStringLiteral("version")).toString(), protocolVersion()));
+        logInitialized();
         setState(UpstreamState::Ready);
     });
 }
@@ -212,8 +188,8 @@ QNetworkReply *SseUpstream::post(const QJsonObject &message)
 void SseUpstream::transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &)
 {
     if (m_endpoint.isEmpty() || !m_stream) {
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
-                                            QStringLiteral("Upstream %1 is not connected").arg(name())));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable,
+                                             QStringLiteral("Upstream %1 is not connected").arg(name())));
         return;
     }
     QNetworkReply *reply = post(request);
@@ -236,51 +212,31 @@ void SseUpstream::transmitRequest(quint64 handle, const QJsonObject &request, co
             authorization.isEmpty() ? httpclient::failureMessage(reply, m_endpoint, body) : authorization;
         appendLog(QStringLiteral("[gateway] POST %1: %2").arg(httpclient::displayUrl(m_endpoint), failure));
         finishRequest(handle,
-                      errorResponse(idFor(handle),
-                                    status == 0 ? rpcerr::UpstreamUnavailable : httpclient::failureCode(status, body),
-                                    QStringLiteral("Upstream %1: %2").arg(name(), failure),
-                                    status == 0 ? QJsonValue() : QJsonObject{{QStringLiteral("httpStatus"), status}}));
+                      jsonrpc::error(idFor(handle),
+                                     status == 0 ? rpcerr::UpstreamUnavailable : httpclient::failureCode(status, body),
+                                     QStringLiteral("Upstream %1: %2").arg(name(), failure),
+                                     status == 0 ? QJsonValue() : QJsonObject{{QStringLiteral("httpStatus"), status}}));
         if (!authorization.isEmpty() && state() == UpstreamState::Ready)
             connectionFailed(authorization);
     });
 }
 
-void SseUpstream::abandonRequest(quint64 handle, const QString &reason)
+bool SseUpstream::abandonRequest(quint64 handle, const QString &)
 {
-    const auto it = m_posts.find(handle);
-    if (it != m_posts.end()) {
-        if (QNetworkReply *reply = it->second) {
-            disconnect(reply, nullptr, this, nullptr);
-            reply->abort();
-            reply->deleteLater();
-        }
+    if (const auto it = m_posts.find(handle); it != m_posts.end()) {
+        httpclient::drop(it->second, this);
         m_posts.erase(it);
     }
-    if (pendingMethod(handle) == QLatin1String("initialize"))
-        return;
-    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
-    if (!reason.isEmpty())
-        params.insert(QStringLiteral("reason"), reason);
-    sendNotification(QStringLiteral("notifications/cancelled"), params);
+    return true; // POSTed (a request that cannot be is finished at once)
 }
 
-void SseUpstream::sendNotification(const QString &method, const QJsonObject &params)
+void SseUpstream::sendMessage(const QJsonObject &message)
 {
-    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        message.insert(QStringLiteral("params"), params);
-    sendResponse(message);
-}
-
-void SseUpstream::sendResponse(const QJsonObject &response)
-{
-    const QString what = response.value(QStringLiteral("method")).toString(QStringLiteral("response"));
+    const QString what = message.value(QStringLiteral("method")).toString(QStringLiteral("response"));
     if (m_endpoint.isEmpty() || !m_stream) {
         appendLog(QStringLiteral("[gateway] dropped %1: not connected").arg(what));
         return;
     }
-    QJsonObject message = response;
-    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
     QNetworkReply *reply = post(message);
     const QUrl endpoint = m_endpoint;
     connect(reply, &QNetworkReply::finished, this, [this, reply, what, endpoint] {

@@ -37,15 +37,15 @@ public:
 
     void start() override;
     void stop() override;
-    void sendNotification(const QString &method, const QJsonObject &params = {}) override;
-    void sendResponse(const QJsonObject &response) override;
 
     // Where messages are POSTed (from the `endpoint` event); empty until it arrived.
     QUrl endpoint() const { return m_endpoint; }
 
 protected:
     void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) override;
-    void abandonRequest(quint64 handle, const QString &reason) override;
+    // A POST to the message endpoint.
+    void sendMessage(const QJsonObject &message) override;
+    bool abandonRequest(quint64 handle, const QString &reason) override;
     void retryStart() override;
 
 private:

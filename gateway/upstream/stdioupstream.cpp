@@ -5,7 +5,6 @@
 #include <QThread>
 
 #include <QJsonDocument>
-#include <QJsonParseError>
 #include <QProcessEnvironment>
 #include <QTimer>
 
@@ -117,8 +116,7 @@ void StdioUpstream::stop()
         retire(m_process);
         m_process = nullptr;
     }
-    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
-    setState(UpstreamState::Stopped);
+    finishStop();
 }
 
 void StdioUpstream::spawn()
@@ -177,17 +175,14 @@ void StdioUpstream::onStarted()
         if (generation != m_generation)
             return;
         if (error.isEmpty()) {
-            appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3)")
-                          .arg(serverInfo().value(QStringLiteral("name")).toString(),
-                               serverInfo().value(QStringLiteral("version")).toString(), protocolVersion()));
+            logInitialized();
             setState(UpstreamState::Ready);
             return;
         }
         ++m_generation;
         retire(m_process);
         m_process = nullptr;
-        failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is not available: %2").arg(name(), error));
-        scheduleRetry(error);
+        failAndRetry(error);
     });
 }
 
@@ -201,15 +196,8 @@ void StdioUpstream::onStdout()
             break;
         if (line->trimmed().isEmpty())
             continue;
-        if (dispatchSerializedResponse(*line))
-            continue; // a tool result passed on as text
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(*line, &error);
-        if (error.error != QJsonParseError::NoError || doc.isNull()) {
+        if (!dispatchText(*line, 0, true))
             appendLog(QStringLiteral("[stdout] ") + clipped(QString::fromUtf8(*line)));
-            continue;
-        }
-        dispatchMessage(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), 0, true);
     }
     if (const int dropped = m_stdout.takeDroppedCount(); dropped > 0)
         appendLog(QStringLiteral("[gateway] dropped %1 stdout line(s) longer than %2 bytes")
@@ -313,7 +301,7 @@ void StdioUpstream::retire(QProcess *process)
     });
 }
 
-void StdioUpstream::write(const QJsonObject &message)
+void StdioUpstream::sendMessage(const QJsonObject &message)
 {
     if (!m_process || m_process->state() != QProcess::Running) {
         appendLog(QStringLiteral("[gateway] dropped %1: process not running")
@@ -328,44 +316,24 @@ void StdioUpstream::write(const QJsonObject &message)
 void StdioUpstream::transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &)
 {
     if (!m_process || m_process->state() != QProcess::Running) {
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
-                                            QStringLiteral("Upstream %1 is not running").arg(name())));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable,
+                                             QStringLiteral("Upstream %1 is not running").arg(name())));
         return;
     }
     if (m_writeBufferLimit > 0 && m_process->bytesToWrite() > m_writeBufferLimit) {
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
-                                            QStringLiteral("Upstream %1 is not reading its input: %2 bytes are "
-                                                           "waiting (limit maxStdioWriteBuffer)")
-                                                .arg(name())
-                                                .arg(m_process->bytesToWrite())));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable,
+                                             QStringLiteral("Upstream %1 is not reading its input: %2 bytes are "
+                                                            "waiting (limit maxStdioWriteBuffer)")
+                                                 .arg(name())
+                                                 .arg(m_process->bytesToWrite())));
         return;
     }
-    write(request);
+    sendMessage(request);
 }
 
-void StdioUpstream::abandonRequest(quint64 handle, const QString &reason)
+bool StdioUpstream::abandonRequest(quint64, const QString &)
 {
-    if (pendingMethod(handle) == QLatin1String("initialize"))
-        return; // MCP: initialize must not be cancelled
-    QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
-    if (!reason.isEmpty())
-        params.insert(QStringLiteral("reason"), reason);
-    sendNotification(QStringLiteral("notifications/cancelled"), params);
-}
-
-void StdioUpstream::sendNotification(const QString &method, const QJsonObject &params)
-{
-    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        message.insert(QStringLiteral("params"), params);
-    write(message);
-}
-
-void StdioUpstream::sendResponse(const QJsonObject &response)
-{
-    QJsonObject message = response;
-    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
-    write(message);
+    return true; // written to stdin: the process has it
 }
 
 } // namespace metamcp

@@ -36,8 +36,6 @@ public:
 
     void start() override;
     void stop() override;
-    void sendNotification(const QString &method, const QJsonObject &params = {}) override;
-    void sendResponse(const QJsonObject &response) override;
 
     // Process id of the running child, 0 when none (console display, tests).
     qint64 processId() const;
@@ -47,7 +45,9 @@ public:
 
 protected:
     void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &hooks) override;
-    void abandonRequest(quint64 handle, const QString &reason) override;
+    // One line on the process's stdin.
+    void sendMessage(const QJsonObject &message) override;
+    bool abandonRequest(quint64 handle, const QString &reason) override;
     void retryStart() override;
 
 private:
@@ -60,7 +60,6 @@ private:
     // The current process is gone: fail pending requests with `requestError`, retry later.
     void processGone(const QString &reason, const QString &requestError);
     void flushStderr(bool includePartial);
-    void write(const QJsonObject &message);
     // Lets a process go: closes stdin, terminates and kills it on timers, deletes it when it
     // has ended. The process then owns itself and may outlive the upstream.
     void retire(QProcess *process);

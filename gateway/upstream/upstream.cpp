@@ -1,7 +1,6 @@
 #include "upstream/upstream.h"
 
 #include "model/jsontext.h"
-#include "model/protocol.h"
 
 #include <QDeadlineTimer>
 #include <QJsonArray>
@@ -182,17 +181,17 @@ quint64 Upstream::sendRequest(const QString &method, const QJsonObject &params, 
         if (!m_stateReason.isEmpty())
             message += QStringLiteral(": ") + m_stateReason;
         message += QLatin1Char(')');
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable, message));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable, message));
         return handle;
     }
     const int limit = m_config.maxConcurrency;
     const bool mustWait = m_state != UpstreamState::Ready || (limit > 0 && d->inFlight >= limit);
     if (mustWait && m_queueLimit > 0 && int(d->queue.size()) >= m_queueLimit) {
-        finishRequest(handle, errorResponse(idFor(handle), rpcerr::UpstreamUnavailable,
-                                            QStringLiteral("Upstream %1 is busy: %2 requests are waiting already "
-                                                           "(limit maxUpstreamQueue)")
-                                                .arg(name())
-                                                .arg(d->queue.size())));
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::UpstreamUnavailable,
+                                             QStringLiteral("Upstream %1 is busy: %2 requests are waiting already "
+                                                            "(limit maxUpstreamQueue)")
+                                                 .arg(name())
+                                                 .arg(d->queue.size())));
         return handle;
     }
     d->queue.push_back(handle);
@@ -204,7 +203,7 @@ quint64 Upstream::sendControlRequest(const QString &method, const QJsonObject &p
                                      int timeoutMs)
 {
     const quint64 handle = d->nextHandle++;
-    const QJsonObject request = requestFor(handle, method, params);
+    const QJsonObject request = jsonrpc::request(idFor(handle), method, params);
 
     Pending pending;
     pending.method = method;
@@ -223,20 +222,10 @@ quint64 Upstream::sendControlRequest(const QString &method, const QJsonObject &p
     return handle;
 }
 
-QJsonObject Upstream::requestFor(quint64 handle, const QString &method, const QJsonObject &params)
-{
-    QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                        {QStringLiteral("id"), idFor(handle)},
-                        {QStringLiteral("method"), method}};
-    if (!params.isEmpty())
-        request.insert(QStringLiteral("params"), params);
-    return request;
-}
-
 void Upstream::transmitCall(quint64 handle, const QString &method, const QJsonObject &params, const RequestHooks &hooks)
 {
     if (!m_stateless)
-        return transmitRequest(handle, requestFor(handle, method, params), hooks);
+        return transmitRequest(handle, jsonrpc::request(idFor(handle), method, params), hooks);
     // 2026-07-28: protocol version and client capabilities travel with every request.
     QJsonObject withEnvelope = params;
     QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
@@ -253,7 +242,7 @@ void Upstream::transmitCall(quint64 handle, const QString &method, const QJsonOb
         meta.insert(mcp::kMetaClientCapabilities, capabilities);
     }
     withEnvelope.insert(QStringLiteral("_meta"), meta);
-    transmitRequest(handle, requestFor(handle, method, withEnvelope), hooks);
+    transmitRequest(handle, jsonrpc::request(idFor(handle), method, withEnvelope), hooks);
 }
 
 QJsonObject Upstream::requestEnvelope()
@@ -363,8 +352,8 @@ void Upstream::finishRequestSerialized(quint64 handle, const QByteArray &resultJ
         if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
             finishRequest(
                 handle,
-                errorResponse(idFor(handle), rpcerr::InternalError,
-                              QStringLiteral("Malformed result from %1: %2").arg(name(), parseError.errorString())),
+                jsonrpc::error(idFor(handle), rpcerr::InternalError,
+                               QStringLiteral("Malformed result from %1: %2").arg(name(), parseError.errorString())),
                 delivery);
             return;
         }
@@ -391,15 +380,8 @@ void Upstream::cancelRequest(quint64 handle, const QString &reason)
     QString message = QStringLiteral("Request cancelled");
     if (!reason.isEmpty())
         message += QStringLiteral(": ") + reason;
-    if (it->second.transmitted) {
-        it->second.finishing = true;
-        abandonRequest(handle, reason);
-        it = d->pending.find(handle);
-        if (it == d->pending.end())
-            return;
-        it->second.finishing = false;
-    }
-    finishRequest(handle, errorResponse(idFor(handle), rpcerr::Cancelled, message));
+    if (abandon(handle, reason))
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::Cancelled, message));
 }
 
 void Upstream::onDeadline(quint64 handle)
@@ -410,15 +392,41 @@ void Upstream::onDeadline(quint64 handle)
     const QString message = QStringLiteral("Upstream %1 did not answer %2 within %3 ms")
                                 .arg(name(), it->second.method)
                                 .arg(it->second.timeoutMs);
-    if (it->second.transmitted) {
-        it->second.finishing = true;
-        abandonRequest(handle, QStringLiteral("Request timed out after %1 ms").arg(it->second.timeoutMs));
-        it = d->pending.find(handle);
-        if (it == d->pending.end())
-            return;
-        it->second.finishing = false;
+    if (abandon(handle, QStringLiteral("Request timed out after %1 ms").arg(it->second.timeoutMs)))
+        finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::Timeout, message));
+}
+
+bool Upstream::abandon(quint64 handle, const QString &reason)
+{
+    auto it = d->pending.find(handle);
+    if (!it->second.transmitted)
+        return true;             // still queued: the upstream knows nothing of it
+    it->second.finishing = true; // finishRequest() from the transport is ignored meanwhile
+    const QString method = it->second.method;
+    // MCP: the handshake is never cancelled; 2026-07-28: the closed request is the cancellation.
+    if (abandonRequest(handle, reason) && method != u"initialize" && method != u"server/discover" && !m_stateless) {
+        QJsonObject params{{QStringLiteral("requestId"), idFor(handle)}};
+        if (!reason.isEmpty())
+            params.insert(QStringLiteral("reason"), reason);
+        sendNotification(QStringLiteral("notifications/cancelled"), params);
     }
-    finishRequest(handle, errorResponse(idFor(handle), rpcerr::Timeout, message));
+    it = d->pending.find(handle);
+    if (it == d->pending.end())
+        return false;
+    it->second.finishing = false;
+    return true;
+}
+
+void Upstream::sendNotification(const QString &method, const QJsonObject &params)
+{
+    sendMessage(jsonrpc::notification(method, params));
+}
+
+void Upstream::sendResponse(const QJsonObject &response)
+{
+    QJsonObject message = response;
+    message.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
+    sendMessage(message);
 }
 
 void Upstream::failAll(int code, const QString &message)
@@ -430,7 +438,7 @@ void Upstream::failAll(int code, const QString &message)
             handles.append(handle);
     d->pumpSuspended = true;
     for (const quint64 handle : std::as_const(handles))
-        finishRequest(handle, errorResponse(idFor(handle), code, message));
+        finishRequest(handle, jsonrpc::error(idFor(handle), code, message));
     d->pumpSuspended = false;
 }
 
@@ -465,11 +473,11 @@ void Upstream::appendLog(const QString &line)
     Q_EMIT logLine(line);
 }
 
-bool Upstream::isSupportedProtocolVersion(const QString &version)
+void Upstream::logInitialized(const QString &detail)
 {
-    static const QStringList supported{QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18"),
-                                       QStringLiteral("2025-03-26"), QStringLiteral("2024-11-05")};
-    return supported.contains(version);
+    appendLog(QStringLiteral("[gateway] initialized %1 %2 (protocol %3%4)")
+                  .arg(m_serverInfo.value(QStringLiteral("name")).toString(),
+                       m_serverInfo.value(QStringLiteral("version")).toString(), m_protocolVersion, detail));
 }
 
 void Upstream::negotiateSession(int timeoutMs, std::function<void(const QString &error)> finished, bool retried)
@@ -528,16 +536,15 @@ void Upstream::negotiateSession(int timeoutMs, std::function<void(const QString 
 void Upstream::initializeSession(int timeoutMs, std::function<void(const QString &error)> finished)
 {
     m_stateless = false;
-    const QJsonObject params{{QStringLiteral("protocolVersion"), kLatestProtocolVersion},
+    const QJsonObject params{{QStringLiteral("protocolVersion"), mcp::sessionProtocolVersions().constFirst()},
                              {QStringLiteral("capabilities"), gatewayClientCapabilities()},
                              {QStringLiteral("clientInfo"), gatewayClientInfo()}};
     sendControlRequest(
         QStringLiteral("initialize"), params,
         [this, finished = std::move(finished)](const QJsonObject &response) {
-            if (response.contains(QStringLiteral("error"))) {
-                const QJsonObject error = response.value(QStringLiteral("error")).toObject();
-                const int code = error.value(QStringLiteral("code")).toInt();
-                const QString message = error.value(QStringLiteral("message")).toString();
+            if (jsonrpc::isError(response)) {
+                const int code = jsonrpc::errorCode(response);
+                const QString message = jsonrpc::errorMessage(response);
                 if (code == rpcerr::Timeout || code == rpcerr::UpstreamUnavailable || code == rpcerr::Unauthorized)
                     finished(message); // made up by the gateway: already a sentence about the upstream
                 else
@@ -546,7 +553,7 @@ void Upstream::initializeSession(int timeoutMs, std::function<void(const QString
             }
             const QJsonObject result = response.value(QStringLiteral("result")).toObject();
             const QString version = result.value(QStringLiteral("protocolVersion")).toString();
-            if (!isSupportedProtocolVersion(version)) {
+            if (!mcp::sessionProtocolVersions().contains(version)) {
                 finished(QStringLiteral("initialize failed: unsupported protocol version \"%1\"").arg(version));
                 return;
             }
@@ -606,6 +613,18 @@ bool Upstream::dispatchSerializedResponse(const QByteArray &text)
         return false;
     finishRequestSerialized(handle, text.sliced(response->resultBegin, response->resultEnd - response->resultBegin),
                             response->isError, Delivery::Direct);
+    return true;
+}
+
+bool Upstream::dispatchText(const QByteArray &text, quint64 relatedHandle, bool guessSole)
+{
+    if (dispatchSerializedResponse(text))
+        return true; // a tool result passed on as text
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError || doc.isNull())
+        return false;
+    dispatchMessage(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), relatedHandle, guessSole);
     return true;
 }
 
@@ -674,9 +693,8 @@ void Upstream::dispatchServerRequest(const QJsonObject &request, quint64 related
                 if (!self || std::exchange(*answered, true))
                     return;
                 QJsonObject copy = response;
-                copy.insert(QStringLiteral("jsonrpc"), QStringLiteral("2.0"));
                 copy.insert(QStringLiteral("id"), id);
-                self->sendResponse(copy);
+                self->sendResponse(copy); // adds "jsonrpc"
             });
             return;
         }
@@ -711,16 +729,6 @@ quint64 Upstream::handleFromId(const QJsonValue &id)
     return 0;
 }
 
-QJsonObject Upstream::errorResponse(const QJsonValue &id, int code, const QString &message, const QJsonValue &data)
-{
-    QJsonObject error{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
-    if (!data.isUndefined() && !data.isNull())
-        error.insert(QStringLiteral("data"), data);
-    return QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                       {QStringLiteral("id"), id},
-                       {QStringLiteral("error"), error}};
-}
-
 void Upstream::scheduleRetry(const QString &reason)
 {
     setState(UpstreamState::Failing, reason);
@@ -728,6 +736,18 @@ void Upstream::scheduleRetry(const QString &reason)
     d->nextRetryMs = std::min(d->nextRetryMs * 2, kMaxRetryMs);
     appendLog(QStringLiteral("[gateway] %1; retrying in %2 s").arg(reason).arg(delay / 1000.0));
     d->retryTimer.start(delay);
+}
+
+void Upstream::failAndRetry(const QString &reason)
+{
+    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 is not available: %2").arg(name(), reason));
+    scheduleRetry(reason);
+}
+
+void Upstream::finishStop()
+{
+    failAll(rpcerr::UpstreamUnavailable, QStringLiteral("Upstream %1 stopped").arg(name()));
+    setState(UpstreamState::Stopped);
 }
 
 void Upstream::cancelRetry()

@@ -27,6 +27,7 @@
 
 #include "model/config.h"
 #include "model/errors.h"
+#include "model/protocol.h"
 #include "model/upstreamstate.h"
 #include "upstream/credentialprovider.h"
 
@@ -120,9 +121,10 @@ public:
                         int timeoutMs = -1 /* -1: config().requestTimeoutMs */);
     // Sends notifications/cancelled upstream (if already sent) and finishes the request with -32800.
     void cancelRequest(quint64 handle, const QString &reason);
-    virtual void sendNotification(const QString &method, const QJsonObject &params = {}) = 0;
+    // A JSON-RPC notification to the upstream, sent with sendMessage().
+    void sendNotification(const QString &method, const QJsonObject &params = {});
     // Answer an unrelated server->client request received through serverRequestReceived.
-    virtual void sendResponse(const QJsonObject &response) = 0;
+    void sendResponse(const QJsonObject &response);
 
     int inFlight() const;
     int queued() const;
@@ -157,9 +159,15 @@ protected:
     // overrides this and skips that object.
     virtual void transmitCall(quint64 handle, const QString &method, const QJsonObject &params,
                               const RequestHooks &hooks);
-    // Transport hook: the request was cancelled/timed out after transmitRequest; send
-    // notifications/cancelled upstream if the transport needs it and forget the request.
-    virtual void abandonRequest(quint64 handle, const QString &reason) = 0;
+    // Transport hook: send one JSON-RPC message that expects no answer (a notification, a
+    // response to a server->client request) the way this transport sends messages: a line on
+    // stdin, a POST, ... One it cannot deliver (not connected) is logged as dropped.
+    virtual void sendMessage(const QJsonObject &message) = 0;
+    // Transport hook: the request was cancelled/timed out after transmitRequest: forget it (abort
+    // its exchange). Returns whether the upstream may have it and so is to be told: the base
+    // class then sends notifications/cancelled (never for the handshake, nor to a stateless
+    // 2026-07-28 server, for which the closed request is the cancellation).
+    virtual bool abandonRequest(quint64 handle, const QString &reason) = 0;
 
     // How finishRequest() hands the response to `done`: Queued (always safe) or Direct, for a
     // transport delivering an answer from its own event handler. Direct falls back to Queued
@@ -179,8 +187,6 @@ protected:
     void failAll(int code, const QString &message);
     // JSON-RPC id for the upstream request that `handle` stands for (handles are ids).
     static QJsonValue idFor(quint64 handle) { return QJsonValue(static_cast<qint64>(handle)); }
-    // {"jsonrpc":"2.0","id":idFor(handle),"method":…,"params":…} (params left out when empty).
-    static QJsonObject requestFor(quint64 handle, const QString &method, const QJsonObject &params);
 
     static constexpr int kMaxLogLines = 500;
 
@@ -200,7 +206,8 @@ protected:
     // What a stateless request's params._meta carries: protocol version, the gateway's client
     // capabilities and client info.
     static QJsonObject requestEnvelope();
-    static bool isSupportedProtocolVersion(const QString &version);
+    // "[gateway] initialized <name> <version> (protocol <version><detail>)" once Ready.
+    void logInitialized(const QString &detail = {});
 
     // Routes one incoming JSON-RPC message (object or batch array): responses finish the request
     // their id names; notifications and server->client requests go through dispatchNotification /
@@ -215,6 +222,9 @@ protected:
     // finishes that request with the result's text, never parsed into a QJsonObject, and returns
     // true. Otherwise (anything else, or invalid JSON) returns false: parse and dispatch as usual.
     bool dispatchSerializedResponse(const QByteArray &text);
+    // The text of one message from the wire: dispatchSerializedResponse(), else parsed and
+    // dispatchMessage(). False when it is not JSON (nothing dispatched; the transport reports it).
+    bool dispatchText(const QByteArray &text, quint64 relatedHandle = 0, bool guessSole = false);
     void dispatchNotification(const QJsonObject &notification, quint64 relatedHandle = 0);
     void dispatchServerRequest(const QJsonObject &request, quint64 relatedHandle = 0, bool guessSole = false);
     // The request's stream was closed by the upstream for polling (RequestHooks::onStreamPaused).
@@ -226,12 +236,15 @@ protected:
     QString pendingMethod(quint64 handle) const;
     // Handle named by a response id, 0 when the id is not one of ours.
     static quint64 handleFromId(const QJsonValue &id);
-    static QJsonObject errorResponse(const QJsonValue &id, int code, const QString &message,
-                                     const QJsonValue &data = {});
 
     // State Failing with `reason`, then retryStart() after the backoff delay (1 s, 2 s, 4 s ...
     // 60 s; back to 1 s once the upstream stayed Ready for 30 s).
     void scheduleRetry(const QString &reason);
+    // The connection failed or the start-up did: every request fails with -32002 ("Upstream …
+    // is not available: <reason>"), then scheduleRetry(reason).
+    void failAndRetry(const QString &reason);
+    // The end of stop(): every request fails with -32002 ("Upstream … stopped"), state Stopped.
+    void finishStop();
     // Stops a scheduled retry and resets the backoff (stop()).
     void cancelRetry();
     // Called by the retry timer: connect/spawn again.
@@ -247,6 +260,9 @@ private:
     template<typename Answer> void deliver(Answer &&answer, Delivery delivery);
     void pump();
     void onDeadline(quint64 handle);
+    // A pending request is cancelled or timed out: if transmitted, abandonRequest(), then
+    // notifications/cancelled. False when the request is gone meanwhile (nothing to finish).
+    bool abandon(quint64 handle, const QString &reason);
 
     UpstreamConfig m_config;
     std::shared_ptr<const CredentialProvider> m_credentials;
@@ -266,6 +282,5 @@ private:
 // What the gateway announces as client when it initialises an upstream.
 QJsonObject gatewayClientInfo();
 QJsonObject gatewayClientCapabilities(); // sampling, elicitation, roots{listChanged}
-inline const QString kLatestProtocolVersion = QStringLiteral("2025-11-25");
 
 } // namespace metamcp

@@ -52,8 +52,6 @@ public:
         failAll(rpcerr::UpstreamUnavailable, QStringLiteral("stopped"));
         setState(UpstreamState::Stopped);
     }
-    void sendNotification(const QString &, const QJsonObject &) override {}
-    void sendResponse(const QJsonObject &) override {}
 
     // Answers a held call with a text result.
     void release(quint64 handle, const QString &text = QStringLiteral("released"))
@@ -96,10 +94,12 @@ protected:
         }
         finishRequest(handle, jsonrpc::error(idFor(handle), rpcerr::MethodNotFound, QStringLiteral("no ") + method));
     }
-    void abandonRequest(quint64 handle, const QString &reason) override
+    void sendMessage(const QJsonObject &) override {}
+    bool abandonRequest(quint64 handle, const QString &reason) override
     {
         held.removeAll(handle);
         cancelled.append(reason);
+        return true;
     }
 
 private:

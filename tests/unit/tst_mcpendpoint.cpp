@@ -264,6 +264,7 @@ private Q_SLOTS:
     void asynchronousAuthenticator();
     void sessionLimits();
     void keepAliveComments();
+    void streamResponsesShareHeaders();
     void idleSessionsAreSwept();
 };
 
@@ -1388,6 +1389,61 @@ void TestMcpEndpoint::keepAliveComments()
     // Comments are whole SSE lines between events: the JSON events still parse.
     QCOMPARE(listen->events().size(), 1);
     QVERIFY(legacy->body.startsWith("event: endpoint\n"));
+}
+
+// Every kind of SSE response (GET stream, its resumption, a POST answered as a stream, legacy
+// SSE, a 2026-07-28 subscription) carries the same headers: CORS, the event-stream type, no
+// caching, no proxy buffering (and a session's id where it has one).
+void TestMcpEndpoint::streamResponsesShareHeaders()
+{
+    Rig rig;
+    const Headers origin{{"Origin", "http://localhost:5173"}};
+    const QByteArray session = rig.initialize(mcp::V2025_11_25, "/mcp", origin);
+    QVERIFY(!session.isEmpty());
+    QList<std::pair<const char *, MemoryResponder *>> streams;
+
+    Headers get = origin;
+    get.append({{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}});
+    streams.append({"GET stream", rig.send(makeRequest("GET", "/mcp", get))});
+    streams.append({"legacy SSE", rig.send(makeRequest("GET", "/sse", origin))});
+    streams.append(
+        {"subscriptions/listen",
+         rig.postStateless(statelessRequest(u"subscriptions/listen"_s, statelessMeta(),
+                                            {{u"notifications"_s, QJsonObject{{u"toolsListChanged"_s, true}}}}),
+                           origin)});
+    // A client that lists the event stream first gets the answer to a POST as a stream ...
+    Headers post = origin;
+    post.append({{"Content-Type", "application/json"},
+                 {"Accept", "text/event-stream, application/json"},
+                 {"Mcp-Session-Id", session}});
+    MemoryResponder *posted = rig.send(makeRequest("POST", "/mcp", post, compact(jsonrpc::request(2, u"ping"_s))));
+    streams.append({"POST stream", posted});
+    QTRY_VERIFY(posted->finished);
+    // ... which it can read again from its priming event on.
+    const qsizetype idAt = posted->body.indexOf("id: ");
+    QVERIFY2(idAt >= 0, posted->body.constData());
+    const QByteArray eventId = posted->body.mid(idAt + 4, posted->body.indexOf('\n', idAt) - idAt - 4);
+    Headers resume = get;
+    resume.append({"Last-Event-ID", eventId});
+    MemoryResponder *resumed = rig.send(makeRequest("GET", "/mcp", resume));
+    streams.append({"resumed stream", resumed});
+    QCOMPARE(resumed->events().size(), 1);
+
+    const HttpHeaders expected{
+        {"Access-Control-Allow-Origin", "http://localhost:5173"},
+        {"Vary", "Origin"},
+        {"Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate"},
+        {"Content-Type", "text/event-stream"},
+        {"Cache-Control", "no-cache"},
+        {"X-Accel-Buffering", "no"}};
+    for (const auto &[what, r] : std::as_const(streams)) {
+        QVERIFY2(r->streaming && r->status == 200, what);
+        HttpHeaders headers = r->headers;
+        headers.removeIf([](const auto &h) { return h.first.compare("Mcp-Session-Id", Qt::CaseInsensitive) == 0; });
+        QCOMPARE(headers, expected);
+    }
+    QCOMPARE(streams.at(0).second->header("mcp-session-id"), session);
+    QCOMPARE(resumed->header("mcp-session-id"), session);
 }
 
 void TestMcpEndpoint::idleSessionsAreSwept()

@@ -36,17 +36,12 @@ public:
         failAll(rpcerr::UpstreamUnavailable, QStringLiteral("stopped"));
         setState(UpstreamState::Stopped);
     }
-    void sendNotification(const QString &method, const QJsonObject &params) override
-    {
-        notifications.append({{key("method"), method}, {key("params"), params}});
-    }
-    void sendResponse(const QJsonObject &response) override { responses.append(response); }
-
     // What the "wire" saw.
     QList<QJsonObject> transmitted;
     QList<std::pair<quint64, QString>> abandoned;
     QList<QJsonObject> notifications;
     QList<QJsonObject> responses;
+    bool upstreamHasAbandoned = true; // what abandonRequest() answers
     int retries = 0;
     bool finishInTransmit = false;
     QByteArray serializedInTransmit; // non-empty: transmitRequest finishes with this result text
@@ -75,17 +70,29 @@ public:
     void log(const QString &line) { appendLog(line); }
     void retryLater(const QString &reason) { scheduleRetry(reason); }
     void info(const QJsonObject &result) { setServerInfo(result); }
+    void handshake(int timeoutMs, std::function<void(const QString &)> finished)
+    {
+        initializeSession(timeoutMs, std::move(finished));
+    }
 
 protected:
     void transmitRequest(quint64 handle, const QJsonObject &request, const RequestHooks &) override
     {
         transmitted.append(request);
         if (finishInTransmit)
-            finishRequest(handle, errorResponse(idFor(handle), -1, QStringLiteral("at once")));
+            finishRequest(handle, jsonrpc::error(idFor(handle), -1, QStringLiteral("at once")));
         if (!serializedInTransmit.isEmpty())
             finishRequestSerialized(handle, serializedInTransmit, false, Delivery::Direct);
     }
-    void abandonRequest(quint64 handle, const QString &reason) override { abandoned.append({handle, reason}); }
+    void sendMessage(const QJsonObject &message) override
+    {
+        (message.contains(key("method")) ? notifications : responses).append(message);
+    }
+    bool abandonRequest(quint64 handle, const QString &reason) override
+    {
+        abandoned.append({handle, reason});
+        return upstreamHasAbandoned;
+    }
     void retryStart() override
     {
         ++retries;
@@ -132,6 +139,8 @@ private Q_SLOTS:
     void fifoQueueRespectsConcurrency();
     void deadlines();
     void cancel();
+    void cancellationNotice();
+    void messagesGoThroughSendMessage();
     void progressByToken();
     void serverRequestRouting();
     void failAllIncludesQueued();
@@ -416,6 +425,80 @@ void TestUpstream::cancel()
     QVERIFY(processPostedEvents());
     QCOMPARE(done.got->size(), 2);
     QCOMPARE(upstream.inFlight(), 0);
+}
+
+// notifications/cancelled is the base class's, the same for every transport (each only says,
+// through abandonRequest(), whether the upstream has the request).
+void TestUpstream::cancellationNotice()
+{
+    FakeUpstream upstream(fakeConfig(1));
+    upstream.start();
+    Collected done;
+    const quint64 sent = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(1));
+    const quint64 queued = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(2));
+    upstream.cancelRequest(queued, QStringLiteral("not needed"));
+    QVERIFY(upstream.notifications.isEmpty()); // never sent: nothing to tell
+    upstream.cancelRequest(sent, QStringLiteral("user"));
+    QCOMPARE(upstream.notifications.size(), 1);
+    QCOMPARE(upstream.notifications.at(0),
+             jsonrpc::notification(QStringLiteral("notifications/cancelled"),
+                                   {{key("requestId"), qint64(sent)}, {key("reason"), QStringLiteral("user")}}));
+
+    // Without a reason, none is sent.
+    const quint64 quiet = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(3));
+    QTRY_VERIFY(upstream.transmitted.last().value(key("id")).toInteger() == qint64(quiet));
+    upstream.cancelRequest(quiet, QString());
+    QCOMPARE(upstream.notifications.size(), 2);
+    QCOMPARE(upstream.notifications.at(1),
+             jsonrpc::notification(QStringLiteral("notifications/cancelled"), {{key("requestId"), qint64(quiet)}}));
+
+    // A deadline sends it too, with the timeout as the reason.
+    const quint64 slow = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(4), {}, 20);
+    QTRY_COMPARE(upstream.notifications.size(), 3);
+    QCOMPARE(upstream.notifications.at(2),
+             jsonrpc::notification(
+                 QStringLiteral("notifications/cancelled"),
+                 {{key("requestId"), qint64(slow)}, {key("reason"), QStringLiteral("Request timed out after 20 ms")}}));
+
+    // A transport whose upstream never had the request (not sent yet, or no MCP peer) says so.
+    upstream.upstreamHasAbandoned = false;
+    const quint64 unsent = upstream.sendRequest(QStringLiteral("tools/call"), {}, done(5));
+    QTRY_VERIFY(upstream.transmitted.last().value(key("id")).toInteger() == qint64(unsent));
+    upstream.cancelRequest(unsent, QStringLiteral("user"));
+    QCOMPARE(upstream.abandoned.last().first, unsent);
+    QCOMPARE(upstream.notifications.size(), 3);
+    QTRY_COMPARE(done.got->size(), 5);
+    for (const auto &[tag, response] : std::as_const(*done.got))
+        QCOMPARE(code(response), tag == 4 ? rpcerr::Timeout : rpcerr::Cancelled);
+
+    // The handshake is never cancelled.
+    upstream.upstreamHasAbandoned = true;
+    std::optional<QString> failed;
+    upstream.handshake(20, [&failed](const QString &error) { failed = error; });
+    QCOMPARE(upstream.transmitted.last().value(key("method")).toString(), QStringLiteral("initialize"));
+    QTRY_VERIFY(failed.has_value());
+    QCOMPARE(upstream.abandoned.last().first, quint64(upstream.transmitted.last().value(key("id")).toInteger()));
+    QCOMPARE(upstream.notifications.size(), 3);
+}
+
+// Notifications and responses to the upstream are framed by the base class and handed to the
+// transport's one sendMessage().
+void TestUpstream::messagesGoThroughSendMessage()
+{
+    FakeUpstream upstream(fakeConfig());
+    upstream.start();
+    upstream.sendNotification(QStringLiteral("notifications/initialized"));
+    upstream.sendNotification(QStringLiteral("notifications/roots/list_changed"), {{key("x"), 1}});
+    upstream.sendResponse({{key("id"), QStringLiteral("srv-9")}, {key("result"), QJsonObject{}}});
+    QCOMPARE(upstream.notifications,
+             (QList<QJsonObject>{QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")},
+                                             {key("method"), QStringLiteral("notifications/initialized")}},
+                                 QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")},
+                                             {key("method"), QStringLiteral("notifications/roots/list_changed")},
+                                             {key("params"), QJsonObject{{key("x"), 1}}}}}));
+    QCOMPARE(upstream.responses, (QList<QJsonObject>{QJsonObject{{key("jsonrpc"), QStringLiteral("2.0")},
+                                                                 {key("id"), QStringLiteral("srv-9")},
+                                                                 {key("result"), QJsonObject{}}}}));
 }
 
 void TestUpstream::progressByToken()
