@@ -235,6 +235,129 @@
     </message>
 </context>
 <context>
+    <name>metamcp::ui::ConfigImportDialog</name>
+    <message>
+        <source>Import configuration</source>
+        <translation>Konfiguration importieren</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Änderungen</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Probleme</translation>
+    </message>
+    <message>
+        <source>&amp;Apply</source>
+        <translation>&amp;Übernehmen</translation>
+    </message>
+    <message>
+        <source>Cannot read %1. Nothing was changed.</source>
+        <translation>%1 kann nicht gelesen werden. Nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>%1 wird geprüft…</translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported. Nothing was changed:</source>
+        <translation>%1 kann nicht importiert werden. Nichts wurde geändert:</translation>
+    </message>
+    <message>
+        <source>No changes: the configuration already is what %1 says.</source>
+        <translation>Keine Änderungen: Die Konfiguration entspricht bereits %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Importing %1 makes %n change(s). Nothing has changed yet.</source>
+        <translation>
+            <numerusform>Der Import von %1 ergibt %n Änderung. Noch wurde nichts geändert.</numerusform>
+            <numerusform>Der Import von %1 ergibt %n Änderungen. Noch wurde nichts geändert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Applying %1…</source>
+        <translation>%1 wird übernommen…</translation>
+    </message>
+    <message>
+        <source>Applying %1 failed. Nothing was changed:</source>
+        <translation>%1 konnte nicht übernommen werden. Nichts wurde geändert:</translation>
+    </message>
+    <message>
+        <source>Applied %1: no changes were needed.</source>
+        <translation>%1 übernommen: Es waren keine Änderungen nötig.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Applied %1: %n change(s) made.</source>
+        <translation>
+            <numerusform>%1 übernommen: %n Änderung vorgenommen.</numerusform>
+            <numerusform>%1 übernommen: %n Änderungen vorgenommen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Added (%1)</source>
+        <translation>Hinzugefügt (%1)</translation>
+    </message>
+    <message>
+        <source>Changed (%1)</source>
+        <translation>Geändert (%1)</translation>
+    </message>
+    <message>
+        <source>Removed (%1)</source>
+        <translation>Entfernt (%1)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>metamcp::ui::ConfigTransfer</name>
+    <message>
+        <source>YAML (*.yaml *.yml)</source>
+        <translation>YAML (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Export configuration</source>
+        <translation>Konfiguration exportieren</translation>
+    </message>
+    <message>
+        <source>Exported the configuration to %1.</source>
+        <translation>Die Konfiguration wurde nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Import configuration</source>
+        <translation>Konfiguration importieren</translation>
+    </message>
+    <message>
+        <source>Configuration documents (*.yaml *.yml *.json)</source>
+        <translation>Konfigurationsdokumente (*.yaml *.yml *.json)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>Alle Dateien (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %1: %n change(s).</source>
+        <translation>
+            <numerusform>%1 importiert: %n Änderung.</numerusform>
+            <numerusform>%1 importiert: %n Änderungen.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>metamcp::ui::DashboardPanel</name>
     <message>
         <source>Requests per second</source>
@@ -752,6 +875,22 @@
     <message>
         <source>The gateway keeps serving in the background. Use the tray icon to open the console or quit.</source>
         <translation>Das Gateway arbeitet im Hintergrund weiter. Über das Symbol in der Kontrollleiste öffnen Sie die Konsole oder beenden das Programm.</translation>
+    </message>
+    <message>
+        <source>Import co&amp;nfiguration…</source>
+        <translation>Ko&amp;nfiguration importieren…</translation>
+    </message>
+    <message>
+        <source>Preview and apply a configuration document (JSON or YAML)</source>
+        <translation>Ein Konfigurationsdokument (JSON oder YAML) prüfen und übernehmen</translation>
+    </message>
+    <message>
+        <source>Export confi&amp;guration…</source>
+        <translation>Konfi&amp;guration exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the configuration as a document (JSON or YAML); secrets stay in the keychain</source>
+        <translation>Die Konfiguration als Dokument (JSON oder YAML) schreiben; Geheimnisse bleiben im Schlüsselbund</translation>
     </message>
 </context>
 <context>

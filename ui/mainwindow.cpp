@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "common/uiutil.h"
+#include "configtransfer.h"
 #include "consolesettings.h"
 #include "gateway.h"
 #include "models/metrichistorymodel.h"
@@ -58,6 +59,9 @@ MainWindow::MainWindow(Gateway *gateway, ConsoleSettings *settings, bool withTra
     m_inspector = new InspectorPanel(m_gateway, m_traffic, this);
     m_clientSetup = new ClientSetupPanel(m_gateway, this);
     m_settingsPanel = new SettingsPanel(m_gateway, m_settings, this);
+    m_configTransfer = new ConfigTransfer(m_gateway, this);
+    connect(m_configTransfer, &ConfigTransfer::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 10000); });
 
     m_navigation->setObjectName(QStringLiteral("navigationListWidget"));
     m_navigation->setAccessibleName(tr("Panels"));
@@ -215,6 +219,15 @@ MainWindow::Panel MainWindow::currentPanel() const
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *importConfig =
+        file->addAction(tr("Import co&nfiguration…"), m_configTransfer, &ConfigTransfer::chooseImportFile);
+    importConfig->setObjectName(QStringLiteral("importConfigurationAction"));
+    importConfig->setToolTip(tr("Preview and apply a configuration document (JSON or YAML)"));
+    QAction *exportConfig =
+        file->addAction(tr("Export confi&guration…"), m_configTransfer, &ConfigTransfer::chooseExportFile);
+    exportConfig->setObjectName(QStringLiteral("exportConfigurationAction"));
+    exportConfig->setToolTip(tr("Write the configuration as a document (JSON or YAML); secrets stay in the keychain"));
+    file->addSeparator();
     QAction *importClient =
         file->addAction(tr("&Import client config…"), m_servers, &ServersPanel::chooseClientConfigToImport);
     importClient->setObjectName(QStringLiteral("importClientConfigAction"));

@@ -2,9 +2,9 @@
 
 // The console's main window around the embedded gateway: a navigation list of panels
 // (Dashboard, Servers, Namespaces and tools, Traffic inspector, Client setup, Settings), menus
-// with shortcuts, a status bar with the gateway's state, and the tray icon. It owns the live
-// models the panels share and feeds them from the Gateway's signals; nothing here waits for
-// the gateway thread.
+// with shortcuts (File → Import/Export configuration through ConfigTransfer), a status bar with the gateway's state,
+// and the tray icon. It owns the live models the panels share and feeds them from the Gateway's signals; nothing here
+// waits for the gateway thread.
 
 #include <QMainWindow>
 
@@ -19,6 +19,7 @@ class Gateway;
 namespace metamcp::ui {
 
 class ClientSetupPanel;
+class ConfigTransfer;
 class ConsoleSettings;
 class DashboardPanel;
 class InspectorPanel;
@@ -58,6 +59,8 @@ public:
     ServerModel *serverModel() const { return m_serverModel; }
     MetricHistoryModel *metricHistory() const { return m_metrics; }
     TrayController *tray() const { return m_tray; }
+    // File → Export configuration… / Import configuration…
+    ConfigTransfer *configTransfer() const { return m_configTransfer; }
 
     // Brings the window to the front (tray "Open console").
     void raiseWindow();
@@ -91,6 +94,7 @@ private:
     ClientSetupPanel *m_clientSetup;
     SettingsPanel *m_settingsPanel;
     TrayController *m_tray = nullptr;
+    ConfigTransfer *m_configTransfer;
     QLabel *m_stateIcon;
     QLabel *m_stateLabel;
     QLabel *m_sessionsLabel;

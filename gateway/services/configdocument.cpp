@@ -542,35 +542,37 @@ void apply(ConfigService &service, CredentialStore &credentials, const QByteArra
                    });
 }
 
+QString describeChange(const ConfigChange &c)
+{
+    const QChar mark = c.type == ConfigChange::Type::Added ? u'+' : c.type == ConfigChange::Type::Removed ? u'-' : u'~';
+    QString kind;
+    switch (c.kind) {
+    case ConfigChange::Kind::Server:
+        kind = u"server"_s;
+        break;
+    case ConfigChange::Kind::Namespace:
+        kind = u"namespace"_s;
+        break;
+    case ConfigChange::Kind::ToolOverride:
+        kind = u"tool override"_s;
+        break;
+    case ConfigChange::Kind::Settings:
+        kind = u"settings"_s;
+        break;
+    }
+    QString line = u"%1 %2 %3"_s.arg(mark).arg(kind, c.name);
+    if (!c.fields.isEmpty())
+        line += u": "_s + c.fields.join(u", "_s);
+    return line;
+}
+
 QString describe(const QList<ConfigChange> &changes)
 {
     if (changes.isEmpty())
         return u"no changes"_s;
     QStringList lines;
-    for (const ConfigChange &c : changes) {
-        const QChar mark = c.type == ConfigChange::Type::Added     ? u'+'
-                           : c.type == ConfigChange::Type::Removed ? u'-'
-                                                                   : u'~';
-        QString kind;
-        switch (c.kind) {
-        case ConfigChange::Kind::Server:
-            kind = u"server"_s;
-            break;
-        case ConfigChange::Kind::Namespace:
-            kind = u"namespace"_s;
-            break;
-        case ConfigChange::Kind::ToolOverride:
-            kind = u"tool override"_s;
-            break;
-        case ConfigChange::Kind::Settings:
-            kind = u"settings"_s;
-            break;
-        }
-        QString line = u"%1 %2 %3"_s.arg(mark).arg(kind, c.name);
-        if (!c.fields.isEmpty())
-            line += u": "_s + c.fields.join(u", "_s);
-        lines.append(line);
-    }
+    for (const ConfigChange &c : changes)
+        lines.append(describeChange(c));
     return lines.join(u'\n');
 }
 

@@ -73,13 +73,17 @@ void resolveSecrets(Desired desired, CredentialStore &credentials,
 ConfigService::Edit edit(const Desired &desired);
 
 // Reads, checks, resolves and then applies `text` through `service` (or only previews it:
-// dryRun). While listen settings are overridden (metamcpd --listen), settings.listen is left out. `done` gets the error (all problems, one a line) or the changes.
+// dryRun). While listen settings are overridden (metamcpd --listen), settings.listen is left out. `done` gets the error
+// (all problems, one a line) or the changes.
 void apply(ConfigService &service, CredentialStore &credentials, const QByteArray &text, Format format, bool dryRun,
            ConfigService::Done done);
 
 // One line per change: "+ server github", "~ server everything: args, env.TOKEN",
-// "- namespace old"; "no changes" for none.
+// "- namespace old"; "no changes" for none. `metamcpd apply` prints it; the console's import
+// preview lists describeChange() of each change.
 QString describe(const QList<ConfigChange> &changes);
+// The line of one change.
+QString describeChange(const ConfigChange &change);
 
 } // namespace configdoc
 } // namespace metamcp

@@ -35,11 +35,11 @@ inline void isolateSettings(const QTemporaryDir &dir)
     QSettings().clear();
 }
 
-// An in-memory gateway listening on a free loopback port, started.
-inline std::unique_ptr<Gateway> startGateway(bool captureBodies = true)
+// A gateway listening on a free loopback port, started: its store in memory, or in `dataDir`.
+inline std::unique_ptr<Gateway> startGateway(bool captureBodies = true, const QString &dataDir = {})
 {
     GatewayOptions options;
-    options.dataDir.clear(); // in-memory store
+    options.dataDir = dataDir; // empty: in-memory store
     ListenConfig listen;
     listen.address = QHostAddress::LocalHost;
     listen.port = 0;

@@ -225,6 +225,10 @@ void TestTranslations::catalogueLoads()
              QStringLiteral("3 Sitzungen"));
     QCOMPARE(QCoreApplication::translate("metamcp::ui::SchemaField", "This field is required."),
              QStringLiteral("Dieses Feld ist erforderlich."));
+    QCOMPARE(
+        QCoreApplication::translate("metamcp::ui::ConfigImportDialog", "Applied %1: %n change(s) made.", nullptr, 2)
+            .arg(QStringLiteral("a.yaml")),
+        QStringLiteral("a.yaml übernommen: 2 Änderungen vorgenommen."));
     QCoreApplication::removeTranslator(&translator);
 }
 
