@@ -576,7 +576,7 @@ compare_main() {
     echo "Each run, in the order measured within its round. load = /proc/loadavg (1, 5, 15 min) just before"
     echo "the run. metamcpd = CPU time (utime+stime, all threads) of that build's metamcpd per call;"
     echo "stdio = its server-everything child per call; bench = every process of this benchmark and wrk"
-    echo "per call; busy = share of all CPUs busy; others = share of all CPUs busy outside this"
+    echo "per call; busy% = share of all CPUs busy; other% = share of all CPUs busy outside this"
     echo "benchmark's processes and wrk (other users of the machine). CPU figures in µs per call."
     local fmt_row='  %5s %-6s %-15s %9s %7s %7s | %8s %7s %7s %5s %6s\n'
     for path in everything rest; do
