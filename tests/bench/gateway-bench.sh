@@ -17,6 +17,16 @@
 # BUILD_DIR (default: $METAMCP_BUILD_DIR, else <source>/build-bench) must hold app/metamcpd; if it
 # does not, the script configures (RelWithDebInfo, METAMCP_GUI=OFF) and builds metamcpd there.
 #
+# Comparison mode (BENCH_BASELINE=OTHER_BUILD_DIR, or the path of another metamcpd binary): instead
+# of the paths above, measures only the two through-gateway paths (server-everything over stdio, and
+# the REST tool) for both binaries in the same run: "before" is the BENCH_BASELINE binary, "after"
+# is BUILD_DIR's. Both gateways run side by side (each with its own stdio server-everything, the
+# REST tool of both GETs the same nginx) and are measured in BENCH_ROUNDS rounds, back to back,
+# the order alternating (after-before, before-after, ...) so that drift of the machine hits both.
+# Each run prints req/s, p50, p99 and the CPU time of that metamcpd process per call (utime +
+# stime from /proc/PID/stat around the wrk run, divided by the requests wrk completed); the
+# summary gives the median of each and the after/before ratios per round.
+#
 # Environment knobs (defaults in brackets):
 #   BENCH_DURATION [10s]          length of each measured wrk run
 #   BENCH_WARMUP [2s]             warm-up per path; its responses are checked for the expected body
@@ -27,6 +37,11 @@
 #   BENCH_THREADS [1]             wrk threads
 #   BENCH_CALL_LOG [1]            0 silences metamcpd's per-call log line (metamcp.calls.info)
 #   BENCH_KEEP [0]                1 keeps the scratch folder (logs, configs) for inspection
+#   BENCH_BASELINE []             comparison mode (see above): the "before" build dir or metamcpd
+#   BENCH_ROUNDS [3]              comparison mode: rounds (each: both binaries on both paths)
+#   BENCH_QUIET []                PCT: before each path's runs, wait until the CPUs were at most PCT %
+#                                 busy over 1 s (other users of a shared machine); off when empty
+#   BENCH_QUIET_WAIT [120]        ...but no longer than this many seconds, then measure anyway
 #   METAMCP_NPM_DIR               node_modules with the pinned peers [<source>/tests/npm/node_modules]
 #   NGINX [/usr/sbin/nginx or nginx in PATH], WRK [wrk]
 set -euo pipefail
@@ -47,6 +62,8 @@ NPM_DIR="${METAMCP_NPM_DIR:-$SOURCE_DIR/tests/npm/node_modules}"
 WRK="${WRK:-wrk}"
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 LUA="$BENCH_DIR/mcp-post.lua"
+BASELINE="${BENCH_BASELINE:-}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 
 # Targets (from the issue): through-gateway/direct req/s and added p50 in µs.
 EVERYTHING_MIN_RATIO=1.0
@@ -76,11 +93,39 @@ if [[ ! -x "$METAMCPD" ]]; then
     cmake --build "$BUILD_DIR" --target metamcpd -j"$(nproc)" > /dev/null
 fi
 [[ -x "$METAMCPD" ]] || die "no metamcpd at $METAMCPD"
-BUILD_TYPE="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2> /dev/null || true)"
-case "$BUILD_TYPE" in
-    Release | RelWithDebInfo | MinSizeRel) ;;
-    *) log "warning: $BUILD_DIR is a '${BUILD_TYPE:-unknown}' build; use RelWithDebInfo for figures" ;;
-esac
+build_type() { # build-dir: its CMAKE_BUILD_TYPE, warning unless an optimised one
+    local type
+    type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$1/CMakeCache.txt" 2> /dev/null || true)"
+    case "$type" in
+        Release | RelWithDebInfo | MinSizeRel) ;;
+        *) log "warning: $1 is a '${type:-unknown}' build; use RelWithDebInfo for figures" ;;
+    esac
+    printf '%s' "$type"
+}
+# The source commit a build dir was configured from (git describe of CMAKE_HOME_DIRECTORY now;
+# "-dirty" means that tree has uncommitted changes, which the build may or may not contain).
+build_source() { # build-dir
+    local src
+    src="$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$1/CMakeCache.txt" 2> /dev/null || true)"
+    [[ -n "$src" ]] || { printf 'unknown source'; return; }
+    printf '%s at %s' "$src" "$(git -C "$src" describe --always --dirty --abbrev=7 2> /dev/null || echo '?')"
+}
+BUILD_TYPE="$(build_type "$BUILD_DIR")"
+
+COMPARE=0
+if [[ -n "$BASELINE" ]]; then
+    COMPARE=1
+    if [[ -d "$BASELINE" ]]; then
+        BASE_BUILD_DIR="$BASELINE"
+        BASE_METAMCPD="$BASELINE/app/metamcpd"
+    else
+        BASE_METAMCPD="$BASELINE"
+        BASE_BUILD_DIR="$(dirname "$(dirname "$BASELINE")")"
+    fi
+    [[ -x "$BASE_METAMCPD" ]] || die "BENCH_BASELINE: no metamcpd at $BASE_METAMCPD"
+    BASE_BUILD_TYPE="$(build_type "$BASE_BUILD_DIR")"
+    [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive number, not '$ROUNDS'"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Scratch folder and cleanup: everything started here is a child of this shell and is stopped
@@ -146,7 +191,8 @@ NGINX_PORT="$(free_port)"
 PROXY_PORT="$(free_port)"
 EVERYTHING_PORT="$(free_port)"
 GATEWAY_PORT="$(free_port)"
-mkdir -p "$WORK/www" "$WORK/tmp" "$WORK/logs" "$WORK/data"
+BASE_GATEWAY_PORT="$(free_port)"
+mkdir -p "$WORK/www" "$WORK/tmp" "$WORK/logs" "$WORK/data" "$WORK/data-base"
 
 # ---------------------------------------------------------------------------------------------
 # Backends
@@ -179,14 +225,18 @@ EOF
     NAMES+=("$name")
 }
 start_nginx nginx "listen 127.0.0.1:$NGINX_PORT; root $WORK/www; default_type application/json;"
-# The reference proxy: its own nginx process (one worker, like the gateway's one thread).
-start_nginx nginx-proxy "listen 127.0.0.1:$PROXY_PORT;
+# The comparison measures only the through-gateway paths: no reference proxy, no direct
+# server-everything.
+if ((!COMPARE)); then
+    # The reference proxy: its own nginx process (one worker, like the gateway's one thread).
+    start_nginx nginx-proxy "listen 127.0.0.1:$PROXY_PORT;
         location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; }" \
-    "upstream origin { server 127.0.0.1:$NGINX_PORT; keepalive 64; }"
+        "upstream origin { server 127.0.0.1:$NGINX_PORT; keepalive 64; }"
 
-PORT="$EVERYTHING_PORT" "$NODE" "$EVERYTHING_JS" streamableHttp > "$WORK/logs/everything-http.log" 2>&1 &
-PIDS+=($!)
-NAMES+=(everything-http)
+    PORT="$EVERYTHING_PORT" "$NODE" "$EVERYTHING_JS" streamableHttp > "$WORK/logs/everything-http.log" 2>&1 &
+    PIDS+=($!)
+    NAMES+=(everything-http)
+fi
 
 cat > "$WORK/import.json" << EOF
 {
@@ -205,15 +255,22 @@ CALL_LOG_RULES=""
 if [[ "${BENCH_CALL_LOG:-1}" == 0 ]]; then
     CALL_LOG_RULES="metamcp.calls.info=false"
 fi
-QT_LOGGING_RULES="$CALL_LOG_RULES" "$METAMCPD" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$WORK/data" \
-    --import "$WORK/import.json" > "$WORK/logs/metamcpd.log" 2>&1 &
-PIDS+=($!)
-NAMES+=(metamcpd)
+start_gateway() { # name binary port data-dir
+    QT_LOGGING_RULES="$CALL_LOG_RULES" "$2" --listen "127.0.0.1:$3" --data-dir "$4" \
+        --import "$WORK/import.json" > "$WORK/logs/$1.log" 2>&1 &
+    PIDS+=($!)
+    NAMES+=("$1")
+}
+start_gateway metamcpd "$METAMCPD" "$GATEWAY_PORT" "$WORK/data"
+((COMPARE)) && start_gateway metamcpd-base "$BASE_METAMCPD" "$BASE_GATEWAY_PORT" "$WORK/data-base"
 
 wait_for 10 "nginx" curl -fsS "http://127.0.0.1:$NGINX_PORT/item.json"
-wait_for 10 "nginx reverse proxy" curl -fsS "http://127.0.0.1:$PROXY_PORT/item.json"
-wait_for 30 "server-everything (HTTP)" curl -sS -o /dev/null "http://127.0.0.1:$EVERYTHING_PORT/mcp"
+if ((!COMPARE)); then
+    wait_for 10 "nginx reverse proxy" curl -fsS "http://127.0.0.1:$PROXY_PORT/item.json"
+    wait_for 30 "server-everything (HTTP)" curl -sS -o /dev/null "http://127.0.0.1:$EVERYTHING_PORT/mcp"
+fi
 wait_for 30 "metamcpd" grep -q "imported 2 server" "$WORK/logs/metamcpd.log"
+((COMPARE)) && wait_for 30 "metamcpd (baseline)" grep -q "imported 2 server" "$WORK/logs/metamcpd-base.log"
 
 # ---------------------------------------------------------------------------------------------
 # MCP helpers
@@ -324,15 +381,47 @@ cpu_columns() { # the names of cpu_snapshot's numbers after the first two
 
 # Warm-up (responses checked), then the throughput run and the latency run(s).
 # Args: key label url session body expect
+# BENCH_QUIET=PCT: before each path's runs, waits (up to BENCH_QUIET_WAIT seconds, then goes on)
+# until the CPUs were at most PCT % busy over one second, i.e. until the other users of a shared
+# machine are quieter. Off by default.
+QUIET="${BENCH_QUIET:-}"
+QUIET_WAIT="${BENCH_QUIET_WAIT:-120}"
+[[ -z "$QUIET" || "$QUIET" =~ ^[0-9]+$ ]] || die "BENCH_QUIET must be a percentage, not '$QUIET'"
+[[ "$QUIET_WAIT" =~ ^[0-9]+$ ]] || die "BENCH_QUIET_WAIT must be a number of seconds, not '$QUIET_WAIT'"
+busy_pct_1s() {
+    local a b
+    a="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+    sleep 1
+    b="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+        printf "%.0f", (y[2] - x[2] > 0) ? 100 * (y[1] - x[1]) / (y[2] - x[2]) : 0 }'
+}
+wait_quiet() {
+    [[ -n "$QUIET" ]] || return 0
+    local deadline=$((SECONDS + QUIET_WAIT)) busy
+    while :; do
+        busy="$(busy_pct_1s)"
+        ((busy <= QUIET)) && break
+        if ((SECONDS >= deadline)); then
+            log "CPUs still $busy% busy after ${QUIET_WAIT}s (BENCH_QUIET=$QUIET): measuring anyway"
+            return 0
+        fi
+    done
+    log "CPUs $busy% busy over 1 s (BENCH_QUIET=$QUIET)"
+}
 declare -A RESULT
+check_warmup() { # label BENCH-line: dies unless every response of the warm-up was checked and right
+    if [[ "$(field "$2" unexpected)" != 0 || "$(field "$2" non2xx)" != 0 || "$(field "$2" errors)" != 0 ||
+        "$(field "$2" checked)" == 0 ]]; then
+        die "$1: bad responses during warm-up: $2 (logs: BENCH_KEEP=1)"
+    fi
+}
 measure() {
     local key=$1 label=$2 url=$3 session=$4 body=$5 expect=$6 line
+    wait_quiet
     log "$label: warm-up $WARMUP"
     line="$(run_wrk "$key-warmup" "$CONNECTIONS" "$WARMUP" "$url" "$session" "$body" "$expect")"
-    if [[ "$(field "$line" unexpected)" != 0 || "$(field "$line" non2xx)" != 0 || "$(field "$line" errors)" != 0 ||
-        "$(field "$line" checked)" == 0 ]]; then
-        die "$label: bad responses during warm-up: $line (logs: BENCH_KEEP=1)"
-    fi
+    check_warmup "$label" "$line"
     log "$label: -c$CONNECTIONS $DURATION"
     RESULT[$key.cpu0]="$(cpu_snapshot)"
     RESULT[$key.load]="$(run_wrk "$key" "$CONNECTIONS" "$DURATION" "$url" "$session" "$body")"
@@ -352,6 +441,213 @@ measure() {
     fi
 }
 
+# ---------------------------------------------------------------------------------------------
+# Comparison mode (BENCH_BASELINE): the two through-gateway paths, for two metamcpd binaries,
+# in interleaved rounds. "after" is metamcpd (BUILD_DIR), "before" is metamcpd-base.
+
+pid_of() { # name: the PID of that started process
+    local i
+    for i in "${!PIDS[@]}"; do
+        if [[ "${NAMES[$i]}" == "$1" ]]; then
+            echo "${PIDS[$i]}"
+            return
+        fi
+    done
+    die "no started process named $1"
+}
+# One line of clock ticks: the machine's busy and total (/proc/stat, all CPUs); that metamcpd
+# process (all its threads, not its children); its children (the stdio server-everything); every
+# process this script started, with descendants; and this shell's waited-for children (cutime +
+# cstime: wrk, once its run has been reaped). The last two give the CPU that other users of the
+# machine took during the run.
+ab_snapshot() { # name
+    local pid children all self
+    pid="$(pid_of "$1")"
+    mapfile -t children < <(tree_pids "$pid" | tail -n +2)
+    mapfile -t all < <(bench_pids)
+    self="$(sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }')"
+    printf '%s %s %s %s %s\n' \
+        "$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)" \
+        "$(proc_ticks "$pid")" "$(proc_ticks "${children[@]}")" "$(proc_ticks "${all[@]}")" "$self"
+}
+
+# One measured run: warm-up with checked responses, then the throughput run with CPU snapshots.
+ab_run() { # build(after|before) path(everything|rest) round
+    local build=$1 path=$2 round=$3 name url session body expect key line
+    if [[ "$build" == after ]]; then
+        name=metamcpd url=$GATEWAY_URL session=$GATEWAY_SESSION
+    else
+        name=metamcpd-base url=$BASE_GATEWAY_URL session=$BASE_SESSION
+    fi
+    if [[ "$path" == everything ]]; then
+        body=$ECHO_GATEWAY expect='Echo: hello'
+    else
+        body=$REST_GATEWAY expect='widget'
+    fi
+    key="ab.$path.$build.$round"
+    kill -0 "$(pid_of "$name")" 2> /dev/null || die "$name ($build) has exited (logs: BENCH_KEEP=1)"
+    wait_quiet
+    log "round $round/$ROUNDS, $path, $build: warm-up $WARMUP"
+    line="$(run_wrk "$path-$build-r$round-warmup" "$CONNECTIONS" "$WARMUP" "$url" "$session" "$body" "$expect")"
+    check_warmup "$path via $build ($name), round $round" "$line"
+    RESULT[$key.loadavg]="$(cut -d' ' -f1-3 /proc/loadavg)"
+    log "round $round/$ROUNDS, $path, $build: -c$CONNECTIONS $DURATION; /proc/loadavg: $(cat /proc/loadavg)"
+    RESULT[$key.cpu0]="$(ab_snapshot "$name")"
+    RESULT[$key.load]="$(run_wrk "$path-$build-r$round" "$CONNECTIONS" "$DURATION" "$url" "$session" "$body")"
+    RESULT[$key.cpu1]="$(ab_snapshot "$name")"
+    line="${RESULT[$key.load]}"
+    if [[ "$(field "$line" errors)" != 0 || "$(field "$line" non2xx)" != 0 ]]; then
+        log "warning: $path via $build, round $round: errors or non-2xx answers: $line"
+    fi
+}
+
+# One figure of one run. Args: path build round metric, where metric is rps, p50_us or p99_us (from
+# wrk), or from the CPU snapshots: cpu_us (that metamcpd, µs per call), stdio_us (its stdio
+# server), bench_us (every process of this benchmark and wrk), machine_us (all CPUs), busy (% of
+# all CPUs busy), others (% of all CPUs busy outside this benchmark's processes and wrk; kernel
+# work that no process is charged for counts here too).
+ab_metric() {
+    local key="ab.$1.$2.$3" metric=$4 line
+    line="${RESULT[$key.load]}"
+    case $metric in
+        rps | p50_us | p99_us) field "$line" "$metric" ;;
+        *)
+            awk -v a="${RESULT[$key.cpu0]}" -v b="${RESULT[$key.cpu1]}" -v m="$metric" \
+                -v requests="$(field "$line" requests)" -v tck="$CLK_TCK" 'BEGIN {
+                split(a, x, " "); split(b, y, " ")
+                us = 1e6 / tck / (requests > 0 ? requests : 1)
+                total = y[2] - x[2]; if (total <= 0) total = 1
+                if (m == "cpu_us") printf "%.2f", (y[3] - x[3]) * us
+                else if (m == "stdio_us") printf "%.2f", (y[4] - x[4]) * us
+                else if (m == "bench_us") printf "%.2f", ((y[5] - x[5]) + (y[6] - x[6])) * us
+                else if (m == "machine_us") printf "%.2f", (y[1] - x[1]) * us
+                else if (m == "busy") printf "%.0f", 100 * (y[1] - x[1]) / total
+                else if (m == "others") {
+                    o = (y[1] - x[1]) - (y[5] - x[5]) - (y[6] - x[6])
+                    printf "%.0f", 100 * (o > 0 ? o : 0) / total
+                }
+            }'
+            ;;
+    esac
+}
+
+# Median, minimum and maximum of the numbers on stdin, with the given printf format.
+stats() { # format
+    sort -g | awk -v f="$1" 'NF { v[++n] = $1 } END {
+        if (n == 0) { print "?"; exit }
+        med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        printf f " [" f ".." f "]", med, v[1], v[n]
+    }'
+}
+
+ab_label() {
+    if [[ "$1" == everything ]]; then
+        echo "server-everything via gateway (stdio)"
+    else
+        echo "REST tool via gateway (GET nginx)"
+    fi
+}
+
+compare_main() {
+    local round path build first second
+    local -a order
+    LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        # Alternating order (after-before, then before-after, ...): a steady drift of the machine
+        # then favours neither build over the rounds.
+        if ((round % 2)); then order=(after before); else order=(before after); fi
+        for path in everything rest; do
+            for build in "${order[@]}"; do
+                ab_run "$build" "$path" "$round"
+            done
+        done
+        RESULT[ab.first.$round]="${order[0]}"
+    done
+    LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+    echo
+    echo "MetaMCP gateway benchmark, comparison of two metamcpd builds: tools/call, wrk -t$THREADS" \
+        "-c$CONNECTIONS -d$DURATION per run (warm-up $WARMUP before each), $ROUNDS rounds"
+    echo "host: $(nproc) CPUs, load average before $LOAD_BEFORE, after $LOAD_AFTER (shared machine: figures are noisy)"
+    echo "before: $BASE_METAMCPD (${BASE_BUILD_TYPE:-unknown build type}; $(build_source "$BASE_BUILD_DIR"))"
+    echo "after:  $METAMCPD (${BUILD_TYPE:-unknown build type}; $(build_source "$BUILD_DIR"))"
+    echo "call log $([[ -n "$CALL_LOG_RULES" ]] && echo off || echo on) in both; CPU clock tick $((1000 / CLK_TCK)) ms"
+    echo
+    echo "Each run, in the order measured within its round. load = /proc/loadavg (1, 5, 15 min) just before"
+    echo "the run. metamcpd = CPU time (utime+stime, all threads) of that build's metamcpd per call;"
+    echo "stdio = its server-everything child per call; bench = every process of this benchmark and wrk"
+    echo "per call; busy% = share of all CPUs busy; other% = share of all CPUs busy outside this"
+    echo "benchmark's processes and wrk (other users of the machine). CPU figures in µs per call."
+    local fmt_row='  %5s %-6s %-15s %9s %7s %7s | %8s %7s %7s %5s %6s\n'
+    for path in everything rest; do
+        echo
+        ab_label "$path"
+        # shellcheck disable=SC2059 # the format is a variable on purpose
+        printf "$fmt_row" round build load req/s "p50 us" "p99 us" metamcpd stdio bench "busy%" "other%"
+        for ((round = 1; round <= ROUNDS; round++)); do
+            if [[ "${RESULT[ab.first.$round]}" == after ]]; then first=after second=before; else first=before second=after; fi
+            for build in "$first" "$second"; do
+                # shellcheck disable=SC2059
+                printf "$fmt_row" "$round" "$build" "${RESULT[ab.$path.$build.$round.loadavg]}" \
+                    "$(ab_metric "$path" "$build" "$round" rps)" "$(ab_metric "$path" "$build" "$round" p50_us)" \
+                    "$(ab_metric "$path" "$build" "$round" p99_us)" "$(ab_metric "$path" "$build" "$round" cpu_us)" \
+                    "$(ab_metric "$path" "$build" "$round" stdio_us)" \
+                    "$(ab_metric "$path" "$build" "$round" bench_us)" \
+                    "$(ab_metric "$path" "$build" "$round" busy)" "$(ab_metric "$path" "$build" "$round" others)"
+            done
+        done
+    done
+
+    echo
+    echo "Summary: median [min..max] over the $ROUNDS rounds. after/before is computed per round (the two"
+    echo "runs of a round are back to back) and given as median [min..max] of those $ROUNDS ratios."
+    local metric name fmt before after ratio line_out
+    RESULT_LINE="COMPARE rounds=$ROUNDS"
+    for path in everything rest; do
+        echo
+        ab_label "$path"
+        printf '  %-22s %-30s %-30s %s\n' "" "before" "after" "after/before"
+        for metric in rps p50_us p99_us cpu_us bench_us; do
+            case $metric in
+                rps) name="req/s" fmt="%.0f" ;;
+                p50_us) name="p50 us" fmt="%.0f" ;;
+                p99_us) name="p99 us" fmt="%.0f" ;;
+                cpu_us) name="metamcpd CPU us/call" fmt="%.2f" ;;
+                bench_us) name="bench CPU us/call" fmt="%.2f" ;;
+            esac
+            before="$(for ((round = 1; round <= ROUNDS; round++)); do
+                ab_metric "$path" before "$round" "$metric"; echo; done | stats "$fmt")"
+            after="$(for ((round = 1; round <= ROUNDS; round++)); do
+                ab_metric "$path" after "$round" "$metric"; echo; done | stats "$fmt")"
+            ratio="$(for ((round = 1; round <= ROUNDS; round++)); do
+                awk -v a="$(ab_metric "$path" after "$round" "$metric")" \
+                    -v b="$(ab_metric "$path" before "$round" "$metric")" \
+                    'BEGIN { printf "%.4f\n", (b > 0) ? a / b : 0 }'
+            done | stats "%.3f")"
+            printf '  %-22s %-30s %-30s %s\n' "$name" "$before" "$after" "$ratio"
+            line_out="${ratio%% *}"
+            RESULT_LINE+=" ${path}_${metric}_before=${before%% *} ${path}_${metric}_after=${after%% *}"
+            RESULT_LINE+=" ${path}_${metric}_ratio=$line_out"
+        done
+    done
+    echo
+    echo "How to read it: after/before above 1 is better for req/s; below 1 is better for p50, p99 and"
+    echo "CPU per call. A ratio whose [min..max] over the rounds straddles 1.000 is within this run's"
+    echo "noise, not a difference between the builds. metamcpd CPU us/call is the figure that depends"
+    echo "least on the rest of the machine (though it falls somewhat when calls arrive in bigger batches);"
+    echo "req/s and the latencies also move with the CPU that others take (column other%). One clock"
+    echo "tick of CPU is 1e6/$CLK_TCK/requests us per call, about 0.1 us at 10,000 requests."
+    echo
+    echo "$RESULT_LINE"
+    for path in everything rest; do
+        for ((round = 1; round <= ROUNDS; round++)); do
+            for build in before after; do
+                echo "${RESULT[ab.$path.$build.$round.load]}"
+            done
+        done
+    done
+}
+
 EVERYTHING_URL="http://127.0.0.1:$EVERYTHING_PORT/mcp"
 GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT/mcp"
 NGINX_URL="http://127.0.0.1:$NGINX_PORT/item.json"
@@ -360,26 +656,44 @@ ECHO_DIRECT='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ech
 ECHO_GATEWAY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"hello"}}}'
 REST_GATEWAY='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"static__item","arguments":{}}}'
 
-EVERYTHING_SESSION="$(mcp_session "$EVERYTHING_URL")"
+BASE_GATEWAY_URL="http://127.0.0.1:$BASE_GATEWAY_PORT/mcp"
+
+((COMPARE)) || EVERYTHING_SESSION="$(mcp_session "$EVERYTHING_URL")"
 GATEWAY_SESSION="$(mcp_session "$GATEWAY_URL")"
+((!COMPARE)) || BASE_SESSION="$(mcp_session "$BASE_GATEWAY_URL")"
 
 # The gateway starts its stdio upstream after the import: wait until its tools are listed.
 # shellcheck disable=SC2317 # called through wait_for
-gateway_tools_ready() {
+gateway_tools_ready() { # url session
     local out
-    out="$(mcp_post "$GATEWAY_URL" "$GATEWAY_SESSION" '{"jsonrpc":"2.0","id":9,"method":"tools/list"}')" &&
+    out="$(mcp_post "$1" "$2" '{"jsonrpc":"2.0","id":9,"method":"tools/list"}')" &&
         [[ "$out" == *'"everything__echo"'* && "$out" == *'"static__item"'* ]]
 }
-wait_for 30 "everything__echo and static__item in the gateway's tools/list" gateway_tools_ready
+wait_for 30 "everything__echo and static__item in the gateway's tools/list" \
+    gateway_tools_ready "$GATEWAY_URL" "$GATEWAY_SESSION"
+((!COMPARE)) || wait_for 30 "everything__echo and static__item in the baseline gateway's tools/list" \
+    gateway_tools_ready "$BASE_GATEWAY_URL" "$BASE_SESSION"
 
 # One call each by hand first, so a broken setup says what is wrong.
 check() { # what output expect
     [[ "$2" == *"$3"* ]] || die "$1 did not answer as expected: $2"
 }
-check "server-everything echo" "$(mcp_post "$EVERYTHING_URL" "$EVERYTHING_SESSION" "$ECHO_DIRECT")" 'Echo: hello'
+((COMPARE)) ||
+    check "server-everything echo" "$(mcp_post "$EVERYTHING_URL" "$EVERYTHING_SESSION" "$ECHO_DIRECT")" 'Echo: hello'
 check "gateway everything__echo" "$(mcp_post "$GATEWAY_URL" "$GATEWAY_SESSION" "$ECHO_GATEWAY")" 'Echo: hello'
 check "gateway static__item" "$(mcp_post "$GATEWAY_URL" "$GATEWAY_SESSION" "$REST_GATEWAY")" '"structuredContent"'
+if ((COMPARE)); then
+    check "baseline gateway everything__echo" "$(mcp_post "$BASE_GATEWAY_URL" "$BASE_SESSION" "$ECHO_GATEWAY")" \
+        'Echo: hello'
+    check "baseline gateway static__item" "$(mcp_post "$BASE_GATEWAY_URL" "$BASE_SESSION" "$REST_GATEWAY")" \
+        '"structuredContent"'
+fi
 check "nginx" "$(curl -sS "$NGINX_URL")" 'widget'
+
+if ((COMPARE)); then
+    compare_main
+    exit 0
+fi
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 measure everything_direct "server-everything direct" "$EVERYTHING_URL" "$EVERYTHING_SESSION" "$ECHO_DIRECT" 'Echo: hello'
